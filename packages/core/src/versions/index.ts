@@ -1,0 +1,7 @@
+export { compareVersions, sortVersions } from './compare-versions.ts';
+export {
+  checkVersionName,
+  isVersionName,
+  type VersionNameIssue,
+  versionNameMaxLength,
+} from './version-name.ts';
