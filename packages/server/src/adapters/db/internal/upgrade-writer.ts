@@ -1,0 +1,155 @@
+// Writes a claimed batch of device upgrades back: the hot path of the engine, so its SQL is
+// written once per shape and run as compiled queries; and the outbox events of the batch.
+import type { UpgradeState } from '@updraft/core';
+import { CompiledQuery } from 'kysely';
+import type { StoredUpgrade, UpgradeWrite } from '../../../modules/plans/plan-store.ts';
+import type { OutboxEvent } from '../kysely-webhook-store.ts';
+import { type Db, stateColumns, stateParams } from './plan-rows.ts';
+
+const writeChunk = 400;
+const logChunk = 1000;
+
+export function createUpgradeWriter(pg: boolean) {
+  // The hot path of every claim, so its SQL is written once per shape and run as a compiled
+  // query: Kysely's builder would rebuild a node per parameter (20 per row) on every batch.
+  const numericColumns = new Set([
+    'id',
+    'active',
+    'progress',
+    'attempts',
+    'auto_retries',
+    'push_count',
+    'mismatch_count',
+    'next_action_at',
+    'updated_at',
+    'offered_at',
+    'started_at',
+    'finished_at',
+  ]);
+  // SQLite: prepared single-row UPDATEs, run per row inside the transaction (in-process, so a
+  // statement costs microseconds). PostgreSQL: one statement per batch over column arrays;
+  // the id = any(...) condition lets the planner reach rows through the primary key.
+  const pgColumns = ['id', ...stateColumns];
+  const pgUpdate = `update device_upgrades set ${stateColumns.map((c) => `${c} = v.${c}`).join(', ')}
+    from unnest(${pgColumns.map((c, i) => `$${i + 1}::${numericColumns.has(c) ? 'bigint' : 'text'}[]`).join(', ')})
+      as v (${pgColumns.join(', ')})
+    where device_upgrades.id = v.id and device_upgrades.id = any($1::bigint[])`;
+
+  // SQLite sets only the columns that changed (an index is rewritten only when one of its
+  // columns is assigned), for all rows of a batch that changed the same columns at once.
+  const sqliteUpdates = new Map<string, string>();
+  function sqliteUpdateOf(key: string, mask: readonly boolean[], rows: number): string {
+    const cacheKey = `${key}:${rows}`;
+    let text = sqliteUpdates.get(cacheKey);
+    if (text === undefined) {
+      const columns = stateColumns.filter((_, i) => mask[i]);
+      const tuple = `(${['?', ...columns.map(() => '?')].join(', ')})`;
+      text = `with v (id, ${columns.join(', ')}) as (values ${Array.from({ length: rows }, () => tuple).join(', ')})
+        update device_upgrades set ${columns.map((c) => `${c} = v.${c}`).join(', ')}
+        from v where device_upgrades.id = v.id`;
+      if (sqliteUpdates.size > 200) sqliteUpdates.clear();
+      sqliteUpdates.set(cacheKey, text);
+    }
+    return text;
+  }
+
+  async function writeStates(
+    trx: Db,
+    writes: readonly UpgradeWrite[],
+    before: ReadonlyMap<number, UpgradeState>,
+  ): Promise<void> {
+    const changed = writes.filter((w) => w.state !== null);
+    if (!pg) {
+      const groups = new Map<string, { mask: boolean[]; params: unknown[][] }>();
+      for (const w of changed) {
+        const next = stateParams(w.state!);
+        const old = before.get(w.id);
+        const previous = old === undefined ? null : stateParams(old);
+        const mask = next.map((value, i) => previous === null || previous[i] !== value);
+        if (!mask.some(Boolean)) continue;
+        const key = mask.map((m) => (m ? '1' : '0')).join('');
+        const group = groups.get(key) ?? { mask, params: [] };
+        group.params.push([w.id, ...next.filter((_, i) => mask[i])]);
+        groups.set(key, group);
+      }
+      for (const [key, { mask, params }] of groups) {
+        for (let i = 0; i < params.length; i += writeChunk) {
+          const chunk = params.slice(i, i + writeChunk);
+          await trx.executeQuery(CompiledQuery.raw(sqliteUpdateOf(key, mask, chunk.length), chunk.flat()));
+        }
+      }
+      return;
+    }
+    for (let i = 0; i < changed.length; i += writeChunk) {
+      const chunk = changed.slice(i, i + writeChunk);
+      const columns: unknown[][] = pgColumns.map(() => []);
+      for (const w of chunk) {
+        const row = [w.id, ...stateParams(w.state!)];
+        for (let c = 0; c < row.length; c++) columns[c]!.push(row[c]);
+      }
+      await trx.executeQuery(CompiledQuery.raw(pgUpdate, columns));
+    }
+  }
+
+  const logColumns = 'upgrade_id, at, event, from_status, to_status, actor, message';
+  const pgLogInsert = `insert into device_upgrade_logs (${logColumns})
+    select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`;
+  const logSql = new Map<number, string>();
+  function sqliteLogSql(rows: number): string {
+    let text = logSql.get(rows);
+    if (text === undefined) {
+      const tuples = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)');
+      text = `insert into device_upgrade_logs (${logColumns}) values ${tuples.join(', ')}`;
+      logSql.set(rows, text);
+    }
+    return text;
+  }
+
+  async function writeLogs(trx: Db, writes: readonly UpgradeWrite[]): Promise<void> {
+    const logged = writes.filter((w) => w.log !== null);
+    for (let i = 0; i < logged.length; i += logChunk) {
+      const rows = logged
+        .slice(i, i + logChunk)
+        .map(({ id, log }) => [id, log!.at, log!.event, log!.from, log!.to, log!.actor, log!.message]);
+      if (pg) {
+        const columns = Array.from({ length: 7 }, (_, c) => rows.map((row) => row[c]));
+        await trx.executeQuery(CompiledQuery.raw(pgLogInsert, columns));
+      } else {
+        await trx.executeQuery(CompiledQuery.raw(sqliteLogSql(rows.length), rows.flat()));
+      }
+    }
+  }
+
+  return { writeStates, writeLogs };
+}
+
+/** The outbox events of a batch: one per applied event that changed a record's status. */
+export function statusChanges(
+  rows: readonly StoredUpgrade[],
+  writes: readonly UpgradeWrite[],
+): OutboxEvent[] {
+  const before = new Map(rows.map((row) => [row.id, row]));
+  const events: OutboxEvent[] = [];
+  for (const { id, log } of writes) {
+    const row = before.get(id);
+    if (!row || !log || log.from === log.to) continue;
+    events.push({
+      type: 'device_upgrade.transition',
+      at: log.at,
+      payload: {
+        type: 'device_upgrade.transition',
+        at: log.at,
+        planId: row.planId,
+        upgradeId: row.id,
+        deviceId: row.deviceId,
+        module: row.module,
+        from: log.from,
+        to: log.to,
+        event: log.event,
+        actor: log.actor,
+        message: log.message,
+      },
+    });
+  }
+  return events;
+}

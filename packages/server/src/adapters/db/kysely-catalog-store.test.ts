@@ -1,0 +1,79 @@
+// Contract of the CatalogStore port, run on the database this test pass uses (SQLite or PostgreSQL).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createTestDatabase, skipReason, type TestDatabase } from '../../test-support/test-database.ts';
+import { createKyselyCatalogStore } from './kysely-catalog-store.ts';
+
+const skip = (await skipReason()) ?? false;
+
+const base = {
+  manufacturer: 'ACME',
+  model: 'M',
+  nodeType: 'direct' as const,
+  protocols: ['mqtt' as const],
+  description: '',
+  signMethod: 'md5' as const,
+};
+
+describe('CatalogStore contract', { skip }, () => {
+  let t: TestDatabase;
+  let store: ReturnType<typeof createKyselyCatalogStore>;
+  before(async () => {
+    t = await createTestDatabase();
+    store = createKyselyCatalogStore(t.database.db);
+  });
+  after(() => t.dispose());
+
+  it('round-trips a product with its protocol list', async () => {
+    const p = await store.insertProduct(
+      { ...base, name: 'Meter', productKey: 'pk_meter', protocols: ['mqtt', 'lwm2m'] },
+      5,
+    );
+    assert.deepEqual(await store.getProduct(p.id), p);
+    assert.deepEqual(await store.findProductByKey('pk_meter'), p);
+    assert.deepEqual(p.protocols, ['mqtt', 'lwm2m']);
+  });
+
+  it('searches by name, key or model case-insensitively and takes wildcards literally', async () => {
+    await store.insertProduct({ ...base, name: 'Water 100%', productKey: 'pk_water', model: 'W_1' }, 1);
+    await store.insertProduct({ ...base, name: 'Water 1000', productKey: 'pk_water2', model: 'WX1' }, 1);
+    const percent = await store.listProducts({ q: '100%' }, { limit: 10 });
+    assert.deepEqual(
+      percent.items.map((p) => p.productKey),
+      ['pk_water'],
+    );
+    const underscore = await store.listProducts({ q: 'w_1' }, { limit: 10 });
+    assert.deepEqual(
+      underscore.items.map((p) => p.productKey),
+      ['pk_water'],
+    );
+    const upper = await store.listProducts({ q: 'WATER' }, { limit: 10 });
+    assert.equal(upper.items.length, 2);
+  });
+
+  it('updates only the fields given and deletes', async () => {
+    const p = await store.insertProduct({ ...base, name: 'Old', productKey: 'pk_upd' }, 1);
+    const u = await store.updateProduct(p.id, { name: 'New', nodeType: 'gateway' }, 9);
+    assert.equal(u?.name, 'New');
+    assert.equal(u?.nodeType, 'gateway');
+    assert.equal(u?.model, 'M');
+    assert.equal(u?.updatedAt, 9);
+    assert.equal(await store.deleteProduct(p.id), true);
+    assert.equal(await store.deleteProduct(p.id), false);
+  });
+
+  it('keeps module names unique per product', async () => {
+    const p = await store.insertProduct({ ...base, name: 'Mods', productKey: 'pk_mods' }, 1);
+    await store.insertModule({ productId: p.id, name: 'MCU', kind: 'mcu', description: '' }, 1);
+    await assert.rejects(
+      store.insertModule({ productId: p.id, name: 'MCU', kind: 'mcu', description: '' }, 1),
+    );
+    assert.equal((await store.findModule(p.id, 'MCU'))?.kind, 'mcu');
+    assert.deepEqual(
+      (await store.listModules(p.id)).map((m) => m.name),
+      ['MCU'],
+    );
+    assert.equal(await store.deleteModule(p.id, 'MCU'), true);
+    assert.equal(await store.findModule(p.id, 'MCU'), undefined);
+  });
+});

@@ -1,0 +1,25 @@
+import { type RawBuilder, sql } from 'kysely';
+
+/** Case-insensitive "column contains text", with LIKE's wildcards in `text` taken literally. */
+export function containsText(column: string, text: string): RawBuilder<boolean> {
+  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+}
+
+/** SQLite says SQLITE_CONSTRAINT_UNIQUE (2067); PostgreSQL says unique_violation (23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; errcode?: unknown };
+  return e.code === '23505' || e.errcode === 2067;
+}
+
+/**
+ * PostgreSQL says foreign_key_violation (23503); SQLite says a constraint failed (primary code 19:
+ * 787 for a plain reference, 1811 when ON DELETE RESTRICT fires) with "FOREIGN KEY" in the message.
+ */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; errcode?: unknown; message?: unknown };
+  if (e.code === '23503') return true;
+  return (
+    typeof e.errcode === 'number' && (e.errcode & 0xff) === 19 && String(e.message).includes('FOREIGN KEY')
+  );
+}

@@ -1,0 +1,201 @@
+// The composition root: the one place that builds adapters, modules and transports and wires
+// them together. Nothing else imports both modules and adapters.
+import type { FastifyInstance } from 'fastify';
+import { createFsBlobStore } from './adapters/blob/fs-blob-store.ts';
+import { type Clock, systemClock } from './adapters/clock/clock.ts';
+import { type Database, openDatabase, prepareSchema } from './adapters/db/database.ts';
+import { createKyselyAccountStore } from './adapters/db/kysely-account-store.ts';
+import { createKyselyCatalogStore } from './adapters/db/kysely-catalog-store.ts';
+import { createKyselyDeltaJobStore } from './adapters/db/kysely-delta-job-store.ts';
+import { createKyselyDeviceStore } from './adapters/db/kysely-device-store.ts';
+import { createKyselyDownloadTokenStore } from './adapters/db/kysely-download-token-store.ts';
+import { createKyselyFirmwareStore } from './adapters/db/kysely-firmware-store.ts';
+import { createKyselyPlanStore } from './adapters/db/kysely-plan-store.ts';
+import { createKyselyWebhookStore } from './adapters/db/kysely-webhook-store.ts';
+import { loadServerSecret } from './adapters/db/server-secret.ts';
+import type { Config } from './config/config.ts';
+import { createAccountService } from './modules/accounts/account-service.ts';
+import { createCatalogService } from './modules/catalog/catalog-service.ts';
+import { createDeltaRunner, type DeltaRunner } from './modules/deltas/delta-runner.ts';
+import { createDeltaService } from './modules/deltas/delta-service.ts';
+import { createDeviceAccessService } from './modules/device-access/device-access-service.ts';
+import { createDownloadTokens } from './modules/device-access/download-tokens.ts';
+import { createFirmwareCache } from './modules/device-access/firmware-cache.ts';
+import { createDeviceService } from './modules/devices/device-service.ts';
+import { createGroupService } from './modules/devices/group-service.ts';
+import { createFirmwareService } from './modules/firmware/firmware-service.ts';
+import { type Notifier, noopNotifier } from './modules/plans/notifier.ts';
+import { createPlanService } from './modules/plans/plan-service.ts';
+import { createUpgradeEngine } from './modules/plans/upgrade-engine.ts';
+import { createWebhookService, type SendWebhook } from './modules/webhooks/webhook-service.ts';
+import { createScheduler, type Scheduler } from './scheduler/scheduler.ts';
+import type { Services } from './services.ts';
+import { createCursorCodec } from './transports/http/cursor.ts';
+import { buildHttpApp } from './transports/http/http-app.ts';
+
+export interface App {
+  config: Config;
+  database: Database;
+  services: Services;
+  http: FastifyInstance;
+  /** The plan scheduler's loop; started unless BuildOptions.scheduler is false. */
+  scheduler: Scheduler;
+  /** Runs delta jobs one at a time; started unless BuildOptions.deltaRunner is false. */
+  deltaRunner: DeltaRunner;
+  /** Set on first start only: the admin account and its one-time password. */
+  firstAdmin: { username: string; password: string } | null;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  clock?: Clock;
+  /** An already open database (tests share one per file). */
+  database?: Database;
+  /** Where the upgrade engine sends pushes; the transports' notifier once they exist. */
+  notifier?: Notifier;
+  /** false: build the scheduler without starting its loop (tests tick it by hand). */
+  scheduler?: boolean;
+  /** How webhook deliveries leave (tests record them); fetch by default. */
+  sendWebhook?: SendWebhook;
+  /** false: build the delta runner without starting it (tests start it by hand). */
+  deltaRunner?: boolean;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const database = options.database ?? openDatabase(config.database);
+  try {
+    await prepareSchema(database, config.migrate, () => clock.now());
+    const secret = await loadServerSecret(database.db);
+    const blobs = createFsBlobStore(config.firmwareDir);
+    // Temporary copies left by a crash mid-upload; the firmware folder belongs to this server.
+    await blobs.sweepTemp();
+    const catalog = createCatalogService({ store: createKyselyCatalogStore(database.db), clock });
+    const deviceStore = createKyselyDeviceStore(database.db);
+    const planStore = createKyselyPlanStore(database.db, database.dialect);
+    const upgrades = createUpgradeEngine({
+      store: planStore,
+      notifier: options.notifier ?? noopNotifier,
+      clock,
+    });
+    const firmwareStore = createKyselyFirmwareStore(database.db);
+    const firmware = createFirmwareService({
+      store: firmwareStore,
+      blobs,
+      products: catalog,
+      usage: planStore,
+      clock,
+      limits: {
+        maxFileBytes: config.firmwareMaxFileBytes,
+        maxFiles: config.firmwareMaxFiles,
+        extensions: config.firmwareExtensions,
+      },
+    });
+    const plans = createPlanService({ store: planStore, engine: upgrades, packages: firmware, clock });
+    const webhooks = createWebhookService({
+      store: createKyselyWebhookStore(database.db, database.dialect),
+      clock,
+      ...(options.sendWebhook && { send: options.sendWebhook }),
+    });
+    const deltaJobStore = createKyselyDeltaJobStore(database.db);
+    const deltaRunner = createDeltaRunner({
+      store: deltaJobStore,
+      packages: firmware,
+      firmware: firmwareStore,
+      blobs,
+      clock,
+      onError: (error, jobId) => http.log.error({ err: error, jobId }, 'delta job failed'),
+    });
+    const devices = createDeviceService({
+      store: deviceStore,
+      products: catalog,
+      clock,
+      serverSecret: secret,
+      limits: { importMaxBytes: config.importMaxBytes },
+    });
+    const deviceAccess = createDeviceAccessService({
+      devices: {
+        get: (id) => deviceStore.get(id),
+        findByProductKey: (key, name) => deviceStore.findByProductKey(key, name),
+        findByName: (productId, name) => deviceStore.findByName(productId, name),
+        secretOf: (id) => devices.secretOf({ id }),
+        versionOf: async (id, module) =>
+          (await deviceStore.versionsOf(id)).find((v) => v.module === module)?.version,
+        reportVersion: (id, module, version) => devices.reportVersion(id, module, version),
+      },
+      upgrades: {
+        report: (inputs) => upgrades.reportDeviceEvents(inputs),
+        getUpgrade: (id) => planStore.getUpgrade(id).then((u) => u && { ...u, status: u.state.status }),
+        async activeUpgrade(deviceId, module) {
+          const found = (await planStore.activeUpgradesOfDevice(deviceId)).find((u) => u.module === module);
+          return found && { ...found, status: found.state.status };
+        },
+        getPlan: (id) => planStore.getPlan(id),
+        getPackage: (id) => firmware.getPackage(id),
+        openBlob: (key, range) => blobs.open(key, range),
+      },
+      tokens: createDownloadTokens({
+        store: createKyselyDownloadTokenStore(database.db),
+        clock,
+        ttlMs: config.downloadTokenTtlHours * 3600_000,
+      }),
+      cache: createFirmwareCache(config.firmwareCacheBytes),
+      clock,
+    });
+    const services: Services = {
+      accounts: createAccountService({
+        store: createKyselyAccountStore(database.db),
+        clock,
+        sessionTtlMs: config.sessionTtlHours * 3600_000,
+      }),
+      catalog,
+      firmware,
+      deltas: createDeltaService({
+        store: deltaJobStore,
+        packages: firmware,
+        slots: firmwareStore,
+        signals: deltaRunner,
+        clock,
+      }),
+      devices,
+      groups: createGroupService({ store: deviceStore, products: catalog, clock }),
+      plans,
+      upgrades,
+      webhooks,
+      deviceAccess,
+    };
+    const firstAdmin = await services.accounts.bootstrapAdmin(config.adminUsername, config.adminPassword);
+    const http = await buildHttpApp({
+      services,
+      cursors: createCursorCodec(secret),
+      logLevel: config.logLevel,
+      secureCookies: config.secureCookies,
+      download: { accel: config.downloadAccel, accelPrefix: config.downloadAccelPrefix },
+    });
+    const scheduler = createScheduler({
+      work: plans,
+      steps: [() => webhooks.deliverDue()],
+      onError: (error, planId) => http.log.error({ err: error, planId }, 'scheduler step failed'),
+    });
+    if (options.scheduler !== false) scheduler.start();
+    if (options.deltaRunner !== false) deltaRunner.start();
+    return {
+      config,
+      database,
+      services,
+      http,
+      scheduler,
+      deltaRunner,
+      firstAdmin,
+      async close() {
+        await scheduler.stop();
+        await deltaRunner.stop();
+        await http.close();
+        if (!options.database) await database.close();
+      },
+    };
+  } catch (error) {
+    if (!options.database) await database.close();
+    throw error;
+  }
+}

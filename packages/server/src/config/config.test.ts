@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, describeSettings, loadConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('has embedded defaults: SQLite in ./data, port 8080, MQTT 1883, CoAP 5683', () => {
+    const config = loadConfig({}, {}, '/srv/updraft');
+    assert.equal(config.dataDir, '/srv/updraft/data');
+    assert.deepEqual(config.database, { kind: 'sqlite', path: '/srv/updraft/data/updraft.db' });
+    assert.equal(config.httpPort, 8080);
+    assert.equal(config.mqttPort, 1883);
+    assert.equal(config.coapPort, 5683);
+    assert.equal(config.firmwareMaxFileBytes, 100 * 1024 * 1024);
+    assert.ok(config.firmwareExtensions.includes('.tar.gz'));
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('reads UPDRAFT_* variables, including port 0 and PostgreSQL URLs', () => {
+    const config = loadConfig({
+      UPDRAFT_HTTP_PORT: '0',
+      UPDRAFT_MQTT_PORT: '18830',
+      UPDRAFT_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      UPDRAFT_FIRMWARE_EXTENSIONS: 'bin, HEX',
+    });
+    assert.equal(config.httpPort, 0);
+    assert.equal(config.mqttPort, 18830);
+    assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' });
+    assert.deepEqual(config.firmwareExtensions, ['.bin', '.hex']);
+  });
+
+  it('names the key of a bad value', () => {
+    const bad: [Record<string, string>, string][] = [
+      [{ UPDRAFT_HTTP_PORT: '80a' }, 'UPDRAFT_HTTP_PORT'],
+      [{ UPDRAFT_HTTP_PORT: '70000' }, 'UPDRAFT_HTTP_PORT'],
+      [{ UPDRAFT_MIGRATE: 'sometimes' }, 'UPDRAFT_MIGRATE'],
+      [{ UPDRAFT_DATABASE_URL: 'mysql://x' }, 'UPDRAFT_DATABASE_URL'],
+      [{ UPDRAFT_MQTT_URL: 'not a url' }, 'UPDRAFT_MQTT_URL'],
+      [{ UPDRAFT_SECURE_COOKIES: 'perhaps' }, 'UPDRAFT_SECURE_COOKIES'],
+      [{ UPDRAFT_HTPP_PORT: '1' }, 'UPDRAFT_HTPP_PORT'],
+    ];
+    for (const [env, key] of bad) {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.key === key && error.message.includes(key),
+        key,
+      );
+    }
+  });
+
+  it('reads a JSON configuration file and refuses unknown keys in it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'updraft-config-'));
+    writeFileSync(join(dir, 'good.json'), JSON.stringify({ httpPort: 9090, logLevel: 'warn' }));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ httpPrt: 9090 }));
+    writeFileSync(join(dir, 'broken.json'), '{ not json');
+    const config = loadConfig({ UPDRAFT_CONFIG: join(dir, 'good.json') });
+    assert.equal(config.httpPort, 9090);
+    assert.equal(loadConfig({ UPDRAFT_CONFIG: join(dir, 'good.json'), UPDRAFT_HTTP_PORT: '1' }).httpPort, 1);
+    assert.throws(() => loadConfig({ UPDRAFT_CONFIG: join(dir, 'bad.json') }), /httpPrt/);
+    assert.throws(() => loadConfig({ UPDRAFT_CONFIG: join(dir, 'broken.json') }), /UPDRAFT_CONFIG/);
+  });
+
+  it('describes every setting for the README', () => {
+    const table = describeSettings();
+    for (const name of [
+      'UPDRAFT_DATA_DIR',
+      'UPDRAFT_HTTP_PORT',
+      'UPDRAFT_DATABASE_URL',
+      'UPDRAFT_MQTT_PORT',
+      'UPDRAFT_MQTT_URL',
+      'UPDRAFT_COAP_PORT',
+    ]) {
+      assert.ok(table.includes(name), name);
+    }
+  });
+});

@@ -1,0 +1,167 @@
+// Configuration is read once at boot from UPDRAFT_* variables and an optional JSON file
+// (UPDRAFT_CONFIG=path), validated against config-schema.ts, then frozen. Nothing else in
+// Updraft reads process.env.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { type Setting, settings } from './config-schema.ts';
+
+export interface Config {
+  readonly dataDir: string;
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly publicUrl: string | null;
+  readonly database:
+    | { readonly kind: 'sqlite'; readonly path: string }
+    | { readonly kind: 'postgres'; readonly url: string };
+  readonly migrate: 'auto' | 'never';
+  readonly mqttPort: number;
+  readonly mqttUrl: string | null;
+  readonly coapPort: number;
+  readonly firmwareDir: string;
+  readonly firmwareMaxFileBytes: number;
+  readonly firmwareMaxFiles: number;
+  readonly firmwareExtensions: readonly string[];
+  readonly importMaxBytes: number;
+  readonly sessionTtlHours: number;
+  readonly downloadTokenTtlHours: number;
+  readonly downloadAccel: 'off' | 'nginx';
+  readonly downloadAccelPrefix: string;
+  readonly firmwareCacheBytes: number;
+  readonly adminUsername: string;
+  readonly adminPassword: string | null;
+  readonly secureCookies: boolean;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly key: string;
+  constructor(key: string, message: string) {
+    super(`configuration: ${key}: ${message}`);
+    this.name = 'ConfigError';
+    this.key = key;
+  }
+}
+
+type Raw = Record<string, unknown>;
+
+function parseValue(setting: Setting, raw: unknown): unknown {
+  const name = setting.env;
+  if (raw === undefined || raw === '' || raw === null) return setting.default;
+  const text = typeof raw === 'string' ? raw.trim() : raw;
+  switch (setting.type) {
+    case 'string':
+      if (typeof text !== 'string') throw new ConfigError(name, 'must be a string');
+      return text;
+    case 'url': {
+      if (typeof text !== 'string') throw new ConfigError(name, 'must be a URL');
+      try {
+        return new URL(text).toString().replace(/\/$/, '');
+      } catch {
+        throw new ConfigError(name, `"${text}" is not a URL`);
+      }
+    }
+    case 'port':
+    case 'integer': {
+      const n = typeof text === 'number' ? text : /^-?\d+$/.test(String(text)) ? Number(text) : Number.NaN;
+      const min = setting.type === 'port' ? 0 : (setting.min ?? Number.MIN_SAFE_INTEGER);
+      const max = setting.type === 'port' ? 65535 : (setting.max ?? Number.MAX_SAFE_INTEGER);
+      if (!Number.isSafeInteger(n)) throw new ConfigError(name, `"${String(text)}" is not a whole number`);
+      if (n < min || n > max) throw new ConfigError(name, `${n} is outside ${min}..${max}`);
+      return n;
+    }
+    case 'boolean': {
+      if (typeof text === 'boolean') return text;
+      const s = String(text).toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      throw new ConfigError(name, `"${String(text)}" is not true or false`);
+    }
+    case 'enum':
+      if (typeof text !== 'string' || !setting.values?.includes(text)) {
+        throw new ConfigError(name, `"${String(text)}" is not one of ${setting.values?.join(', ')}`);
+      }
+      return text;
+    case 'list': {
+      const items = Array.isArray(text) ? text.map(String) : String(text).split(',');
+      const list = items.map((s) => s.trim()).filter((s) => s.length > 0);
+      if (list.length === 0) throw new ConfigError(name, 'must list at least one value');
+      return list;
+    }
+  }
+}
+
+function readFile(path: string): Raw {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError('UPDRAFT_CONFIG', `cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
+    return parsed as Raw;
+  } catch (error) {
+    throw new ConfigError('UPDRAFT_CONFIG', `${path} is not a JSON object: ${(error as Error).message}`);
+  }
+}
+
+/** Builds the frozen configuration; throws ConfigError naming the first bad key. */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  overrides: Raw = {},
+  cwd = process.cwd(),
+): Config {
+  const file = env['UPDRAFT_CONFIG'] ? readFile(env['UPDRAFT_CONFIG']) : {};
+  const known = new Set<string>(settings.map((s) => s.key));
+  for (const key of Object.keys(file)) {
+    if (!known.has(key)) throw new ConfigError(key, 'unknown setting in the configuration file');
+  }
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('UPDRAFT_') && name !== 'UPDRAFT_CONFIG' && !settings.some((s) => s.env === name)) {
+      if (!name.startsWith('UPDRAFT_TEST_')) throw new ConfigError(name, 'unknown setting');
+    }
+  }
+  const values: Raw = {};
+  for (const setting of settings as readonly Setting[]) {
+    const raw = overrides[setting.key] ?? env[setting.env] ?? file[setting.key];
+    values[setting.key] = parseValue(setting, raw);
+  }
+  const dataDir = resolve(cwd, values['dataDir'] as string);
+  const databaseUrl = values['databaseUrl'] as string | null;
+  let database: Config['database'];
+  if (!databaseUrl) database = { kind: 'sqlite', path: join(dataDir, 'updraft.db') };
+  else if (/^postgres(ql)?:\/\//.test(databaseUrl)) database = { kind: 'postgres', url: databaseUrl };
+  else if (databaseUrl.startsWith('sqlite:')) {
+    const path = databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!path) throw new ConfigError('UPDRAFT_DATABASE_URL', 'sqlite: needs a file path');
+    database = {
+      kind: 'sqlite',
+      path: path === ':memory:' ? path : isAbsolute(path) ? path : resolve(cwd, path),
+    };
+  } else throw new ConfigError('UPDRAFT_DATABASE_URL', 'must start with postgres:// or sqlite:');
+  const firmwareDir = values['firmwareDir']
+    ? resolve(cwd, values['firmwareDir'] as string)
+    : join(dataDir, 'firmware');
+  const extensions = (values['firmwareExtensions'] as string[]).map((e) =>
+    (e.startsWith('.') ? e : `.${e}`).toLowerCase(),
+  );
+  return Object.freeze({
+    ...(values as Omit<Config, 'database' | 'dataDir' | 'firmwareDir' | 'firmwareExtensions'>),
+    dataDir,
+    database: Object.freeze(database),
+    firmwareDir,
+    firmwareExtensions: Object.freeze(extensions),
+  }) as Config;
+}
+
+/** Markdown table of every setting, for the README. */
+export function describeSettings(): string {
+  const rows = (settings as readonly Setting[]).map((s) => {
+    const def =
+      s.default === null ? '(empty)' : Array.isArray(s.default) ? s.default.join(',') : String(s.default);
+    return `| \`${s.env}\` | \`${s.key}\` | ${def} | ${s.description} |`;
+  });
+  return ['| variable | file key | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}

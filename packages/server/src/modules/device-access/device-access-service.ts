@@ -1,0 +1,371 @@
+// What devices do over the device APIs, independent of the wire: authenticate, check for an
+// upgrade (and receive a download token), accept it, report progress and results, open the
+// firmware. Transports (the OneNET HTTP dialect first) translate the results to their codes.
+import type { Readable } from 'node:stream';
+import type { DeviceEvent, PlanSpec, UpgradeStatus } from '@updraft/core';
+import { eventFromOneNetCode, isTerminalUpgradeStatus } from '@updraft/core';
+import { parseOneNetResource, parseOneNetToken, verifyOneNetToken } from '@updraft/protocol';
+import type { Clock } from '../../adapters/clock/clock.ts';
+import type { FirmwarePackage } from '../firmware/firmware-store.ts';
+import type { DeviceEventInput, UpgradeOutcome } from '../plans/upgrade-engine.ts';
+import type { StoredDownloadToken } from './download-token-store.ts';
+import type { DownloadTokens, TokenProblem } from './download-tokens.ts';
+import { createEventBatcher } from './event-batcher.ts';
+import type { FirmwareCache } from './firmware-cache.ts';
+
+export interface AccessDevice {
+  id: number;
+  productId: number;
+  name: string;
+  gatewayId: number | null;
+}
+
+/** The devices module as device access needs it (wired in app.ts). */
+export interface DeviceDirectory {
+  get(id: number): Promise<AccessDevice | undefined>;
+  findByProductKey(productKey: string, name: string): Promise<AccessDevice | undefined>;
+  findByName(productId: number, name: string): Promise<AccessDevice | undefined>;
+  secretOf(id: number): Promise<string>;
+  /** The version last reported for the module, if any. */
+  versionOf(id: number, module: string): Promise<string | undefined>;
+  /** Throws on a version or module the product does not accept. */
+  reportVersion(id: number, module: string, version: string): Promise<void>;
+}
+
+export interface UpgradeSummary {
+  id: number;
+  planId: number;
+  deviceId: number;
+  module: string;
+  status: UpgradeStatus;
+}
+
+/** The plans module as device access needs it. */
+export interface UpgradeDirectory {
+  report(inputs: readonly DeviceEventInput[]): Promise<UpgradeOutcome[]>;
+  getUpgrade(id: number): Promise<UpgradeSummary | undefined>;
+  activeUpgrade(deviceId: number, module: string): Promise<UpgradeSummary | undefined>;
+  getPlan(id: number): Promise<{ firmwarePackageId: number; spec: PlanSpec } | undefined>;
+  getPackage(id: number): Promise<FirmwarePackage>;
+  openBlob(key: string, range?: { start: number; end: number }): Promise<Readable>;
+}
+
+export type AuthProblem = 'missing' | 'malformed' | 'expired' | 'bad_signature' | 'unknown_device';
+export type AccessProblem =
+  | 'not_your_device'
+  | 'unknown_module'
+  | `token_${TokenProblem}`
+  | 'token_device_mismatch'
+  | 'finished'
+  | 'cancelled'
+  | 'invalid_state'
+  | 'awaiting_confirmation'
+  | 'bad_result';
+
+export type NoOfferReason =
+  | 'no_plan'
+  | 'up_to_date'
+  | 'below_threshold'
+  | 'awaiting_confirmation'
+  | 'retry_wait'
+  | 'not_dispatching'
+  | 'concurrency_full';
+
+export interface Offer {
+  upgradeId: number;
+  token: string;
+  expiresAt: number;
+  pkg: FirmwarePackage;
+  spec: PlanSpec;
+}
+
+export type CheckResult =
+  | { kind: 'offer'; offer: Offer }
+  | { kind: 'none'; reason: NoOfferReason }
+  | { kind: 'version_mismatch' }
+  | { kind: 'problem'; problem: AccessProblem };
+
+export interface CheckInput {
+  module: string;
+  version: string;
+  signal?: number | undefined;
+  battery?: number | undefined;
+}
+
+export interface FirmwareHandle {
+  key: string;
+  name: string;
+  size: number;
+  sha256: string;
+  md5: string;
+  /** The whole file when it is cached in memory. */
+  bytes: Buffer | undefined;
+}
+
+export interface DeviceAccessOptions {
+  devices: DeviceDirectory;
+  upgrades: UpgradeDirectory;
+  tokens: DownloadTokens;
+  cache: FirmwareCache;
+  clock: Clock;
+  /** How long a verified Authorization header is remembered (ms); 0 checks every call. */
+  authCacheMs?: number;
+}
+
+function noOfferReason(refusal: UpgradeOutcome['refusal']): NoOfferReason {
+  switch (refusal) {
+    case 'below_threshold':
+    case 'awaiting_confirmation':
+    case 'retry_wait':
+    case 'not_dispatching':
+    case 'concurrency_full':
+      return refusal;
+    default:
+      return 'no_plan';
+  }
+}
+
+export function createDeviceAccessService({
+  devices,
+  upgrades,
+  tokens,
+  cache,
+  clock,
+  authCacheMs = 30_000,
+}: DeviceAccessOptions) {
+  // A device sends the same Authorization until its `et`: a verified header is kept for a short
+  // while (never past its `et`), so a secret rotation takes effect within authCacheMs.
+  const verified = new Map<string, { device: AccessDevice; until: number }>();
+  const batcher = createEventBatcher((inputs) => upgrades.report(inputs));
+  // A plan's spec and its package are frozen once the plan leaves draft; devices only ever see
+  // running plans, so both are cached for the life of the process.
+  const plans = new Map<number, { firmwarePackageId: number; spec: PlanSpec }>();
+  const packages = new Map<number, FirmwarePackage>();
+  async function planOf(id: number) {
+    let plan = plans.get(id);
+    if (!plan) {
+      plan = await upgrades.getPlan(id);
+      if (!plan) return undefined;
+      if (plans.size > 10_000) plans.clear();
+      plans.set(id, plan);
+    }
+    return plan;
+  }
+  async function packageOf(id: number) {
+    let pkg = packages.get(id);
+    if (!pkg) {
+      pkg = await upgrades.getPackage(id);
+      if (packages.size > 10_000) packages.clear();
+      packages.set(id, pkg);
+    }
+    return pkg;
+  }
+
+  function report(deviceId: number, module: string, event: DeviceEvent): Promise<UpgradeOutcome> {
+    return batcher.report({ deviceId, module, event });
+  }
+
+  /** A token's upgrade, checked against the device that presents it. */
+  async function grantFor(
+    token: string,
+    deviceId: number | null,
+  ): Promise<{ grant: StoredDownloadToken; upgrade: UpgradeSummary } | { problem: AccessProblem }> {
+    const resolved = await tokens.resolve(token);
+    if ('problem' in resolved) return { problem: `token_${resolved.problem}` };
+    const { grant } = resolved;
+    if (deviceId !== null && grant.deviceId !== deviceId) return { problem: 'token_device_mismatch' };
+    const upgrade = await upgrades.getUpgrade(grant.upgradeId);
+    if (!upgrade) return { problem: 'token_unknown' };
+    return { grant, upgrade };
+  }
+
+  function endedProblem(status: UpgradeStatus): AccessProblem {
+    return status === 'cancelled' ? 'cancelled' : 'finished';
+  }
+
+  return {
+    /**
+     * OneNET Authorization (protocols.md §2.2) with `res = products/{productKey or id}/devices/{name}`
+     * and the device's secret as accessKey. Returns the authenticated device.
+     */
+    async authenticate(header: string | undefined): Promise<AccessDevice | { problem: AuthProblem }> {
+      if (!header) return { problem: 'missing' };
+      const now = clock.now();
+      const known = verified.get(header);
+      if (known && known.until > now) return known.device;
+      const token = parseOneNetToken(header);
+      if ('problem' in token) return { problem: 'malformed' };
+      const res = parseOneNetResource(token.res);
+      if (!res?.device) return { problem: 'malformed' };
+      const device =
+        (await devices.findByProductKey(res.product, res.device)) ??
+        (/^\d{1,15}$/.test(res.product)
+          ? await devices.findByName(Number(res.product), res.device)
+          : undefined);
+      if (!device) return { problem: 'unknown_device' };
+      const problem = verifyOneNetToken(
+        token,
+        await devices.secretOf(device.id),
+        Math.floor(clock.now() / 1000),
+      );
+      if (problem === 'expired') return { problem: 'expired' };
+      if (problem !== null) return { problem: 'bad_signature' };
+      if (authCacheMs > 0) {
+        if (verified.size >= 50_000) verified.clear();
+        verified.set(header, { device, until: Math.min(now + authCacheMs, token.et * 1000) });
+      }
+      return device;
+    },
+
+    /** The device `devId` names, when the caller is that device or its gateway. */
+    async actingFor(caller: AccessDevice, devId: number): Promise<AccessDevice | undefined> {
+      if (devId === caller.id) return caller;
+      const device = await devices.get(devId);
+      return device && device.gatewayId === caller.id ? device : undefined;
+    },
+
+    async reportVersion(
+      device: AccessDevice,
+      module: string,
+      version: string,
+    ): Promise<AccessProblem | null> {
+      // A device repeats its version on every check: write only what changed.
+      if ((await devices.versionOf(device.id, module)) !== version) {
+        try {
+          await devices.reportVersion(device.id, module, version);
+        } catch {
+          return 'unknown_module';
+        }
+      }
+      const active = await upgrades.activeUpgrade(device.id, module);
+      if (!active) return null;
+      const plan = await planOf(active.planId);
+      // protocols.md §2.4 (0): a report of the task's target completes it; others only bind.
+      if (plan && plan.spec.firmware.targetVersion === version) {
+        await report(device.id, module, { type: 'version_reported', version });
+      }
+      return null;
+    },
+
+    /** protocols.md §2.4 (7): the versions last reported for the two OneNET slots. */
+    async versionsOf(device: AccessDevice, fotaModule: string) {
+      const [f, s] = await Promise.all([
+        devices.versionOf(device.id, fotaModule),
+        devices.versionOf(device.id, 'sota'),
+      ]);
+      return { ...(f !== undefined && { f_version: f }), ...(s !== undefined && { s_version: s }) };
+    },
+
+    /** protocols.md §2.4 (1): records the version, then asks the engine whether to offer. */
+    async check(device: AccessDevice, input: CheckInput): Promise<CheckResult> {
+      const { module, version } = input;
+      const versionProblem = await this.reportVersion(device, module, version);
+      if (versionProblem) return { kind: 'problem', problem: versionProblem };
+      const measured = {
+        ...(input.signal !== undefined && { signal: input.signal }),
+        ...(input.battery !== undefined && { battery: input.battery }),
+      };
+      const active = await upgrades.activeUpgrade(device.id, module);
+      if (!active) return { kind: 'none', reason: 'no_plan' };
+      const plan = await planOf(active.planId);
+      if (!plan) return { kind: 'none', reason: 'no_plan' };
+      if (plan.spec.firmware.targetVersion === version) return { kind: 'none', reason: 'up_to_date' };
+      const firmware = plan.spec.firmware;
+      if (firmware.kind === 'delta' && firmware.sourceVersion !== version) {
+        // OneNET errno 9: the engine fails the attempt (version_mismatch).
+        await report(device.id, module, { type: 'version_reported', version, ...measured });
+        return { kind: 'version_mismatch' };
+      }
+      const outcome = await report(device.id, module, { type: 'checked', ...measured });
+      if (!outcome.offered || outcome.upgradeId === null) {
+        return { kind: 'none', reason: noOfferReason(outcome.refusal) };
+      }
+      const pkg = await packageOf(plan.firmwarePackageId);
+      const { token, expiresAt } = await tokens.issue({
+        upgradeId: outcome.upgradeId,
+        deviceId: device.id,
+        packageId: pkg.id,
+        filePosition: pkg.files[0]?.position ?? 1,
+      });
+      return {
+        kind: 'offer',
+        offer: { upgradeId: outcome.upgradeId, token, expiresAt, pkg, spec: plan.spec },
+      };
+    },
+
+    /** protocols.md §2.4 (2): a valid token moves the upgrade to downloading. */
+    async acceptToken(device: AccessDevice, token: string): Promise<AccessProblem | null> {
+      const found = await grantFor(token, device.id);
+      if ('problem' in found) return found.problem;
+      const { upgrade } = found;
+      if (isTerminalUpgradeStatus(upgrade.status)) return endedProblem(upgrade.status);
+      const outcome = await report(device.id, upgrade.module, { type: 'accepted' });
+      if (outcome.upgradeId !== upgrade.id) return 'finished';
+      if (outcome.accepted) return null;
+      if (outcome.refusal === 'awaiting_confirmation') return 'awaiting_confirmation';
+      return outcome.refusal === 'finished' ? endedProblem(outcome.status ?? 'success') : 'invalid_state';
+    },
+
+    /**
+     * protocols.md §2.4 (4)/(5): a OneNET step (0..100) or result code (101..208). Reporting the
+     * code the upgrade already ended with again answers success (idempotent).
+     */
+    async reportCode(device: AccessDevice, token: string, code: number): Promise<AccessProblem | null> {
+      const event = eventFromOneNetCode(code);
+      if (event === null) return 'bad_result';
+      const found = await grantFor(token, device.id);
+      // An expired token ends the flow (protocols.md §2.5): its reports are refused too.
+      if ('problem' in found) return found.problem;
+      const { upgrade } = found;
+      if (isTerminalUpgradeStatus(upgrade.status)) {
+        const same =
+          (upgrade.status === 'success' && code === 201) ||
+          (upgrade.status === 'failure' && event.type === 'failed');
+        return same ? null : endedProblem(upgrade.status);
+      }
+      const outcome = await report(device.id, upgrade.module, event);
+      if (outcome.upgradeId !== upgrade.id) return 'finished';
+      if (outcome.accepted) return null;
+      switch (outcome.refusal) {
+        case 'finished':
+          return endedProblem(outcome.status ?? 'success');
+        case 'invalid_event':
+          return 'bad_result';
+        case 'awaiting_confirmation':
+          return 'awaiting_confirmation';
+        default:
+          return 'invalid_state';
+      }
+    },
+
+    /** The file a token downloads; checked on every call (protocols.md §2.2). */
+    async openDownload(token: string): Promise<FirmwareHandle | { problem: AccessProblem }> {
+      const found = await grantFor(token, null);
+      if ('problem' in found) return found;
+      const { grant, upgrade } = found;
+      if (isTerminalUpgradeStatus(upgrade.status)) return { problem: endedProblem(upgrade.status) };
+      const pkg = await packageOf(grant.packageId);
+      const file = pkg.files.find((f) => f.position === grant.filePosition);
+      if (!file) return { problem: 'token_unknown' };
+      let bytes = cache.get(file.sha256);
+      if (!bytes && cache.admits(file.size)) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of await upgrades.openBlob(file.sha256)) chunks.push(chunk as Buffer);
+        bytes = Buffer.concat(chunks);
+        cache.put(file.sha256, bytes);
+      }
+      return {
+        key: file.sha256,
+        name: file.name,
+        size: file.size,
+        sha256: file.sha256,
+        md5: file.md5,
+        bytes,
+      };
+    },
+
+    openBlob: (key: string, range?: { start: number; end: number }) => upgrades.openBlob(key, range),
+  };
+}
+
+export type DeviceAccessService = ReturnType<typeof createDeviceAccessService>;

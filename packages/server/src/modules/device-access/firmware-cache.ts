@@ -1,0 +1,36 @@
+// Hot firmware files in memory: a byte-bounded LRU keyed by blob key (sha256). Files larger than
+// a quarter of the budget are never cached, so one big file cannot evict the whole fleet's.
+
+export interface FirmwareCache {
+  get(key: string): Buffer | undefined;
+  /** Whether a file of this size may be cached at all. */
+  admits(size: number): boolean;
+  put(key: string, bytes: Buffer): void;
+}
+
+export function createFirmwareCache(maxBytes: number): FirmwareCache {
+  const entries = new Map<string, Buffer>();
+  let used = 0;
+  return {
+    get(key) {
+      const bytes = entries.get(key);
+      if (bytes) {
+        // Map keeps insertion order: re-inserting marks the entry most recently used.
+        entries.delete(key);
+        entries.set(key, bytes);
+      }
+      return bytes;
+    },
+    admits: (size) => maxBytes > 0 && size <= maxBytes / 4,
+    put(key, bytes) {
+      if (entries.has(key) || bytes.length > maxBytes / 4 || maxBytes <= 0) return;
+      entries.set(key, bytes);
+      used += bytes.length;
+      for (const [oldKey, old] of entries) {
+        if (used <= maxBytes) break;
+        entries.delete(oldKey);
+        used -= old.length;
+      }
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import type { Page, PageRequest } from '../pagination.ts';
+
+export interface Device {
+  id: number;
+  productId: number;
+  name: string;
+  gatewayId: number | null;
+  online: boolean;
+  lastSeenAt: number | null;
+  /** dBm, -150 to 0. */
+  signal: number | null;
+  /** Percent, 0 to 100. */
+  battery: number | null;
+  tags: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What is stored of a device secret: the salt it is derived from and its SHA-256. */
+export interface DeviceCredential {
+  secretSalt: string;
+  secretHash: string;
+}
+
+export interface NewDevice extends DeviceCredential {
+  productId: number;
+  name: string;
+  gatewayId: number | null;
+  tags: string[];
+  /** Reported version per module name. */
+  versions: Record<string, string>;
+}
+
+export interface DeviceVersion {
+  module: string;
+  version: string;
+  reportedAt: number;
+}
+
+export interface DeviceFilter {
+  productId?: number | undefined;
+  /** Name contains, case-insensitive. */
+  q?: string | undefined;
+  /** With `version`: the module whose reported version must equal it; alone: has reported it. */
+  module?: string | undefined;
+  version?: string | undefined;
+  groupId?: number | undefined;
+  tag?: string | undefined;
+  online?: boolean | undefined;
+  gatewayId?: number | undefined;
+}
+
+export interface Telemetry {
+  online?: boolean | undefined;
+  signal?: number | undefined;
+  battery?: number | undefined;
+}
+
+export interface DeviceGroup {
+  id: number;
+  productId: number;
+  name: string;
+  description: string;
+  createdAt: number;
+}
+
+export interface GroupFilter {
+  productId?: number | undefined;
+  q?: string | undefined;
+}
+
+/** The outcome of one device of a batch insert, in input order. */
+export type BatchOutcome = { device: Device } | { taken: true };
+
+/** Persistence of devices and device groups (owned by the devices module). */
+export interface DeviceStore {
+  /** Throws DEVICE_NAME_TAKEN when the product already has a device of that name. */
+  insert(input: NewDevice, now: number): Promise<Device>;
+  /**
+   * Inserts a batch in one transaction; a name taken in the database or earlier in the batch
+   * is reported as `taken` instead of failing the batch.
+   */
+  insertMany(inputs: NewDevice[], now: number): Promise<BatchOutcome[]>;
+  get(id: number): Promise<Device | undefined>;
+  findByName(productId: number, name: string): Promise<Device | undefined>;
+  findByProductKey(productKey: string, name: string): Promise<Device | undefined>;
+  getCredential(id: number): Promise<DeviceCredential | undefined>;
+  setCredential(id: number, credential: DeviceCredential, now: number): Promise<boolean>;
+  list(filter: DeviceFilter, page: PageRequest): Promise<Page<Device>>;
+  countDevices(filter: DeviceFilter): Promise<number>;
+  /** Of these ids, those of devices whose product's node type is `gateway`. */
+  findGatewayIds(ids: number[]): Promise<Set<number>>;
+  update(
+    id: number,
+    patch: { tags?: string[]; gatewayId?: number | null },
+    now: number,
+  ): Promise<Device | undefined>;
+  delete(id: number): Promise<boolean>;
+  versionsOf(id: number): Promise<DeviceVersion[]>;
+  setVersion(id: number, module: string, version: string, now: number): Promise<void>;
+  recordTelemetry(id: number, telemetry: Telemetry, now: number): Promise<Device | undefined>;
+
+  /** Throws GROUP_NAME_TAKEN when the product already has a group of that name. */
+  insertGroup(input: Omit<DeviceGroup, 'id' | 'createdAt'>, now: number): Promise<DeviceGroup>;
+  getGroup(id: number): Promise<DeviceGroup | undefined>;
+  listGroups(filter: GroupFilter, page: PageRequest): Promise<Page<DeviceGroup>>;
+  deleteGroup(id: number): Promise<boolean>;
+  /** Of these ids, those that are not devices of the product. */
+  findForeignDevices(productId: number, ids: number[]): Promise<number[]>;
+  /** Adds the devices of the group's product among `ids`; members already there are skipped. */
+  addMembers(groupId: number, ids: number[], now: number): Promise<number>;
+  /** Adds every device of the group's product that matches, in one statement. */
+  addMembersMatching(groupId: number, filter: DeviceFilter, now: number): Promise<number>;
+  removeMembers(groupId: number, ids: number[]): Promise<number>;
+  listMembers(groupId: number, page: PageRequest): Promise<Page<Device>>;
+}

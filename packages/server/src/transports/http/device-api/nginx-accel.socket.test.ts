@@ -1,0 +1,83 @@
+// UPDRAFT_DOWNLOAD_ACCEL=nginx behind Debian's nginx: Updraft checks the token and answers with
+// X-Accel-Redirect; nginx sends the bytes (whole file and RFC ranges). OneNET's unit-less ranges
+// and CRC-16 requests are still served by Updraft.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { skipReason } from '../../../test-support/test-database.ts';
+import { nginxBinary, type RunningNginx, startNginx } from './nginx-harness.ts';
+import { createDeviceFleet, type DeviceFleet } from './test-device-fleet.ts';
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+const skip = (await skipReason()) ?? (existsSync(nginxBinary) ? false : 'skipped: no nginx');
+
+describe('downloads through nginx with X-Accel-Redirect', { skip }, () => {
+  let f: DeviceFleet;
+  let nginx: RunningNginx;
+  let token: string;
+  before(async () => {
+    f = await createDeviceFleet({ count: 1, settings: { downloadAccel: 'nginx' } });
+    nginx = await startNginx({
+      upstream: f.base.replace('http://', ''),
+      firmwareDir: f.t.app.config.firmwareDir,
+    });
+    const d = f.devices[0]!;
+    const res = await fetch(`${nginx.url}/ota/south/check?dev_id=${d.id}&type=1&version=1.0&cdn=true`, {
+      headers: { authorization: f.auth(d) },
+    });
+    const body = (await res.json()) as { errno: number; data: { token: string } };
+    assert.equal(body.errno, 0);
+    token = body.data.token;
+  });
+  after(async () => {
+    await nginx?.stop();
+    await f?.close();
+  });
+
+  it('hands the file to nginx: Updraft answers with X-Accel-Redirect and no body', async () => {
+    const direct = await fetch(`${f.base}/ota/south/download/${token}`);
+    const key = sha256(f.firmware);
+    assert.equal(direct.headers.get('x-accel-redirect'), `/_updraft_firmware/${key.slice(0, 2)}/${key}`);
+    assert.equal((await direct.arrayBuffer()).byteLength, 0);
+  });
+
+  it('serves the whole file and RFC 7233 ranges through nginx', async () => {
+    const whole = await fetch(`${nginx.url}/ota/south/download/${token}`);
+    assert.equal(whole.status, 200);
+    assert.equal(whole.headers.get('x-accel-redirect'), null);
+    assert.match(whole.headers.get('content-disposition') ?? '', /app\.bin/);
+    assert.equal(sha256(Buffer.from(await whole.arrayBuffer())), sha256(f.firmware));
+    const part = await fetch(`${nginx.url}/device/v1/download/${token}`, {
+      headers: { range: 'bytes=1000-1999' },
+    });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 1000-1999/${f.firmware.length}`);
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), f.firmware.subarray(1000, 2000));
+    const beyond = await fetch(`${nginx.url}/device/v1/download/${token}`, {
+      headers: { range: `bytes=${f.firmware.length}-` },
+    });
+    assert.equal(beyond.status, 416);
+    await beyond.arrayBuffer();
+  });
+
+  it('still serves OneNET ranges and CRC-16 requests itself, and refuses bad tokens', async () => {
+    const onenet = await fetch(`${nginx.url}/ota/south/download/${token}`, { headers: { range: '10-19' } });
+    assert.equal(onenet.status, 206);
+    assert.deepEqual(Buffer.from(await onenet.arrayBuffer()), f.firmware.subarray(10, 20));
+    const crc = await fetch(`${nginx.url}/ota/south/download/${token}`, {
+      headers: { range: 'bytes=0-99', 'crc16-method': 'CCITT' },
+    });
+    assert.equal(crc.status, 206);
+    assert.match(crc.headers.get('x-crc16') ?? '', /^[0-9a-f]{4}$/);
+    await crc.arrayBuffer();
+    const bad = await fetch(`${nginx.url}/ota/south/download/ota_notatokennotatokennot`);
+    assert.equal(await bad.text(), '3');
+    const internal = await fetch(
+      `${nginx.url}/_updraft_firmware/${sha256(f.firmware).slice(0, 2)}/${sha256(f.firmware)}`,
+    );
+    assert.equal(internal.status, 404, 'the internal location is not reachable from outside');
+    await internal.arrayBuffer();
+  });
+});

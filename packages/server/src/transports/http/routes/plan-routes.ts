@@ -1,0 +1,380 @@
+// Upgrade plans, their device upgrades, reports and exports (viewer reads, operator acts), and
+// the fleet view of versions. The rules live in the plans module; this file only translates.
+import { Readable } from 'node:stream';
+import { type Static, Type } from '@sinclair/typebox';
+import { bucketProgress } from '@updraft/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { UpgradeRecord } from '../../../modules/plans/plan-store.ts';
+import type { OperatorAction, UpgradeOutcome } from '../../../modules/plans/upgrade-engine.ts';
+import type { RouteContext } from '../http-app.ts';
+import { errorResponses, IdParams, iso, pageOf } from '../schemas.ts';
+import {
+  ActionBody,
+  countsView,
+  ExportQuery,
+  Outcomes,
+  PlanBody,
+  type PlanBodyType,
+  PlanQuery,
+  PlanSchema,
+  PlanWithCounts,
+  planInputOf,
+  planView,
+  Report,
+  ReportQuery,
+  Transition,
+  UpgradeIdsBody,
+  UpgradeQuery,
+  UpgradeSchema,
+  upgradeView,
+} from './plan-schemas.ts';
+
+export const actor = (request: FastifyRequest) => {
+  const p = request.principal!;
+  return `${p.kind === 'user' ? 'user' : 'key'}:${p.name}`;
+};
+const idOf = (request: FastifyRequest) => (request.params as Static<typeof IdParams>).id;
+
+function outcomesView(outcomes: UpgradeOutcome[]) {
+  return {
+    affected: outcomes.filter((o) => o.accepted).length,
+    items: outcomes.map((o) => ({
+      upgradeId: o.upgradeId,
+      deviceId: o.deviceId,
+      accepted: o.accepted,
+      refusal: o.refusal,
+      status: o.status,
+    })),
+  };
+}
+
+const csvColumns = [
+  'upgradeId',
+  'deviceId',
+  'deviceName',
+  'status',
+  'stage',
+  'progress',
+  'failureReason',
+  'lastFailureReason',
+  'attempts',
+  'pushCount',
+  'reportedVersion',
+  'startedAt',
+  'finishedAt',
+] as const;
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  // RFC 4180 quoting; a leading = + - @ is defused so spreadsheets do not run it as a formula.
+  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function exportRow(record: UpgradeRecord) {
+  const s = record.state;
+  return {
+    upgradeId: record.id,
+    deviceId: record.deviceId,
+    deviceName: record.deviceName,
+    status: s.status,
+    stage: s.stage,
+    progress: s.progress,
+    failureReason: s.failureReason,
+    lastFailureReason: s.lastFailureReason,
+    attempts: s.attempts,
+    pushCount: s.pushCount,
+    reportedVersion: s.reportedVersion,
+    startedAt: iso(s.startedAt),
+    finishedAt: iso(s.finishedAt),
+  };
+}
+
+export const operatorActions: readonly { path: string; action: OperatorAction; summary: string }[] = [
+  {
+    path: 'retry',
+    action: 'operator_retry',
+    summary: 'Retry failed device upgrades (all failed when no ids); reopens a completed plan',
+  },
+  { path: 'cancel', action: 'operator_cancel', summary: 'Cancel the named device upgrades' },
+  {
+    path: 'confirm',
+    action: 'confirmed',
+    summary: 'Confirm device upgrades of a manual plan (all awaiting when no ids)',
+  },
+  {
+    path: 'reject',
+    action: 'rejected',
+    summary: 'Reject device upgrades of a manual plan (all awaiting when no ids)',
+  },
+];
+
+export async function registerPlanRoutes(app: FastifyInstance, { services, cursors }: RouteContext) {
+  const { plans } = services;
+  const tags = ['plans'];
+  const body = (schema: object) => ({ body: schema });
+  // Action bodies are optional: a bare POST is an empty object.
+  const preValidation = async (request: FastifyRequest) => {
+    if (request.body === undefined) request.body = {};
+  };
+
+  app.get(
+    '/plans',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'List plans',
+        querystring: PlanQuery,
+        response: { 200: pageOf(PlanSchema), ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, ...filter } = request.query as Static<typeof PlanQuery>;
+      const page = await plans.listPlans(filter, {
+        after: cursors.decode(cursor, filter),
+        limit: limit ?? 50,
+      });
+      return { items: page.items.map(planView), nextCursor: cursors.encode(page.next, filter) };
+    },
+  );
+
+  app.post(
+    '/plans',
+    {
+      config: { auth: 'operator' },
+      schema: {
+        tags,
+        summary: 'Create a draft plan',
+        ...body(PlanBody),
+        response: { 201: PlanSchema, ...errorResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const plan = await plans.createPlan(planInputOf(request.body as PlanBodyType), actor(request));
+      return reply.status(201).send(planView(plan));
+    },
+  );
+
+  app.get(
+    '/plans/:id',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'Get a plan with its counts',
+        params: IdParams,
+        response: { 200: PlanWithCounts, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const plan = await plans.getPlan(idOf(request));
+      const report = await plans.report(plan.id, 3_600_000);
+      return { ...planView(plan), ...countsView(report.counts) };
+    },
+  );
+
+  app.put(
+    '/plans/:id',
+    {
+      config: { auth: 'operator' },
+      schema: {
+        tags,
+        summary: 'Replace a draft plan (drafts only)',
+        params: IdParams,
+        ...body(PlanBody),
+        response: { 200: PlanSchema, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) =>
+      planView(await plans.updatePlan(idOf(request), planInputOf(request.body as PlanBodyType))),
+  );
+
+  app.post(
+    '/plans/:id/publish',
+    {
+      preValidation,
+      config: { auth: 'operator' },
+      schema: {
+        tags,
+        summary: 'Publish a draft: start it now, or schedule it (start by hand or at a time)',
+        description:
+          'Refused with PLAN_CONFLICT (details.deviceIds) when targeted devices are in another active plan of the module, unless takeOver.',
+        params: IdParams,
+        ...body(ActionBody),
+        response: { 200: PlanSchema, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => {
+      const { takeOver } = (request.body ?? {}) as Static<typeof ActionBody>;
+      return planView(await plans.publish(idOf(request), actor(request), takeOver ?? false));
+    },
+  );
+
+  for (const action of ['start', 'pause', 'resume', 'cancel'] as const) {
+    app.post(
+      `/plans/:id/${action}`,
+      {
+        preValidation,
+        config: { auth: 'operator' },
+        schema: {
+          tags,
+          summary: `${action[0]!.toUpperCase()}${action.slice(1)} a plan`,
+          params: IdParams,
+          ...body(ActionBody),
+          response: { 200: PlanSchema, ...errorResponses(404, 409) },
+        },
+      },
+      async (request) => {
+        const options = (request.body ?? {}) as Static<typeof ActionBody>;
+        return planView(await plans.runAction(idOf(request), action, actor(request), options));
+      },
+    );
+  }
+
+  app.get(
+    '/plans/:id/transitions',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'Every lifecycle transition of a plan, with who and when',
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(Transition) }), ...errorResponses(404) },
+      },
+    },
+    async (request) => ({
+      items: (await plans.listTransitions(idOf(request))).map((r) => ({ ...r, at: iso(r.at)! })),
+    }),
+  );
+
+  app.get(
+    '/plans/:id/report',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'Counts, success rate, progress distribution, failure reasons, completions over time',
+        params: IdParams,
+        querystring: ReportQuery,
+        response: { 200: Report, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const { bucketMinutes } = request.query as Static<typeof ReportQuery>;
+      const report = await plans.report(idOf(request), (bucketMinutes ?? 60) * 60_000);
+      function* progresses() {
+        for (const { progress, count } of report.progress) for (let i = 0; i < count; i++) yield progress;
+      }
+      return {
+        ...countsView(report.counts),
+        progressBuckets: bucketProgress(progresses()),
+        failureReasons: report.failureReasons,
+        completions: report.completions.map((c) => ({ ...c, at: iso(c.at)! })),
+      };
+    },
+  );
+
+  app.get(
+    '/plans/:id/upgrades',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'The device upgrades of a plan',
+        params: IdParams,
+        querystring: UpgradeQuery,
+        response: { 200: pageOf(UpgradeSchema), ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, ...filter } = request.query as Static<typeof UpgradeQuery>;
+      const keyed = { ...filter, plan: idOf(request) };
+      const page = await plans.listUpgrades(idOf(request), filter, {
+        after: cursors.decode(cursor, keyed),
+        limit: limit ?? 50,
+      });
+      return { items: page.items.map(upgradeView), nextCursor: cursors.encode(page.next, keyed) };
+    },
+  );
+
+  app.get(
+    '/plans/:id/export',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'Per-device results as CSV or JSON, streamed',
+        params: IdParams,
+        querystring: ExportQuery,
+        produces: ['text/csv', 'application/json'],
+        response: {
+          200: Type.String({ description: 'CSV with a header row, or a JSON array' }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const id = idOf(request);
+      const plan = await plans.getPlan(id);
+      const format = (request.query as Static<typeof ExportQuery>).format ?? 'csv';
+      async function* rows() {
+        let after: number | undefined;
+        for (;;) {
+          const page = await plans.listUpgrades(id, {}, { after, limit: 1000 });
+          for (const record of page.items) yield exportRow(record);
+          if (page.next === null) return;
+          after = page.next;
+        }
+      }
+      async function* csv() {
+        yield `${csvColumns.join(',')}\r\n`;
+        for await (const row of rows()) yield `${csvColumns.map((c) => csvCell(row[c])).join(',')}\r\n`;
+      }
+      async function* json() {
+        let first = true;
+        yield '[';
+        for await (const row of rows()) {
+          yield `${first ? '' : ','}\n${JSON.stringify(row)}`;
+          first = false;
+        }
+        yield '\n]\n';
+      }
+      reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="plan-${plan.id}.${format}"`);
+      return reply.send(Readable.from(format === 'csv' ? csv() : json()));
+    },
+  );
+
+  const bulk = operatorActions;
+  for (const { path, action, summary } of bulk) {
+    app.post(
+      `/plans/:id/upgrades/${path}`,
+      {
+        preValidation,
+        config: { auth: 'operator' },
+        schema: {
+          tags,
+          summary,
+          params: IdParams,
+          ...body(UpgradeIdsBody),
+          response: { 200: Outcomes, ...errorResponses(404, 409) },
+        },
+      },
+      async (request) => {
+        const id = idOf(request);
+        const { upgradeIds } = (request.body ?? {}) as Static<typeof UpgradeIdsBody>;
+        if (upgradeIds !== undefined) {
+          return outcomesView(await plans.actOnUpgrades(id, upgradeIds, action, actor(request)));
+        }
+        if (action === 'operator_cancel') return outcomesView([]);
+        const affected =
+          action === 'operator_retry'
+            ? await plans.retryFailed(id, actor(request))
+            : await plans.decideAwaiting(id, action, actor(request));
+        return { affected, items: [] };
+      },
+    );
+  }
+}

@@ -1,0 +1,237 @@
+// Products and their modules.
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import {
+  deviceProtocols,
+  moduleKinds,
+  nodeTypes,
+  type Product,
+  type ProductModule,
+  signMethods,
+} from '../../../modules/catalog/catalog-store.ts';
+import type { RouteContext } from '../http-app.ts';
+import { errorResponses, IdParams, iso, PageQuery, pageOf, Timestamp } from '../schemas.ts';
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
+export const ProductSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  productKey: Type.String(),
+  manufacturer: Type.String(),
+  model: Type.String(),
+  nodeType: literals(nodeTypes),
+  protocols: Type.Array(literals(deviceProtocols)),
+  description: Type.String(),
+  signMethod: literals(signMethods),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+const ModuleSchema = Type.Object({
+  id: Type.Integer(),
+  productId: Type.Integer(),
+  name: Type.String(),
+  kind: literals(moduleKinds),
+  description: Type.String(),
+  createdAt: Timestamp,
+});
+
+const productFields = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  manufacturer: Type.Optional(Type.String({ maxLength: 100 })),
+  model: Type.Optional(Type.String({ maxLength: 100 })),
+  nodeType: Type.Optional(literals(nodeTypes)),
+  protocols: Type.Optional(Type.Array(literals(deviceProtocols), { minItems: 1, maxItems: 3 })),
+  description: Type.Optional(Type.String({ maxLength: 1000 })),
+  signMethod: Type.Optional(literals(signMethods)),
+};
+const NewProductBody = Type.Object(
+  { ...productFields, productKey: Type.Optional(Type.String({ description: 'Generated when absent' })) },
+  { additionalProperties: false },
+);
+const ProductPatchBody = Type.Object(
+  { ...productFields, name: Type.Optional(productFields.name) },
+  { additionalProperties: false, minProperties: 1 },
+);
+const ProductQuery = Type.Object(
+  {
+    ...PageQuery,
+    q: Type.Optional(Type.String({ maxLength: 100 })),
+    nodeType: Type.Optional(literals(nodeTypes)),
+  },
+  { additionalProperties: false },
+);
+const NewModuleBody = Type.Object(
+  {
+    name: Type.String({ description: '1 to 32 of letters, digits, ., - or _' }),
+    kind: Type.Optional(literals(moduleKinds)),
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+const ModuleParams = Type.Object(
+  { id: Type.Integer({ minimum: 1 }), name: Type.String() },
+  { additionalProperties: false },
+);
+
+export const productView = (p: Product) => ({
+  ...p,
+  createdAt: iso(p.createdAt),
+  updatedAt: iso(p.updatedAt),
+});
+const moduleView = (m: ProductModule) => ({ ...m, createdAt: iso(m.createdAt) });
+
+export async function registerProductRoutes(app: FastifyInstance, { services, cursors }: RouteContext) {
+  const { catalog } = services;
+  const tags = ['products'];
+
+  app.get(
+    '/products',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'List products',
+        querystring: ProductQuery,
+        response: { 200: pageOf(ProductSchema), ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, ...filter } = request.query as Static<typeof ProductQuery>;
+      const page = await catalog.listProducts(filter, {
+        after: cursors.decode(cursor, filter),
+        limit: limit ?? 50,
+      });
+      return { items: page.items.map(productView), nextCursor: cursors.encode(page.next, filter) };
+    },
+  );
+
+  app.post(
+    '/products',
+    {
+      config: { auth: 'operator' },
+      schema: {
+        tags,
+        summary: 'Create a product (with its `default` module)',
+        body: NewProductBody,
+        response: { 201: ProductSchema, ...errorResponses(409) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(productView(await catalog.createProduct(request.body as Static<typeof NewProductBody>))),
+  );
+
+  app.get(
+    '/products/:id',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'Get a product',
+        params: IdParams,
+        response: { 200: ProductSchema, ...errorResponses(404) },
+      },
+    },
+    async (request) => productView(await catalog.getProduct((request.params as Static<typeof IdParams>).id)),
+  );
+
+  app.patch(
+    '/products/:id',
+    {
+      config: { auth: 'operator' },
+      schema: {
+        tags,
+        summary: 'Change a product',
+        params: IdParams,
+        body: ProductPatchBody,
+        response: { 200: ProductSchema, ...errorResponses(404) },
+      },
+    },
+    async (request) =>
+      productView(
+        await catalog.updateProduct(
+          (request.params as Static<typeof IdParams>).id,
+          request.body as Static<typeof ProductPatchBody>,
+        ),
+      ),
+  );
+
+  app.delete(
+    '/products/:id',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Delete a product that has no devices and no firmware',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await catalog.deleteProduct((request.params as Static<typeof IdParams>).id);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/products/:id/modules',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'List the modules of a product',
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(ModuleSchema) }), ...errorResponses(404) },
+      },
+    },
+    async (request) => ({
+      items: (await catalog.listModules((request.params as Static<typeof IdParams>).id)).map(moduleView),
+    }),
+  );
+
+  app.post(
+    '/products/:id/modules',
+    {
+      config: { auth: 'operator' },
+      schema: {
+        tags,
+        summary: 'Add a module (MCU firmware, module firmware) to a product',
+        params: IdParams,
+        body: NewModuleBody,
+        response: { 201: ModuleSchema, ...errorResponses(404, 409) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          moduleView(
+            await catalog.addModule(
+              (request.params as Static<typeof IdParams>).id,
+              request.body as Static<typeof NewModuleBody>,
+            ),
+          ),
+        ),
+  );
+
+  app.delete(
+    '/products/:id/modules/:name',
+    {
+      config: { auth: 'operator' },
+      schema: {
+        tags,
+        summary: 'Remove a module',
+        params: ModuleParams,
+        response: { 204: Type.Null(), ...errorResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { id, name } = request.params as Static<typeof ModuleParams>;
+      await catalog.deleteModule(id, name);
+      return reply.status(204).send();
+    },
+  );
+}
