@@ -1,0 +1,72 @@
+// Codes the covers of a diff into the patch body (docs/delta-format.md §6): per cover the copy
+// length, the seek in the old image, the difference bytes as zero runs and non-zero bytes, then
+// the literal length and the literal bytes.
+
+import type { CoverList } from './cover-list.ts';
+import {
+  createProbabilities,
+  encodeLength,
+  encodeTree,
+  LEN_COPY,
+  LEN_LITERAL,
+  LEN_OLD_SEEK,
+  layoutModel,
+  lengthBase,
+  type ModelParams,
+  zeroRunContext,
+} from './patch-model.ts';
+import { RangeEncoder } from './range-coder.ts';
+
+export function encodeBody(
+  old: Uint8Array,
+  fresh: Uint8Array,
+  covers: CoverList,
+  params: ModelParams,
+): Uint8Array {
+  const layout = layoutModel(params);
+  const probs = createProbabilities(layout);
+  const enc = new RangeEncoder(Math.max(1 << 16, fresh.length >>> 3));
+  const literalShift = 8 - params.literalContextBits;
+  const diffShift = 8 - params.diffContextBits;
+  const copyBase = lengthBase(layout, LEN_COPY);
+  const literalBase = lengthBase(layout, LEN_LITERAL);
+  const seekBase = lengthBase(layout, LEN_OLD_SEEK);
+  let lastOldEnd = 0;
+  for (let i = 0; i < covers.count; i++) {
+    const newPos = covers.newStart[i]!;
+    const oldPos = covers.oldStart[i]!;
+    const copyLength = covers.copyLength[i]!;
+    const literalLength = covers.literalLength[i]!;
+    encodeLength(enc, probs, copyBase, copyLength);
+    if (copyLength > 0) {
+      const seek = oldPos - lastOldEnd;
+      encodeLength(enc, probs, seekBase, Math.abs(seek));
+      if (seek !== 0) enc.encodeBit(probs, layout.seekSign, seek < 0 ? 1 : 0);
+      let p = 0;
+      let previousRun = -1;
+      let previousDiff = 0;
+      while (p < copyLength) {
+        let q = p;
+        while (q < copyLength && fresh[newPos + q] === old[oldPos + q]) q++;
+        const runModel = zeroRunContext(previousRun);
+        encodeLength(enc, probs, lengthBase(layout, runModel), q - p, (newPos + p) & 3);
+        if (q === copyLength) break;
+        const oldByte = old[oldPos + q]!;
+        const diff = (fresh[newPos + q]! - oldByte) & 0xff;
+        const context = q === p && previousRun >= 0 ? 1 + (previousDiff >>> diffShift) : 0;
+        encodeTree(enc, probs, layout.diff + (context << 8), 8, diff);
+        previousRun = q - p;
+        previousDiff = diff;
+        p = q + 1;
+      }
+      lastOldEnd = oldPos + copyLength;
+    }
+    encodeLength(enc, probs, literalBase, literalLength);
+    const start = newPos + copyLength;
+    for (let k = start; k < start + literalLength; k++) {
+      const previous = k > 0 ? fresh[k - 1]! : 0;
+      encodeTree(enc, probs, layout.literal + ((previous >>> literalShift) << 8), 8, fresh[k]!);
+    }
+  }
+  return enc.finish();
+}
