@@ -1,0 +1,24 @@
+// Names for the generated schema's bodies, so pages read `Product` rather than a path lookup.
+import type { paths } from './schema';
+
+type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+type Ok<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends {
+  responses: { 200: infer R } | { 201: infer R };
+}
+  ? Json<R>
+  : never;
+
+export type Me = Ok<'/api/v1/auth/me', 'get'>;
+export type Role = Me['role'];
+export type Product = Ok<'/api/v1/products/{id}', 'get'>;
+export type ProductModule = Ok<'/api/v1/products/{id}/modules', 'post'>;
+export type FirmwarePackage = Ok<'/api/v1/firmware/{id}', 'get'>;
+export type Device = Ok<'/api/v1/products/{id}/devices', 'post'>['device'];
+export type Group = Ok<'/api/v1/groups', 'post'>;
+export type User = Ok<'/api/v1/users', 'post'>;
+export type ApiKey = Ok<'/api/v1/api-keys', 'post'>['key'];
+export type ProductInput = NonNullable<
+  paths['/api/v1/products']['post']['requestBody']
+>['content']['application/json'];
+export type DeviceQuery = NonNullable<paths['/api/v1/devices']['get']['parameters']['query']>;
+export type Plan = NonNullable<Ok<'/api/v1/plans', 'get'>>['items'][number];

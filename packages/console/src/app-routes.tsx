@@ -1,0 +1,64 @@
+// Which page shows for which path, once the session is known.
+import { Flex, Spin } from 'antd';
+import { lazy } from 'react';
+import { Route, Routes } from 'react-router-dom';
+import { useCan, useSession } from './auth/session-context.tsx';
+import { AppLayout } from './components/app-layout.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+import { SignInPage } from './pages/sign-in-page.tsx';
+
+// Pages load on first visit; the sign-in page and the frame come with the first script.
+const DevicesPage = lazy(() =>
+  import('./pages/devices/devices-page.tsx').then((m) => ({ default: m.DevicesPage })),
+);
+const FirmwarePage = lazy(() =>
+  import('./pages/firmware/firmware-page.tsx').then((m) => ({ default: m.FirmwarePage })),
+);
+const GroupsPage = lazy(() =>
+  import('./pages/groups/groups-page.tsx').then((m) => ({ default: m.GroupsPage })),
+);
+const OverviewPage = lazy(() =>
+  import('./pages/overview-page.tsx').then((m) => ({ default: m.OverviewPage })),
+);
+const PlansPage = lazy(() => import('./pages/plans/plans-page.tsx').then((m) => ({ default: m.PlansPage })));
+const ProductDetailPage = lazy(() =>
+  import('./pages/products/product-detail-page.tsx').then((m) => ({ default: m.ProductDetailPage })),
+);
+const ProductsPage = lazy(() =>
+  import('./pages/products/products-page.tsx').then((m) => ({ default: m.ProductsPage })),
+);
+const ApiKeysPage = lazy(() =>
+  import('./pages/settings/api-keys-page.tsx').then((m) => ({ default: m.ApiKeysPage })),
+);
+const UsersPage = lazy(() =>
+  import('./pages/settings/users-page.tsx').then((m) => ({ default: m.UsersPage })),
+);
+
+export function AppRoutes() {
+  const { state } = useSession();
+  const isAdmin = useCan('admin');
+  if (state.status === 'loading') {
+    return (
+      <Flex align="center" justify="center" style={{ minHeight: '100vh' }}>
+        <Spin size="large" />
+      </Flex>
+    );
+  }
+  if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;
+  return (
+    <Routes>
+      <Route element={<AppLayout />}>
+        <Route index element={<OverviewPage />} />
+        <Route path="products" element={<ProductsPage />} />
+        <Route path="products/:id" element={<ProductDetailPage />} />
+        <Route path="devices" element={<DevicesPage />} />
+        <Route path="groups" element={<GroupsPage />} />
+        <Route path="firmware" element={<FirmwarePage />} />
+        <Route path="plans" element={<PlansPage />} />
+        {isAdmin && <Route path="settings/api-keys" element={<ApiKeysPage />} />}
+        {isAdmin && <Route path="settings/users" element={<UsersPage />} />}
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,71 @@
+// The navigation menu, shared by the desktop side bar and the phone drawer. Settings are offered
+// to admins only.
+import {
+  AppstoreOutlined,
+  CloudUploadOutlined,
+  ClusterOutlined,
+  DashboardOutlined,
+  DeploymentUnitOutlined,
+  KeyOutlined,
+  MobileOutlined,
+  SettingOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
+import { Menu, type MenuProps } from 'antd';
+import { useLocation, useNavigate } from 'react-router-dom';
+import { useCan } from '../auth/session-context.tsx';
+import { useT } from '../i18n/i18n-context.tsx';
+
+const sections = [
+  '/products',
+  '/devices',
+  '/groups',
+  '/firmware',
+  '/plans',
+  '/settings/api-keys',
+  '/settings/users',
+];
+
+export function SideMenu({ onNavigate }: { onNavigate?: () => void }) {
+  const t = useT();
+  const isAdmin = useCan('admin');
+  const navigate = useNavigate();
+  const location = useLocation();
+  const selected = sections.find((s) => location.pathname.startsWith(s)) ?? '/';
+
+  const items: MenuProps['items'] = [
+    { key: '/', icon: <DashboardOutlined />, label: t('menu.overview') },
+    { key: '/products', icon: <AppstoreOutlined />, label: t('menu.products') },
+    { key: '/devices', icon: <MobileOutlined />, label: t('menu.devices') },
+    { key: '/groups', icon: <ClusterOutlined />, label: t('menu.groups') },
+    { key: '/firmware', icon: <CloudUploadOutlined />, label: t('menu.firmware') },
+    { key: '/plans', icon: <DeploymentUnitOutlined />, label: t('menu.plans') },
+    ...(isAdmin
+      ? [
+          {
+            key: 'settings',
+            icon: <SettingOutlined />,
+            label: t('menu.settings'),
+            children: [
+              { key: '/settings/api-keys', icon: <KeyOutlined />, label: t('menu.apiKeys') },
+              { key: '/settings/users', icon: <TeamOutlined />, label: t('menu.users') },
+            ],
+          },
+        ]
+      : []),
+  ];
+
+  return (
+    <Menu
+      theme="dark"
+      mode="inline"
+      selectedKeys={[selected]}
+      defaultOpenKeys={selected.startsWith('/settings') ? ['settings'] : []}
+      items={items}
+      onClick={({ key }) => {
+        navigate(key);
+        onNavigate?.();
+      }}
+    />
+  );
+}

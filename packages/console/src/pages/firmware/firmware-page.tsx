@@ -1,0 +1,116 @@
+// Firmware packages: list (by product) and upload for operators and admins.
+import { CloudUploadOutlined } from '@ant-design/icons';
+import { Button, Card, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { unwrap } from '../../api/api-client.ts';
+import type { FirmwarePackage } from '../../api/types.ts';
+import { usePagedList } from '../../api/use-paged-list.ts';
+import { useApi, useCan } from '../../auth/session-context.tsx';
+import { EmptyState } from '../../components/empty-state.tsx';
+import { PageHeader } from '../../components/page-header.tsx';
+import { ProductSelect } from '../../components/product-select.tsx';
+import { useT } from '../../i18n/i18n-context.tsx';
+import { FirmwareUploadModal } from './firmware-upload-modal.tsx';
+import { formatBytes } from './format-bytes.ts';
+
+export function FirmwarePage() {
+  const t = useT();
+  const api = useApi();
+  const canUpload = useCan('operator');
+  const [productId, setProductId] = useState<number | undefined>();
+  const [uploading, setUploading] = useState(false);
+  const packages = usePagedList(`firmware?product=${productId ?? ''}`, (cursor) =>
+    unwrap(
+      api.GET('/api/v1/firmware', {
+        params: { query: { limit: 50, ...(productId && { productId }), ...(cursor && { cursor }) } },
+      }),
+    ),
+  );
+
+  const uploadButton = canUpload && (
+    <Button type="primary" icon={<CloudUploadOutlined />} onClick={() => setUploading(true)}>
+      {t('firmware.upload')}
+    </Button>
+  );
+  return (
+    <>
+      <PageHeader title={t('firmware.title')} actions={uploadButton} />
+      <Card>
+        <ProductSelect
+          allowClear
+          placeholder={t('firmware.product')}
+          value={productId}
+          onChange={setProductId}
+          style={{ minWidth: 200, marginBottom: 16 }}
+        />
+        <Table<FirmwarePackage>
+          rowKey="id"
+          loading={packages.loading}
+          dataSource={packages.items}
+          pagination={false}
+          scroll={{ x: 720 }}
+          locale={{
+            emptyText: packages.loading ? (
+              ' '
+            ) : (
+              <EmptyState text={t('firmware.empty')} action={uploadButton} />
+            ),
+          }}
+          columns={[
+            {
+              title: t('firmware.version'),
+              dataIndex: 'version',
+              render: (v: string) => <strong>{v}</strong>,
+            },
+            { title: t('firmware.module'), dataIndex: 'module', render: (m: string) => <code>{m}</code> },
+            {
+              title: t('firmware.type'),
+              dataIndex: 'type',
+              render: (type: FirmwarePackage['type'], row) => (
+                <Tag color={type === 'delta' ? 'purple' : 'blue'}>
+                  {t(`firmware.type.${type}`)}
+                  {row.sourceVersion ? ` ← ${row.sourceVersion}` : ''}
+                </Tag>
+              ),
+            },
+            {
+              title: t('firmware.files'),
+              dataIndex: 'files',
+              render: (files: FirmwarePackage['files'], row) =>
+                files.map((file) => (
+                  <div key={file.position}>
+                    <a href={`/api/v1/firmware/${row.id}/files/${file.position}`}>{file.name}</a>
+                  </div>
+                )),
+            },
+            {
+              title: t('firmware.size'),
+              dataIndex: 'totalSize',
+              render: (size: number) => formatBytes(size),
+            },
+            { title: t('firmware.createdBy'), dataIndex: 'createdBy', responsive: ['lg'] },
+            {
+              title: t('app.createdAt'),
+              dataIndex: 'createdAt',
+              responsive: ['md'],
+              render: (at: string) => new Date(at).toLocaleString(),
+            },
+          ]}
+        />
+        {packages.hasMore && (
+          <Button onClick={packages.loadMore} loading={packages.loading} style={{ marginTop: 16 }}>
+            {t('app.loadMore')}
+          </Button>
+        )}
+      </Card>
+      <FirmwareUploadModal
+        open={uploading}
+        defaultProductId={productId}
+        onClose={(uploaded) => {
+          setUploading(false);
+          if (uploaded) packages.reload();
+        }}
+      />
+    </>
+  );
+}

@@ -1,0 +1,80 @@
+// Groups: the list, filtered by product, and create for operators. Managing members comes next (issue 8).
+import { PlusOutlined } from '@ant-design/icons';
+import { Button, Card, Table } from 'antd';
+import { useState } from 'react';
+import { unwrap } from '../../api/api-client.ts';
+import type { Group } from '../../api/types.ts';
+import { usePagedList } from '../../api/use-paged-list.ts';
+import { useApi, useCan } from '../../auth/session-context.tsx';
+import { EmptyState } from '../../components/empty-state.tsx';
+import { PageHeader } from '../../components/page-header.tsx';
+import { ProductSelect } from '../../components/product-select.tsx';
+import { useT } from '../../i18n/i18n-context.tsx';
+import { GroupCreateModal } from './group-create-modal.tsx';
+
+export function GroupsPage() {
+  const t = useT();
+  const api = useApi();
+  const canCreate = useCan('operator');
+  const [productId, setProductId] = useState<number | undefined>();
+  const [creating, setCreating] = useState(false);
+  const groups = usePagedList(`groups?product=${productId ?? ''}`, (cursor) =>
+    unwrap(
+      api.GET('/api/v1/groups', {
+        params: { query: { limit: 50, ...(productId && { productId }), ...(cursor && { cursor }) } },
+      }),
+    ),
+  );
+  const createButton = canCreate && (
+    <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+      {t('groups.create')}
+    </Button>
+  );
+  return (
+    <>
+      <PageHeader title={t('groups.title')} actions={createButton} />
+      <Card>
+        <ProductSelect
+          allowClear
+          placeholder={t('groups.product')}
+          value={productId}
+          onChange={setProductId}
+          style={{ minWidth: 200, marginBottom: 16 }}
+        />
+        <Table<Group>
+          rowKey="id"
+          loading={groups.loading}
+          dataSource={groups.items}
+          pagination={false}
+          scroll={{ x: 480 }}
+          locale={{
+            emptyText: groups.loading ? ' ' : <EmptyState text={t('groups.empty')} action={createButton} />,
+          }}
+          columns={[
+            { title: t('groups.name'), dataIndex: 'name' },
+            { title: t('groups.description'), dataIndex: 'description' },
+            {
+              title: t('app.createdAt'),
+              dataIndex: 'createdAt',
+              responsive: ['md'],
+              render: (at: string) => new Date(at).toLocaleString(),
+            },
+          ]}
+        />
+        {groups.hasMore && (
+          <Button onClick={groups.loadMore} loading={groups.loading} style={{ marginTop: 16 }}>
+            {t('app.loadMore')}
+          </Button>
+        )}
+      </Card>
+      <GroupCreateModal
+        open={creating}
+        defaultProductId={productId}
+        onClose={(created) => {
+          setCreating(false);
+          if (created) groups.reload();
+        }}
+      />
+    </>
+  );
+}

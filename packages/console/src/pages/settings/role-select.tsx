@@ -1,0 +1,17 @@
+import { Select } from 'antd';
+import type { Role } from '../../api/types.ts';
+import { useT } from '../../i18n/i18n-context.tsx';
+
+const roles: readonly Role[] = ['viewer', 'operator', 'admin'];
+
+export function RoleSelect(props: { value?: Role; onChange?: (role: Role) => void; id?: string }) {
+  const t = useT();
+  return (
+    <Select<Role>
+      id={props.id}
+      value={props.value}
+      onChange={props.onChange}
+      options={roles.map((role) => ({ value: role, label: t(`app.role.${role}`) }))}
+    />
+  );
+}
