@@ -42,6 +42,8 @@ export interface ProductsTable {
   protocols: string;
   description: string;
   sign_method: string;
+  access_key_salt: string | null;
+  access_key_hash: string | null;
   created_at: number;
   updated_at: number;
 }
