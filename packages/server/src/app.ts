@@ -70,7 +70,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const blobs = createFsBlobStore(config.firmwareDir);
     // Temporary copies left by a crash mid-upload; the firmware folder belongs to this server.
     await blobs.sweepTemp();
-    const catalog = createCatalogService({ store: createKyselyCatalogStore(database.db), clock });
+    const catalog = createCatalogService({
+      store: createKyselyCatalogStore(database.db),
+      clock,
+      serverSecret: secret,
+    });
     const deviceStore = createKyselyDeviceStore(database.db);
     const planStore = createKyselyPlanStore(database.db, database.dialect);
     const upgrades = createUpgradeEngine({
@@ -119,6 +123,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         findByProductKey: (key, name) => deviceStore.findByProductKey(key, name),
         findByName: (productId, name) => deviceStore.findByName(productId, name),
         secretOf: (id) => devices.secretOf({ id }),
+        async productAccess(product) {
+          const found =
+            (await catalog.findProductByKey(product)) ??
+            (/^\d{1,15}$/.test(product) ? await catalog.findProduct(Number(product)) : undefined);
+          const accessKey = found?.productKeyAuth ? await catalog.accessKeyOf(found.id) : undefined;
+          return found && accessKey ? { productId: found.id, accessKey } : undefined;
+        },
         versionOf: async (id, module) =>
           (await deviceStore.versionsOf(id)).find((v) => v.module === module)?.version,
         reportVersion: (id, module, version) => devices.reportVersion(id, module, version),

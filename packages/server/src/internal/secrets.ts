@@ -63,3 +63,11 @@ export function generatePassword(): string {
 export function deriveDeviceSecret(serverSecret: Buffer, salt: string): string {
   return createHmac('sha256', serverSecret).update(`device-secret:${salt}`).digest('base64url');
 }
+
+/**
+ * A product's access key (OneNET's product-level key, protocols.md §2.2), derived like device
+ * secrets so that the database keeps only the salt and a hash. Standard base64, as OneNET's.
+ */
+export function deriveProductKey(serverSecret: Buffer, salt: string): string {
+  return createHmac('sha256', serverSecret).update(`product-key:${salt}`).digest('base64');
+}

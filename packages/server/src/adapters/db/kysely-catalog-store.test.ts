@@ -34,6 +34,21 @@ describe('CatalogStore contract', { skip }, () => {
     assert.deepEqual(p.protocols, ['mqtt', 'lwm2m']);
   });
 
+  it('turns the product access key on and off, keeping only its salt and hash', async () => {
+    const p = await store.insertProduct({ ...base, name: 'Keyed', productKey: 'pk_keyed' }, 1);
+    assert.equal(p.productKeyAuth, false);
+    assert.equal(await store.getAccessKey(p.id), undefined);
+    const on = await store.setAccessKey(p.id, { salt: 's1', hash: 'ab' }, 2);
+    assert.equal(on?.productKeyAuth, true);
+    assert.equal(on?.updatedAt, 2);
+    assert.deepEqual(await store.getAccessKey(p.id), { salt: 's1', hash: 'ab' });
+    assert.equal((await store.findProductByKey('pk_keyed'))?.productKeyAuth, true);
+    const off = await store.setAccessKey(p.id, null, 3);
+    assert.equal(off?.productKeyAuth, false);
+    assert.equal(await store.getAccessKey(p.id), undefined);
+    assert.equal(await store.setAccessKey(999_999, null, 4), undefined);
+  });
+
   it('searches by name, key or model case-insensitively and takes wildcards literally', async () => {
     await store.insertProduct({ ...base, name: 'Water 100%', productKey: 'pk_water', model: 'W_1' }, 1);
     await store.insertProduct({ ...base, name: 'Water 1000', productKey: 'pk_water2', model: 'WX1' }, 1);

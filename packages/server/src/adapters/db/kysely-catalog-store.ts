@@ -24,6 +24,7 @@ function toProduct(row: Selectable<ProductsTable>): Product {
     protocols: JSON.parse(row.protocols) as DeviceProtocol[],
     description: row.description,
     signMethod: row.sign_method as SignMethod,
+    productKeyAuth: row.access_key_salt !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -119,6 +120,29 @@ export function createKyselyCatalogStore(db: Kysely<DatabaseSchema>): CatalogSto
         if (!isForeignKeyViolation(error)) throw error;
         throw new UpdraftError('CONFLICT', `product ${id} still has devices or firmware packages`, { id });
       }
+    },
+    async setAccessKey(id, credential, now) {
+      const row = await db
+        .updateTable('products')
+        .set({
+          updated_at: now,
+          access_key_salt: credential?.salt ?? null,
+          access_key_hash: credential?.hash ?? null,
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toProduct(row);
+    },
+    async getAccessKey(id) {
+      const row = await db
+        .selectFrom('products')
+        .select(['access_key_salt', 'access_key_hash'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row?.access_key_salt && row.access_key_hash
+        ? { salt: row.access_key_salt, hash: row.access_key_hash }
+        : undefined;
     },
     async insertModule(input, now) {
       const row = await db

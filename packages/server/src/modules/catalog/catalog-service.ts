@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { UpdraftError } from '@updraft/core';
 import type { Clock } from '../../adapters/clock/clock.ts';
+import { deriveProductKey, equalHex, randomToken, sha256Hex } from '../../internal/secrets.ts';
 import type { PageRequest } from '../pagination.ts';
 import type {
   CatalogStore,
@@ -24,7 +25,16 @@ function checkText(field: string, value: string, max: number, min = 0): string {
   return text;
 }
 
-export function createCatalogService({ store, clock }: { store: CatalogStore; clock: Clock }) {
+export function createCatalogService({
+  store,
+  clock,
+  serverSecret,
+}: {
+  store: CatalogStore;
+  clock: Clock;
+  /** The server secret product access keys derive from (ADR 0003). */
+  serverSecret: Buffer;
+}) {
   async function getProduct(id: number): Promise<Product> {
     const product = await store.getProduct(id);
     if (!product) throw new UpdraftError('NOT_FOUND', `no product ${id}`, { resource: 'product', id });
@@ -44,6 +54,9 @@ export function createCatalogService({ store, clock }: { store: CatalogStore; cl
 
   return {
     getProduct,
+
+    findProduct: (id: number) => store.getProduct(id),
+    findProductByKey: (productKey: string) => store.findProductByKey(productKey),
 
     async createProduct(input: Partial<ProductInput> & { name: string }): Promise<Product> {
       const productKey =
@@ -94,6 +107,36 @@ export function createCatalogService({ store, clock }: { store: CatalogStore; cl
     async deleteProduct(id: number): Promise<void> {
       await getProduct(id);
       await store.deleteProduct(id);
+    },
+
+    /**
+     * Turns on OneNET's product-level key, or replaces it: the new key is in the answer and
+     * nowhere else; devices signing with the old one are refused from now on.
+     */
+    async rotateAccessKey(id: number): Promise<{ product: Product; accessKey: string }> {
+      await getProduct(id);
+      const salt = randomToken(16);
+      const accessKey = deriveProductKey(serverSecret, salt);
+      const product = await store.setAccessKey(id, { salt, hash: sha256Hex(accessKey) }, clock.now());
+      if (!product) throw new UpdraftError('NOT_FOUND', `no product ${id}`, { resource: 'product', id });
+      return { product, accessKey };
+    },
+
+    /** Turns the product-level key off: devices sign with their own keys only. */
+    async removeAccessKey(id: number): Promise<Product> {
+      await getProduct(id);
+      const product = await store.setAccessKey(id, null, clock.now());
+      if (!product) throw new UpdraftError('NOT_FOUND', `no product ${id}`, { resource: 'product', id });
+      return product;
+    },
+
+    /** The product's access key when the product-level key is on (for device authentication). */
+    async accessKeyOf(id: number): Promise<string | undefined> {
+      const credential = await store.getAccessKey(id);
+      if (!credential) return undefined;
+      const key = deriveProductKey(serverSecret, credential.salt);
+      // A changed server secret makes every derived key wrong; refuse rather than accept it.
+      return equalHex(sha256Hex(key), credential.hash) ? key : undefined;
     },
 
     async listModules(productId: number): Promise<ProductModule[]> {

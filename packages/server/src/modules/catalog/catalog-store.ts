@@ -19,11 +19,19 @@ export interface Product {
   protocols: DeviceProtocol[];
   description: string;
   signMethod: SignMethod;
+  /** OneNET's product-level key is on: devices may sign with `res = products/{pid}` (§2.2). */
+  productKeyAuth: boolean;
   createdAt: number;
   updatedAt: number;
 }
 
-export type ProductInput = Omit<Product, 'id' | 'createdAt' | 'updatedAt'>;
+export type ProductInput = Omit<Product, 'id' | 'createdAt' | 'updatedAt' | 'productKeyAuth'>;
+
+/** The stored form of a product access key (ADR 0003): the salt it derives from and its hash. */
+export interface ProductKeyCredential {
+  salt: string;
+  hash: string;
+}
 
 export interface ProductModule {
   id: number;
@@ -47,6 +55,13 @@ export interface CatalogStore {
   listProducts(filter: ProductFilter, page: PageRequest): Promise<Page<Product>>;
   updateProduct(id: number, patch: Partial<ProductInput>, now: number): Promise<Product | undefined>;
   deleteProduct(id: number): Promise<boolean>;
+  /** Turns the product-level key on (a credential) or off (null). */
+  setAccessKey(
+    id: number,
+    credential: ProductKeyCredential | null,
+    now: number,
+  ): Promise<Product | undefined>;
+  getAccessKey(id: number): Promise<ProductKeyCredential | undefined>;
   insertModule(input: Omit<ProductModule, 'id' | 'createdAt'>, now: number): Promise<ProductModule>;
   findModule(productId: number, name: string): Promise<ProductModule | undefined>;
   listModules(productId: number): Promise<ProductModule[]>;

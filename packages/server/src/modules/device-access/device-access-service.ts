@@ -20,12 +20,30 @@ export interface AccessDevice {
   gatewayId: number | null;
 }
 
+/**
+ * A caller that signed with its product's access key (`res = products/{pid}`, protocols.md
+ * §2.2), when the product has the product-level key on: it may act for any device of that
+ * product, and must name it with `dev_id`.
+ */
+export interface ProductCaller {
+  productWide: true;
+  productId: number;
+}
+
+export type AccessCaller = AccessDevice | ProductCaller;
+
+export function isProductCaller(caller: AccessCaller): caller is ProductCaller {
+  return 'productWide' in caller;
+}
+
 /** The devices module as device access needs it (wired in app.ts). */
 export interface DeviceDirectory {
   get(id: number): Promise<AccessDevice | undefined>;
   findByProductKey(productKey: string, name: string): Promise<AccessDevice | undefined>;
   findByName(productId: number, name: string): Promise<AccessDevice | undefined>;
   secretOf(id: number): Promise<string>;
+  /** The product (by key, or by id when `product` is all digits) with its access key, when on. */
+  productAccess(product: string): Promise<{ productId: number; accessKey: string } | undefined>;
   /** The version last reported for the module, if any. */
   versionOf(id: number, module: string): Promise<string | undefined>;
   /** Throws on a version or module the product does not accept. */
@@ -135,7 +153,7 @@ export function createDeviceAccessService({
 }: DeviceAccessOptions) {
   // A device sends the same Authorization until its `et`: a verified header is kept for a short
   // while (never past its `et`), so a secret rotation takes effect within authCacheMs.
-  const verified = new Map<string, { device: AccessDevice; until: number }>();
+  const verified = new Map<string, { device: AccessCaller; until: number }>();
   const batcher = createEventBatcher((inputs) => upgrades.report(inputs));
   // A plan's spec and its package are frozen once the plan leaves draft; devices only ever see
   // running plans, so both are cached for the life of the process.
@@ -185,10 +203,11 @@ export function createDeviceAccessService({
 
   return {
     /**
-     * OneNET Authorization (protocols.md §2.2) with `res = products/{productKey or id}/devices/{name}`
-     * and the device's secret as accessKey. Returns the authenticated device.
+     * OneNET Authorization (protocols.md §2.2): `res = products/{productKey or id}/devices/{name}`
+     * signed with the device's secret, or, when the product has its product-level key on,
+     * `res = products/{productKey or id}` signed with that key. Returns the caller.
      */
-    async authenticate(header: string | undefined): Promise<AccessDevice | { problem: AuthProblem }> {
+    async authenticate(header: string | undefined): Promise<AccessCaller | { problem: AuthProblem }> {
       if (!header) return { problem: 'missing' };
       const now = clock.now();
       const known = verified.get(header);
@@ -196,29 +215,43 @@ export function createDeviceAccessService({
       const token = parseOneNetToken(header);
       if ('problem' in token) return { problem: 'malformed' };
       const res = parseOneNetResource(token.res);
-      if (!res?.device) return { problem: 'malformed' };
-      const device =
-        (await devices.findByProductKey(res.product, res.device)) ??
-        (/^\d{1,15}$/.test(res.product)
-          ? await devices.findByName(Number(res.product), res.device)
-          : undefined);
-      if (!device) return { problem: 'unknown_device' };
-      const problem = verifyOneNetToken(
-        token,
-        await devices.secretOf(device.id),
-        Math.floor(clock.now() / 1000),
-      );
+      if (!res) return { problem: 'malformed' };
+      let caller: AccessCaller;
+      let key: string;
+      if (res.device === undefined) {
+        const product = await devices.productAccess(res.product);
+        if (!product) return { problem: 'unknown_device' };
+        caller = { productWide: true, productId: product.productId };
+        key = product.accessKey;
+      } else {
+        const device =
+          (await devices.findByProductKey(res.product, res.device)) ??
+          (/^\d{1,15}$/.test(res.product)
+            ? await devices.findByName(Number(res.product), res.device)
+            : undefined);
+        if (!device) return { problem: 'unknown_device' };
+        caller = device;
+        key = await devices.secretOf(device.id);
+      }
+      const problem = verifyOneNetToken(token, key, Math.floor(clock.now() / 1000));
       if (problem === 'expired') return { problem: 'expired' };
       if (problem !== null) return { problem: 'bad_signature' };
       if (authCacheMs > 0) {
         if (verified.size >= 50_000) verified.clear();
-        verified.set(header, { device, until: Math.min(now + authCacheMs, token.et * 1000) });
+        verified.set(header, { device: caller, until: Math.min(now + authCacheMs, token.et * 1000) });
       }
-      return device;
+      return caller;
     },
 
-    /** The device `devId` names, when the caller is that device or its gateway. */
-    async actingFor(caller: AccessDevice, devId: number): Promise<AccessDevice | undefined> {
+    /**
+     * The device `devId` names, when the caller is that device or its gateway, or signed with
+     * the key of the device's product.
+     */
+    async actingFor(caller: AccessCaller, devId: number): Promise<AccessDevice | undefined> {
+      if (isProductCaller(caller)) {
+        const device = await devices.get(devId);
+        return device && device.productId === caller.productId ? device : undefined;
+      }
       if (devId === caller.id) return caller;
       const device = await devices.get(devId);
       return device && device.gatewayId === caller.id ? device : undefined;

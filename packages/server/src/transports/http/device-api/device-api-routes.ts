@@ -3,9 +3,10 @@
 // that follows RFC 7233 strictly. Devices authenticate with OneNET's Authorization token
 // (docs/device-http.md); management principals play no part here.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type {
-  AccessDevice,
-  DeviceAccessService,
+import {
+  type AccessDevice,
+  type DeviceAccessService,
+  isProductCaller,
 } from '../../../modules/device-access/device-access-service.ts';
 import {
   authErrno,
@@ -69,7 +70,11 @@ export async function registerDeviceApiRoutes(
       return null;
     }
     const devId = (request.query as Query)['dev_id'];
-    if (devId === undefined || devId === '') return caller;
+    if (devId === undefined || devId === '') {
+      if (!isProductCaller(caller)) return caller;
+      envelope(reply, badParams('dev_id is required with a product key'));
+      return null;
+    }
     if (!/^\d{1,15}$/.test(devId)) {
       envelope(reply, badParams('dev_id'));
       return null;

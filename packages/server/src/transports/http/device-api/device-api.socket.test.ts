@@ -20,7 +20,7 @@ const skip = (await skipReason()) ?? false;
 describe('device HTTP API (OneNET southbound)', { skip }, () => {
   let f: DeviceFleet;
   before(async () => {
-    f = await createDeviceFleet({ count: 6 });
+    f = await createDeviceFleet({ count: 7 });
   });
   after(() => f.close());
 
@@ -295,6 +295,51 @@ describe('device HTTP API (OneNET southbound)', { skip }, () => {
       4,
     );
     assert.equal((await call('GET', checkPath(gateway), sub)).errno, 1);
+  });
+
+  it("takes the product-level key once the product turns it on, for that product's devices only", async () => {
+    const d = f.devices[6]!;
+    const productId: number = (await f.t.admin.get(`/api/v1/products?q=${f.productKey}`)).json().items[0].id;
+    const byKey = `products/${f.productKey}`;
+    const et = Math.floor(f.t.clock.now() / 1000) + 3600;
+    const check = async (authorization: string, path = checkPath(d)) => {
+      const res = await fetch(`${f.base}${path}`, {
+        headers: { 'content-type': 'application/json', authorization },
+      });
+      return ((await res.json()) as { errno: number }).errno;
+    };
+    // Off by default: a product-signed header is refused whatever key it was signed with.
+    assert.equal(await check(createOneNetToken(d.secret, byKey, et, 'sha1')), 1);
+
+    const on = await f.t.admin.post(`/api/v1/products/${productId}/access-key`, {});
+    assert.equal(on.statusCode, 201, on.body);
+    const { accessKey, product } = on.json() as { accessKey: string; product: { productKeyAuth: boolean } };
+    assert.equal(product.productKeyAuth, true);
+    assert.equal((await f.t.admin.get(`/api/v1/products/${productId}`)).json().accessKey, undefined);
+    assert.equal(await check(createOneNetToken(accessKey, byKey, et, 'sha1')), 0);
+    assert.equal(await check(createOneNetToken(accessKey, `products/${productId}`, et, 'md5')), 0);
+    // The device must be named, belong to the product, and the signature must be the key's.
+    const productAuth = createOneNetToken(accessKey, byKey, et + 1, 'sha256');
+    assert.equal(
+      await check(productAuth, '/ota/south/check?manuf=100&model=10001&type=1&version=1.0&cdn=false'),
+      2,
+    );
+    assert.equal(await check(productAuth, checkPath(f.sub)), 1);
+    assert.equal(await check(createOneNetToken(d.secret, byKey, et + 2, 'sha256')), 1);
+    // A viewer cannot read or turn it on.
+    assert.equal(
+      (await (await f.t.as('viewer')).post(`/api/v1/products/${productId}/access-key`, {})).statusCode,
+      403,
+    );
+
+    // Replaced: the old key stops working; removed: product signatures are refused again.
+    const rotated = (await f.t.admin.post(`/api/v1/products/${productId}/access-key`, {})).json().accessKey;
+    assert.notEqual(rotated, accessKey);
+    assert.equal(await check(createOneNetToken(accessKey, byKey, et + 3, 'sha1')), 1);
+    assert.equal(await check(createOneNetToken(rotated, byKey, et + 3, 'sha1')), 0);
+    const off = await f.t.admin.delete(`/api/v1/products/${productId}/access-key`);
+    assert.equal(off.json().productKeyAuth, false);
+    assert.equal(await check(createOneNetToken(rotated, byKey, et + 4, 'sha1')), 1);
   });
 
   it('answers malformed, huge and out-of-range input with an errno, never a 500', async () => {

@@ -24,6 +24,10 @@ export const ProductSchema = Type.Object({
   protocols: Type.Array(literals(deviceProtocols)),
   description: Type.String(),
   signMethod: literals(signMethods),
+  productKeyAuth: Type.Boolean({
+    description:
+      "OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key",
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -174,6 +178,47 @@ export async function registerProductRoutes(app: FastifyInstance, { services, cu
       await catalog.deleteProduct((request.params as Static<typeof IdParams>).id);
       return reply.status(204).send();
     },
+  );
+
+  app.post(
+    '/products/:id/access-key',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: "Turn on or replace the product's access key (OneNET product-level key)",
+        description:
+          'Devices of the product may then sign their Authorization with res=products/{productKey or id} ' +
+          'and this key instead of their own, naming the device with dev_id (docs/device-http.md). The key is ' +
+          'in this answer only; calling again replaces it and the old key stops working.',
+        params: IdParams,
+        response: {
+          201: Type.Object({ product: ProductSchema, accessKey: Type.String() }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { product, accessKey } = await catalog.rotateAccessKey(
+        (request.params as Static<typeof IdParams>).id,
+      );
+      return reply.status(201).send({ product: productView(product), accessKey });
+    },
+  );
+
+  app.delete(
+    '/products/:id/access-key',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: "Turn the product's access key off: devices sign with their own keys only",
+        params: IdParams,
+        response: { 200: ProductSchema, ...errorResponses(404) },
+      },
+    },
+    async (request) =>
+      productView(await catalog.removeAccessKey((request.params as Static<typeof IdParams>).id)),
   );
 
   app.get(
