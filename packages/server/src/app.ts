@@ -143,6 +143,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         },
         getPlan: (id) => planStore.getPlan(id),
         getPackage: (id) => firmware.getPackage(id),
+        async deltaFor(productId, module, sourceVersion, version) {
+          const page = await firmwareStore.listPackages(
+            { productId, module, version, sourceVersion, type: 'delta' },
+            { limit: 1 },
+          );
+          return page.items[0];
+        },
         openBlob: (key, range) => blobs.open(key, range),
       },
       tokens: createDownloadTokens({

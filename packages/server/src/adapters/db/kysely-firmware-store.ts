@@ -121,6 +121,7 @@ export function createKyselyFirmwareStore(db: Kysely<DatabaseSchema>): FirmwareS
         .$if(filter.module !== undefined, (q) => q.where('module', '=', filter.module!))
         .$if(filter.version !== undefined, (q) => q.where('version', '=', filter.version!))
         .$if(filter.type !== undefined, (q) => q.where('type', '=', filter.type!))
+        .$if(filter.sourceVersion !== undefined, (q) => q.where('source_version', '=', filter.sourceVersion!))
         .orderBy('id')
         .limit(limit + 1)
         .execute();

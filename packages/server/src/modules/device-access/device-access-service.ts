@@ -65,6 +65,16 @@ export interface UpgradeDirectory {
   activeUpgrade(deviceId: number, module: string): Promise<UpgradeSummary | undefined>;
   getPlan(id: number): Promise<{ firmwarePackageId: number; spec: PlanSpec } | undefined>;
   getPackage(id: number): Promise<FirmwarePackage>;
+  /**
+   * The delta package of the product and module from `sourceVersion` to `targetVersion`, if one
+   * is stored (uploaded or generated): a full plan offers it to devices on its source version.
+   */
+  deltaFor(
+    productId: number,
+    module: string,
+    sourceVersion: string,
+    targetVersion: string,
+  ): Promise<FirmwarePackage | undefined>;
   openBlob(key: string, range?: { start: number; end: number }): Promise<Readable>;
 }
 
@@ -128,6 +138,8 @@ export interface DeviceAccessOptions {
   clock: Clock;
   /** How long a verified Authorization header is remembered (ms); 0 checks every call. */
   authCacheMs?: number;
+  /** How long the answer to "is there a delta from this version" is remembered (ms). */
+  deltaCacheMs?: number;
 }
 
 function noOfferReason(refusal: UpgradeOutcome['refusal']): NoOfferReason {
@@ -150,6 +162,7 @@ export function createDeviceAccessService({
   cache,
   clock,
   authCacheMs = 30_000,
+  deltaCacheMs = 30_000,
 }: DeviceAccessOptions) {
   // A device sends the same Authorization until its `et`: a verified header is kept for a short
   // while (never past its `et`), so a secret rotation takes effect within authCacheMs.
@@ -159,6 +172,20 @@ export function createDeviceAccessService({
   // running plans, so both are cached for the life of the process.
   const plans = new Map<number, { firmwarePackageId: number; spec: PlanSpec }>();
   const packages = new Map<number, FirmwarePackage>();
+  // Which delta package (if any) serves a source version of a full plan; a delta generated or
+  // uploaded while the plan runs is offered within deltaCacheMs.
+  const deltas = new Map<string, { pkg: FirmwarePackage | undefined; until: number }>();
+  async function deltaOf(device: AccessDevice, module: string, source: string, target: string) {
+    const key = `${device.productId}\u0000${module}\u0000${source}\u0000${target}`;
+    const now = clock.now();
+    const known = deltas.get(key);
+    if (known && known.until > now) return known.pkg;
+    const pkg = await upgrades.deltaFor(device.productId, module, source, target);
+    if (deltas.size >= 10_000) deltas.clear();
+    deltas.set(key, { pkg, until: now + deltaCacheMs });
+    return pkg;
+  }
+
   async function planOf(id: number) {
     let plan = plans.get(id);
     if (!plan) {
@@ -313,7 +340,10 @@ export function createDeviceAccessService({
       if (!outcome.offered || outcome.upgradeId === null) {
         return { kind: 'none', reason: noOfferReason(outcome.refusal) };
       }
-      const pkg = await packageOf(plan.firmwarePackageId);
+      // A full plan gives a device on the source version of a stored delta that delta instead.
+      const delta =
+        firmware.kind === 'full' ? await deltaOf(device, module, version, firmware.targetVersion) : undefined;
+      const pkg = delta ?? (await packageOf(plan.firmwarePackageId));
       const { token, expiresAt } = await tokens.issue({
         upgradeId: outcome.upgradeId,
         deviceId: device.id,

@@ -36,6 +36,8 @@ export interface FirmwareFilter {
   module?: string | undefined;
   version?: string | undefined;
   type?: PackageType | undefined;
+  /** Delta packages that apply to this version. */
+  sourceVersion?: string | undefined;
 }
 
 /** Names one package slot: a version is unique per product and module, a delta also per source. */

@@ -20,7 +20,7 @@ const skip = (await skipReason()) ?? false;
 describe('device HTTP API (OneNET southbound)', { skip }, () => {
   let f: DeviceFleet;
   before(async () => {
-    f = await createDeviceFleet({ count: 7 });
+    f = await createDeviceFleet({ count: 9 });
   });
   after(() => f.close());
 
@@ -340,6 +340,46 @@ describe('device HTTP API (OneNET southbound)', { skip }, () => {
     const off = await f.t.admin.delete(`/api/v1/products/${productId}/access-key`);
     assert.equal(off.json().productKeyAuth, false);
     assert.equal(await check(createOneNetToken(rotated, byKey, et + 4, 'sha1')), 1);
+  });
+
+  it('offers the stored delta to devices on its source version and the full package to the others', async () => {
+    const [onSource, elsewhere] = [f.devices[7]!, f.devices[8]!];
+    const productId: number = (await f.t.admin.get(`/api/v1/products?q=${f.productKey}`)).json().items[0].id;
+    const patch = Buffer.from('a delta from 1.0 to 2.0, in whatever format the device decodes');
+    const boundary = 'delta-offer';
+    const field = (name: string, value: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const upload = await f.t.admin.request({
+      method: 'POST',
+      url: `/api/v1/products/${productId}/firmware`,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: Buffer.concat([
+        Buffer.from(field('version', '2.0') + field('type', 'delta') + field('sourceVersion', '1.0')),
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="1.0-2.0.bin"\r\n\r\n`,
+        ),
+        patch,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]),
+    });
+    assert.equal(upload.statusCode, 201, upload.body);
+    // Earlier checks on 1.0 found no delta; that answer is remembered for 30 s.
+    f.t.clock.advance(31_000);
+
+    const delta = await offer(onSource);
+    assert.equal((delta as unknown as { type: number }).type, 2);
+    assert.equal(delta.size, patch.length);
+    assert.equal(delta.md5, md5(patch));
+    const body = Buffer.from(
+      await (await fetch(`${f.base}/ota/south/download/${delta.token}`)).arrayBuffer(),
+    );
+    assert.deepEqual(body, patch);
+
+    const answer = await call('GET', checkPath(elsewhere).replace('version=1.0', 'version=1.5'), elsewhere);
+    assert.equal(answer.errno, 0, answer.error);
+    assert.equal(answer.data!['type'], 1);
+    assert.equal(answer.data!['size'], f.firmware.length);
+    assert.equal(answer.data!['sha256'], sha256(f.firmware));
   });
 
   it('answers malformed, huge and out-of-range input with an errno, never a 500', async () => {
