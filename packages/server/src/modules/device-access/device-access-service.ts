@@ -356,6 +356,32 @@ export function createDeviceAccessService({
       };
     },
 
+    /**
+     * protocols.md §2.4 (6) tasking: the upgrade the device is downloading or installing, offered
+     * again with a new token; `none` when there is no such upgrade.
+     */
+    async tasking(device: AccessDevice, module: string): Promise<CheckResult> {
+      const active = await upgrades.activeUpgrade(device.id, module);
+      const version = await devices.versionOf(device.id, module);
+      if (!active || active.status !== 'upgrading' || version === undefined) {
+        return { kind: 'none', reason: 'no_plan' };
+      }
+      return this.check(device, { module, version });
+    },
+
+    /**
+     * protocols.md §2.4 (8) devInfo: the device named `name` in product `productId`, when the
+     * caller may act for it (its product's key, the device itself or its gateway).
+     */
+    async findDevice(
+      caller: AccessCaller,
+      productId: number,
+      name: string,
+    ): Promise<AccessDevice | undefined> {
+      const device = await devices.findByName(productId, name);
+      return device && (await this.actingFor(caller, device.id));
+    },
+
     /** protocols.md §2.4 (2): a valid token moves the upgrade to downloading. */
     async acceptToken(device: AccessDevice, token: string): Promise<AccessProblem | null> {
       const found = await grantFor(token, device.id);

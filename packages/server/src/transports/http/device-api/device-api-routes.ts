@@ -7,6 +7,7 @@ import {
   type AccessDevice,
   type DeviceAccessService,
   isProductCaller,
+  type Offer,
 } from '../../../modules/device-access/device-access-service.ts';
 import {
   authErrno,
@@ -113,28 +114,62 @@ export async function registerDeviceApiRoutes(
         return envelope(reply, { errno: 9, error: 'version mismatch: the delta package does not apply' });
       case 'none':
         return envelope(reply, noOfferErrno(result.reason, dialect));
-      case 'offer': {
-        const { offer } = result;
-        const file = offer.pkg.files[0];
-        const cdn = query['cdn'];
-        const host = request.headers.host;
-        return envelope(reply, succ, {
-          target: offer.spec.firmware.targetVersion,
-          token: offer.token,
-          size: file?.size ?? 0,
-          md5: file?.md5 ?? '',
-          sha256: file?.sha256 ?? '',
-          signal: offer.spec.minSignal ?? -150,
-          power: offer.spec.minBattery ?? 0,
-          retry: offer.spec.retry.attempts,
-          interval: offer.spec.retry.intervalSeconds,
-          type: offer.pkg.type === 'delta' ? 2 : 1,
-          expires: Math.floor(offer.expiresAt / 1000),
-          ...(cdn === 'false' && host && { ipPort: host, ...(dialect === 'd1' && { ip: host }) }),
-        });
-      }
+      case 'offer':
+        return envelope(reply, succ, offerData(result.offer, request, dialect));
     }
   };
+
+  /** The check answer's `data` (protocols.md §2.4 (1)); tasking (6) answers the same. */
+  function offerData(offer: Offer, request: FastifyRequest, dialect: OneNetDialect) {
+    const file = offer.pkg.files[0];
+    const cdn = (request.query as Query)['cdn'];
+    const host = request.headers.host;
+    return {
+      target: offer.spec.firmware.targetVersion,
+      token: offer.token,
+      size: file?.size ?? 0,
+      md5: file?.md5 ?? '',
+      sha256: file?.sha256 ?? '',
+      signal: offer.spec.minSignal ?? -150,
+      power: offer.spec.minBattery ?? 0,
+      retry: offer.spec.retry.attempts,
+      interval: offer.spec.retry.intervalSeconds,
+      type: offer.pkg.type === 'delta' ? 2 : 1,
+      expires: Math.floor(offer.expiresAt / 1000),
+      ...(cdn === 'false' && host && { ipPort: host, ...(dialect === 'd1' && { ip: host }) }),
+    };
+  }
+
+  // protocols.md §2.4 (6): the task a device is already downloading or installing, with a fresh
+  // token (only token hashes are stored; the new one supersedes the old, as a second check does).
+  async function tasking(request: FastifyRequest, reply: FastifyReply) {
+    const device = await deviceOf(request, reply, 'check', 'd2');
+    if (!device) return reply;
+    const query = request.query as Query;
+    const type = query['type'] ?? '1';
+    if (type !== '1' && type !== '2') return envelope(reply, badParams('type must be 1 or 2'));
+    const result = await access.tasking(device, moduleOf(query));
+    if (result.kind === 'offer') return envelope(reply, succ, offerData(result.offer, request, 'd2'));
+    if (result.kind === 'problem') return envelope(reply, problemErrno(result.problem, 'check', 'd2'));
+    return envelope(reply, { errno: 4, error: 'no task is downloading or upgrading' });
+  }
+
+  // protocols.md §2.4 (8): look up dev_id by the device's unique id (its name here) in a product.
+  async function devInfo(request: FastifyRequest, reply: FastifyReply) {
+    const caller = await access.authenticate(request.headers.authorization);
+    if ('problem' in caller) return envelope(reply, authErrno(caller.problem));
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const query = request.query as Query;
+    const pid = body['pid'] ?? query['pid'];
+    const authInfo = body['authInfo'] ?? query['authInfo'];
+    const productId = typeof pid === 'string' && /^\d{1,15}$/.test(pid) ? Number(pid) : pid;
+    if (!Number.isSafeInteger(productId) || typeof authInfo !== 'string' || authInfo.length > 128) {
+      return envelope(reply, badParams('pid (integer) and authInfo (string) are required'));
+    }
+    const found = await access.findDevice(caller, productId as number, authInfo);
+    if (!found) return envelope(reply, { errno: 1, error: 'auth failed: device does not exist' });
+    return envelope(reply, succ, { dev_id: String(found.id) });
+  }
 
   const tokenCheck = (dialect: OneNetDialect) => async (request: FastifyRequest, reply: FastifyReply) => {
     const device = await deviceOf(request, reply, 'token_check', dialect);
@@ -225,6 +260,10 @@ export async function registerDeviceApiRoutes(
   }
   app.post('/ota/south/device/download/:token/progress', json, code('progress', 'd2'));
   app.post('/ota/device/version', json, version);
+  app.get('/ota/south/tasking', tasking);
+  // OneNET documents a GET with a JSON body; a POST and query parameters are taken too.
+  app.get('/ota/devInfo', devInfo);
+  app.post('/ota/devInfo', json, devInfo);
   // protocols.md §2.4 (7): an empty `data` means the device never reported.
   app.get('/ota/device/version', async (request, reply) => {
     const device = await deviceOf(request, reply, 'version', 'd2');

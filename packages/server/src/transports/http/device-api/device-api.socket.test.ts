@@ -20,7 +20,7 @@ const skip = (await skipReason()) ?? false;
 describe('device HTTP API (OneNET southbound)', { skip }, () => {
   let f: DeviceFleet;
   before(async () => {
-    f = await createDeviceFleet({ count: 9 });
+    f = await createDeviceFleet({ count: 10 });
   });
   after(() => f.close());
 
@@ -380,6 +380,40 @@ describe('device HTTP API (OneNET southbound)', { skip }, () => {
     assert.equal(answer.data!['type'], 1);
     assert.equal(answer.data!['size'], f.firmware.length);
     assert.equal(answer.data!['sha256'], sha256(f.firmware));
+  });
+
+  it('answers tasking with a fresh token while downloading, and devInfo with the dev_id', async () => {
+    const d = f.devices[9]!;
+    const tasking = `/ota/south/tasking?dev_id=${d.id}&type=1&cdn=true`;
+    // Nothing is downloading yet: errno 4.
+    assert.equal((await call('GET', tasking, d)).errno, 4);
+    const first = await offer(d);
+    assert.equal((await call('GET', `/ota/south/download/${first.token}/check?dev_id=${d.id}`, d)).errno, 0);
+    const again = await call('GET', tasking, d);
+    assert.equal(again.errno, 0, again.error);
+    assert.equal(again.data!['target'], '2.0');
+    assert.equal(again.data!['size'], first.size);
+    assert.equal(again.data!['md5'], first.md5);
+    const token = String(again.data!['token']);
+    assert.notEqual(token, first.token);
+    assert.equal((await statusOf(d)).stage, 'downloading');
+    const res = await fetch(`${f.base}/ota/south/download/${token}`, { headers: { range: '0-9' } });
+    assert.equal(res.status, 206);
+    assert.equal(Buffer.from(await res.arrayBuffer()).length, 10);
+    // The first token is superseded by the new one.
+    assert.equal((await call('GET', `/ota/south/download/${first.token}/check?dev_id=${d.id}`, d)).errno, 12);
+    assert.equal((await call('GET', `${tasking.replace('type=1', 'type=3')}`, d)).errno, 2);
+
+    const productId: number = (await f.t.admin.get(`/api/v1/products?q=${f.productKey}`)).json().items[0].id;
+    const info = await call('POST', '/ota/devInfo', d, { pid: productId, authInfo: d.name });
+    assert.equal(info.errno, 0, info.error);
+    assert.deepEqual(info.data, { dev_id: String(d.id) });
+    const byQuery = await call('GET', `/ota/devInfo?pid=${productId}&authInfo=${d.name}`, d);
+    assert.deepEqual(byQuery.data, { dev_id: String(d.id) });
+    // Another device of the product is not the caller's to look up; bad parameters are errno 2.
+    assert.equal((await call('POST', '/ota/devInfo', d, { pid: productId, authInfo: 'm-0' })).errno, 1);
+    assert.equal((await call('POST', '/ota/devInfo', d, { pid: 'x', authInfo: d.name })).errno, 2);
+    assert.equal((await call('POST', '/ota/devInfo', null, { pid: productId, authInfo: d.name })).errno, 1);
   });
 
   it('answers malformed, huge and out-of-range input with an errno, never a 500', async () => {
