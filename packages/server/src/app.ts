@@ -117,6 +117,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       serverSecret: secret,
       limits: { importMaxBytes: config.importMaxBytes },
     });
+    const tokenStore = createKyselyDownloadTokenStore(database.db);
     const deviceAccess = createDeviceAccessService({
       devices: {
         get: (id) => deviceStore.get(id),
@@ -153,7 +154,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         openBlob: (key, range) => blobs.open(key, range),
       },
       tokens: createDownloadTokens({
-        store: createKyselyDownloadTokenStore(database.db),
+        store: tokenStore,
         clock,
         ttlMs: config.downloadTokenTtlHours * 3600_000,
       }),
@@ -190,9 +191,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       secureCookies: config.secureCookies,
       download: { accel: config.downloadAccel, accelPrefix: config.downloadAccelPrefix },
     });
+    // Expired download tokens go a week after expiry (until then a device is told "expired",
+    // errno 12, rather than "unknown"); at most once an hour per instance, idempotent across them.
+    let nextTokenSweep = 0;
+    async function sweepTokens(): Promise<void> {
+      const now = clock.now();
+      if (now < nextTokenSweep) return;
+      nextTokenSweep = now + 3600_000;
+      await tokenStore.deleteExpired(now - 7 * 24 * 3600_000);
+    }
     const scheduler = createScheduler({
       work: plans,
-      steps: [() => webhooks.deliverDue()],
+      steps: [() => webhooks.deliverDue(), () => sweepTokens()],
       onError: (error, planId) => http.log.error({ err: error, planId }, 'scheduler step failed'),
     });
     if (options.scheduler !== false) scheduler.start();

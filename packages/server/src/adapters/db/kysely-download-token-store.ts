@@ -23,26 +23,31 @@ interface DownloadTokensTable {
 export function createKyselyDownloadTokenStore(base: Kysely<DatabaseSchema>): DownloadTokenStore {
   const db = base.withTables<{ download_tokens: DownloadTokensTable }>();
   return {
-    async insert(token: NewDownloadToken) {
+    async insertMany(tokens: readonly NewDownloadToken[]) {
+      if (tokens.length === 0) return;
+      const last = new Map<number, NewDownloadToken>();
+      for (const token of tokens) last.set(token.upgradeId, token);
       await db.transaction().execute(async (trx) => {
         await trx
           .updateTable('download_tokens')
           .set({ superseded: 1 })
-          .where('upgrade_id', '=', token.upgradeId)
+          .where('upgrade_id', 'in', [...last.keys()])
           .where('superseded', '=', 0)
           .execute();
         await trx
           .insertInto('download_tokens')
-          .values({
-            token_hash: token.tokenHash,
-            upgrade_id: token.upgradeId,
-            device_id: token.deviceId,
-            package_id: token.packageId,
-            file_position: token.filePosition,
-            superseded: 0,
-            created_at: token.createdAt,
-            expires_at: token.expiresAt,
-          })
+          .values(
+            tokens.map((token) => ({
+              token_hash: token.tokenHash,
+              upgrade_id: token.upgradeId,
+              device_id: token.deviceId,
+              package_id: token.packageId,
+              file_position: token.filePosition,
+              superseded: last.get(token.upgradeId) === token ? 0 : 1,
+              created_at: token.createdAt,
+              expires_at: token.expiresAt,
+            })),
+          )
           .execute();
       });
     },

@@ -18,8 +18,11 @@ export interface StoredDownloadToken extends Omit<NewDownloadToken, 'tokenHash'>
 }
 
 export interface DownloadTokenStore {
-  /** Stores the token and marks every older token of the same upgrade superseded, in one transaction. */
-  insert(token: NewDownloadToken): Promise<void>;
+  /**
+   * Stores the tokens and marks every older token of the same upgrades superseded, in one
+   * transaction; of several tokens for one upgrade in the batch, the last one stays valid.
+   */
+  insertMany(tokens: readonly NewDownloadToken[]): Promise<void>;
   findByHash(tokenHash: string): Promise<StoredDownloadToken | undefined>;
   /** Removes tokens that expired before `before`; returns how many. */
   deleteExpired(before: number): Promise<number>;

@@ -1,19 +1,19 @@
-// Coalesces device events that arrive in the same turn of the event loop into one call of the
-// engine's batch entry point (one transaction per module and batch instead of one per request).
-// Order is kept: events of one device apply in the order they were reported.
+// Coalesces work that arrives in the same turn of the event loop into one call of a batch entry
+// point: device events into the engine (one transaction per module and batch instead of one per
+// request), download tokens into their table. Order is kept: items apply in the order given.
 import type { DeviceEventInput, UpgradeOutcome } from '../plans/upgrade-engine.ts';
 
-interface Pending {
-  input: DeviceEventInput;
-  resolve(outcome: UpgradeOutcome): void;
+interface Pending<I, O> {
+  input: I;
+  resolve(outcome: O): void;
   reject(error: unknown): void;
 }
 
-export function createEventBatcher(
-  report: (inputs: readonly DeviceEventInput[]) => Promise<UpgradeOutcome[]>,
+export function createEventBatcher<I = DeviceEventInput, O = UpgradeOutcome>(
+  report: (inputs: readonly I[]) => Promise<O[]>,
   maxBatch = 500,
 ) {
-  let queue: Pending[] = [];
+  let queue: Pending<I, O>[] = [];
   let scheduled = false;
 
   async function flush(): Promise<void> {
@@ -32,7 +32,7 @@ export function createEventBatcher(
   }
 
   return {
-    report(input: DeviceEventInput): Promise<UpgradeOutcome> {
+    report(input: I): Promise<O> {
       return new Promise((resolve, reject) => {
         queue.push({ input, resolve, reject });
         if (!scheduled) {

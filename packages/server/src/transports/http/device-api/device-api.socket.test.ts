@@ -468,6 +468,11 @@ describe('device HTTP API (OneNET southbound)', { skip }, () => {
     assert.equal((await call('POST', progress, d, { step: 10 })).errno, 12);
     assert.equal((await call('GET', `/ota/south/download/${token}/check?dev_id=${d.id}`, d)).errno, 12);
     assert.equal(await (await fetch(`${f.base}/ota/south/download/${token}`)).text(), '3');
+    // A week after expiry the scheduler sweeps it: D1 then says "wrong token" (18), not "expired".
+    assert.equal((await call('GET', `/ota/download/${token}/check?dev_id=${d.id}`, d)).errno, 12);
+    f.t.clock.advance(7 * 24 * 3600_000);
+    await f.t.app.scheduler.tick();
+    assert.equal((await call('GET', `/ota/download/${token}/check?dev_id=${d.id}`, d)).errno, 18);
   });
 });
 

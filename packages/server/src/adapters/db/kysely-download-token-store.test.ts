@@ -1,0 +1,65 @@
+// Contract of the DownloadTokenStore port, on the database this test pass uses (SQLite or
+// PostgreSQL): batched inserts supersede older tokens of the same upgrade, expiry sweeps.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { skipReason } from '../../test-support/test-database.ts';
+import { createDeviceFleet, type DeviceFleet } from '../../transports/http/device-api/test-device-fleet.ts';
+import { createKyselyDownloadTokenStore } from './kysely-download-token-store.ts';
+
+const skip = (await skipReason()) ?? false;
+
+describe('DownloadTokenStore contract', { skip }, () => {
+  let f: DeviceFleet;
+  let store: ReturnType<typeof createKyselyDownloadTokenStore>;
+  let grants: { upgradeId: number; deviceId: number; packageId: number; filePosition: number }[];
+  before(async () => {
+    f = await createDeviceFleet({ count: 2 });
+    store = createKyselyDownloadTokenStore(f.t.app.database.db);
+    const page = await f.t.app.services.plans.listUpgrades(f.planId, {}, { limit: 10 });
+    grants = page.items.map((u) => ({
+      upgradeId: u.id,
+      deviceId: u.deviceId,
+      packageId: f.packageId,
+      filePosition: 1,
+    }));
+  });
+  after(() => f.close());
+
+  const token = (hash: string, grant = grants[0]!, expiresAt = 10_000) => ({
+    ...grant,
+    tokenHash: hash,
+    createdAt: 1,
+    expiresAt,
+  });
+
+  it('keeps only the last token of an upgrade valid, within a batch and across batches', async () => {
+    await store.insertMany([token('a1'), token('b1', grants[1]!), token('a2')]);
+    assert.equal((await store.findByHash('a1'))?.superseded, true);
+    assert.equal((await store.findByHash('a2'))?.superseded, false);
+    assert.equal((await store.findByHash('b1'))?.superseded, false);
+    await store.insertMany([token('a3')]);
+    assert.equal((await store.findByHash('a2'))?.superseded, true);
+    assert.equal((await store.findByHash('a3'))?.superseded, false);
+    // Another upgrade's token is untouched.
+    assert.equal((await store.findByHash('b1'))?.superseded, false);
+    const found = await store.findByHash('a3');
+    assert.equal(found?.upgradeId, grants[0]!.upgradeId);
+    assert.equal(found?.deviceId, grants[0]!.deviceId);
+    assert.equal(await store.findByHash('nope'), undefined);
+    await store.insertMany([]);
+  });
+
+  it('writes nothing of a batch that fails', async () => {
+    await assert.rejects(store.insertMany([token('c1'), token('c1', grants[1]!)]));
+    assert.equal(await store.findByHash('c1'), undefined);
+    assert.equal((await store.findByHash('a3'))?.superseded, false);
+  });
+
+  it('deletes the tokens that expired before a time', async () => {
+    await store.insertMany([token('old', grants[1]!, 50), token('new', grants[1]!, 500_000)]);
+    const removed = await store.deleteExpired(100);
+    assert.ok(removed >= 1);
+    assert.equal(await store.findByHash('old'), undefined);
+    assert.ok(await store.findByHash('new'));
+  });
+});
