@@ -61,6 +61,7 @@ describe('updraft serve on embedded defaults', () => {
     const password = /^\s+password\s+(\S+)$/m.exec(out)?.[1];
     assert.ok(api, out);
     assert.ok(password, out);
+    assert.equal(/Console\s+(http:\/\/\S+)\//.exec(out)?.[1], api);
     const login = await fetch(`${api}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

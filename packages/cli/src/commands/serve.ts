@@ -24,6 +24,7 @@ export async function run(_argv: string[]): Promise<number> {
   const lines = [
     '',
     `Updraft is running (${config.database.kind === 'sqlite' ? `SQLite ${config.database.path}` : 'PostgreSQL'})`,
+    `  Console    ${base}/`,
     `  API        ${base}/api/v1`,
     `  API docs   ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
     `  HTTP port  ${port}`,
