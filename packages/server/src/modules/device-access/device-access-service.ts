@@ -224,6 +224,32 @@ export function createDeviceAccessService({
     return { grant, upgrade };
   }
 
+  /**
+   * Stores a reported version (only when it changed: devices repeat it on every check) and
+   * completes the active upgrade when it is the target (protocols.md §2.4 (0); other versions
+   * only bind). Returns the active upgrade as it was before.
+   */
+  async function recordVersion(
+    device: AccessDevice,
+    module: string,
+    version: string,
+  ): Promise<{ problem: AccessProblem } | { active: UpgradeSummary | undefined }> {
+    if ((await devices.versionOf(device.id, module)) !== version) {
+      try {
+        await devices.reportVersion(device.id, module, version);
+      } catch {
+        return { problem: 'unknown_module' };
+      }
+    }
+    const active = await upgrades.activeUpgrade(device.id, module);
+    if (!active) return { active };
+    const plan = await planOf(active.planId);
+    if (plan && plan.spec.firmware.targetVersion === version) {
+      await report(device.id, module, { type: 'version_reported', version });
+    }
+    return { active };
+  }
+
   function endedProblem(status: UpgradeStatus): AccessProblem {
     return status === 'cancelled' ? 'cancelled' : 'finished';
   }
@@ -289,22 +315,8 @@ export function createDeviceAccessService({
       module: string,
       version: string,
     ): Promise<AccessProblem | null> {
-      // A device repeats its version on every check: write only what changed.
-      if ((await devices.versionOf(device.id, module)) !== version) {
-        try {
-          await devices.reportVersion(device.id, module, version);
-        } catch {
-          return 'unknown_module';
-        }
-      }
-      const active = await upgrades.activeUpgrade(device.id, module);
-      if (!active) return null;
-      const plan = await planOf(active.planId);
-      // protocols.md §2.4 (0): a report of the task's target completes it; others only bind.
-      if (plan && plan.spec.firmware.targetVersion === version) {
-        await report(device.id, module, { type: 'version_reported', version });
-      }
-      return null;
+      const recorded = await recordVersion(device, module, version);
+      return 'problem' in recorded ? recorded.problem : null;
     },
 
     /** protocols.md §2.4 (7): the versions last reported for the two OneNET slots. */
@@ -319,13 +331,15 @@ export function createDeviceAccessService({
     /** protocols.md §2.4 (1): records the version, then asks the engine whether to offer. */
     async check(device: AccessDevice, input: CheckInput): Promise<CheckResult> {
       const { module, version } = input;
-      const versionProblem = await this.reportVersion(device, module, version);
-      if (versionProblem) return { kind: 'problem', problem: versionProblem };
+      const recorded = await recordVersion(device, module, version);
+      if ('problem' in recorded) return { kind: 'problem', problem: recorded.problem };
       const measured = {
         ...(input.signal !== undefined && { signal: input.signal }),
         ...(input.battery !== undefined && { battery: input.battery }),
       };
-      const active = await upgrades.activeUpgrade(device.id, module);
+      // Still the active upgrade: recordVersion only changed it when the version is its target,
+      // which is answered `up_to_date` below.
+      const { active } = recorded;
       if (!active) return { kind: 'none', reason: 'no_plan' };
       const plan = await planOf(active.planId);
       if (!plan) return { kind: 'none', reason: 'no_plan' };
