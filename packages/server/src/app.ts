@@ -124,6 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         findByProductKey: (key, name) => deviceStore.findByProductKey(key, name),
         findByName: (productId, name) => deviceStore.findByName(productId, name),
         secretOf: (id) => devices.secretOf({ id }),
+        recordSeen: (entries) => devices.recordSeen(entries),
         async productAccess(product) {
           const found =
             (await catalog.findProductByKey(product)) ??

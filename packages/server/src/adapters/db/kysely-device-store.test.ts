@@ -99,6 +99,16 @@ describe('DeviceStore contract', { skip }, () => {
     const again = await store.recordTelemetry(d.id, { battery: 49 }, 5);
     assert.deepEqual([again?.online, again?.signal, again?.battery, again?.lastSeenAt], [true, -80, 49, 5]);
     assert.equal(await store.recordTelemetry(999999, {}, 5), undefined);
+    await store.recordTelemetryMany(
+      [
+        { id: d.id, telemetry: { signal: -90 } },
+        { id: 999999, telemetry: {} },
+      ],
+      6,
+    );
+    const many = await store.get(d.id);
+    assert.deepEqual([many?.lastSeenAt, many?.signal, many?.battery], [6, -90, 49]);
+    await store.recordTelemetryMany([], 7);
     assert.equal(await store.setCredential(d.id, { secretSalt: 's2', secretHash: 'h2' }, 6), true);
     assert.deepEqual(await store.getCredential(d.id), { secretSalt: 's2', secretHash: 'h2' });
     assert.equal(await store.setCredential(999999, { secretSalt: 's', secretHash: 'h' }, 6), false);

@@ -317,6 +317,24 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>): DeviceStore
       return row && toDevice(row);
     },
 
+    async recordTelemetryMany(entries, now) {
+      if (entries.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const { id, telemetry } of entries) {
+          await trx
+            .updateTable('devices')
+            .set({
+              last_seen_at: now,
+              ...(telemetry.online !== undefined && { online: telemetry.online ? 1 : 0 }),
+              ...(telemetry.signal !== undefined && { signal: telemetry.signal }),
+              ...(telemetry.battery !== undefined && { battery: telemetry.battery }),
+            })
+            .where('id', '=', id)
+            .execute();
+        }
+      });
+    },
+
     async insertGroup(input, now) {
       try {
         const row = await db

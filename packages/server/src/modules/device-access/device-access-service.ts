@@ -46,6 +46,10 @@ export interface DeviceDirectory {
   productAccess(product: string): Promise<{ productId: number; accessKey: string } | undefined>;
   /** The version last reported for the module, if any. */
   versionOf(id: number, module: string): Promise<string | undefined>;
+  /** Marks devices seen now with the signal and battery they reported (one batch). */
+  recordSeen(
+    entries: readonly { id: number; telemetry: { signal?: number; battery?: number } }[],
+  ): Promise<void>;
   /** Throws on a version or module the product does not accept. */
   reportVersion(id: number, module: string, version: string): Promise<void>;
 }
@@ -140,6 +144,8 @@ export interface DeviceAccessOptions {
   authCacheMs?: number;
   /** How long the answer to "is there a delta from this version" is remembered (ms). */
   deltaCacheMs?: number;
+  /** A device's last-seen time is written at most this often unless its signal or battery changes. */
+  seenWriteMs?: number;
 }
 
 function noOfferReason(refusal: UpgradeOutcome['refusal']): NoOfferReason {
@@ -163,11 +169,45 @@ export function createDeviceAccessService({
   clock,
   authCacheMs = 30_000,
   deltaCacheMs = 30_000,
+  seenWriteMs = 60_000,
 }: DeviceAccessOptions) {
   // A device sends the same Authorization until its `et`: a verified header is kept for a short
   // while (never past its `et`), so a secret rotation takes effect within authCacheMs.
   const verified = new Map<string, { device: AccessCaller; until: number }>();
   const batcher = createEventBatcher((inputs) => upgrades.report(inputs));
+  // Last seen, signal and battery: written when they change, or a minute after the last write,
+  // batched per turn of the event loop (a check must not cost a commit of its own for this).
+  const seenWriter = createEventBatcher<
+    { id: number; telemetry: { signal?: number; battery?: number } },
+    void
+  >(async (entries) => {
+    await devices.recordSeen(entries);
+    return entries.map(() => undefined);
+  });
+  const seen = new Map<number, { at: number; signal: number | undefined; battery: number | undefined }>();
+  async function noteSeen(deviceId: number, signal?: number, battery?: number): Promise<void> {
+    const now = clock.now();
+    const last = seen.get(deviceId);
+    if (
+      last &&
+      now - last.at < seenWriteMs &&
+      (signal === undefined || signal === last.signal) &&
+      (battery === undefined || battery === last.battery)
+    ) {
+      return;
+    }
+    if (seen.size >= 200_000) seen.clear();
+    seen.set(deviceId, {
+      at: now,
+      signal: signal ?? last?.signal,
+      battery: battery ?? last?.battery,
+    });
+    await seenWriter.report({
+      id: deviceId,
+      telemetry: { ...(signal !== undefined && { signal }), ...(battery !== undefined && { battery }) },
+    });
+  }
+
   // A plan's spec and its package are frozen once the plan leaves draft; devices only ever see
   // running plans, so both are cached for the life of the process.
   const plans = new Map<number, { firmwarePackageId: number; spec: PlanSpec }>();
@@ -315,6 +355,7 @@ export function createDeviceAccessService({
       module: string,
       version: string,
     ): Promise<AccessProblem | null> {
+      await noteSeen(device.id);
       const recorded = await recordVersion(device, module, version);
       return 'problem' in recorded ? recorded.problem : null;
     },
@@ -331,6 +372,7 @@ export function createDeviceAccessService({
     /** protocols.md §2.4 (1): records the version, then asks the engine whether to offer. */
     async check(device: AccessDevice, input: CheckInput): Promise<CheckResult> {
       const { module, version } = input;
+      await noteSeen(device.id, input.signal, input.battery);
       const recorded = await recordVersion(device, module, version);
       if ('problem' in recorded) return { kind: 'problem', problem: recorded.problem };
       const measured = {
@@ -398,6 +440,7 @@ export function createDeviceAccessService({
 
     /** protocols.md §2.4 (2): a valid token moves the upgrade to downloading. */
     async acceptToken(device: AccessDevice, token: string): Promise<AccessProblem | null> {
+      await noteSeen(device.id);
       const found = await grantFor(token, device.id);
       if ('problem' in found) return found.problem;
       const { upgrade } = found;
@@ -416,6 +459,7 @@ export function createDeviceAccessService({
     async reportCode(device: AccessDevice, token: string, code: number): Promise<AccessProblem | null> {
       const event = eventFromOneNetCode(code);
       if (event === null) return 'bad_result';
+      await noteSeen(device.id);
       const found = await grantFor(token, device.id);
       // An expired token ends the flow (protocols.md §2.5): its reports are refused too.
       if ('problem' in found) return found.problem;

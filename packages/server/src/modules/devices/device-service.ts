@@ -174,6 +174,32 @@ export function createDeviceService({ store, products, clock, serverSecret, limi
       return device;
     },
 
+    /**
+     * Marks devices seen now (device transports, batched). Values outside the valid ranges are
+     * left out rather than refused: a device's odd report must not fail its upgrade check.
+     */
+    async recordSeen(entries: readonly { id: number; telemetry: Telemetry }[]): Promise<void> {
+      const valid = (check: (n: number) => number, value: number | undefined) => {
+        if (value === undefined) return undefined;
+        try {
+          return check(value);
+        } catch {
+          return undefined;
+        }
+      };
+      await store.recordTelemetryMany(
+        entries.map(({ id, telemetry }) => ({
+          id,
+          telemetry: {
+            online: telemetry.online,
+            signal: valid(checkSignal, telemetry.signal),
+            battery: valid(checkBattery, telemetry.battery),
+          },
+        })),
+        clock.now(),
+      );
+    },
+
     /** The device whose secret this is, or undefined; hashes compare in constant time. */
     async authenticate(productKeyOrId: string | number, name: string, secret: string) {
       const device =

@@ -99,6 +99,8 @@ export interface DeviceStore {
   versionsOf(id: number): Promise<DeviceVersion[]>;
   setVersion(id: number, module: string, version: string, now: number): Promise<void>;
   recordTelemetry(id: number, telemetry: Telemetry, now: number): Promise<Device | undefined>;
+  /** Marks several devices seen at `now`, with their telemetry, in one transaction. */
+  recordTelemetryMany(entries: readonly { id: number; telemetry: Telemetry }[], now: number): Promise<void>;
 
   /** Throws GROUP_NAME_TAKEN when the product already has a group of that name. */
   insertGroup(input: Omit<DeviceGroup, 'id' | 'createdAt'>, now: number): Promise<DeviceGroup>;

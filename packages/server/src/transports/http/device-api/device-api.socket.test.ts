@@ -385,16 +385,26 @@ describe('device HTTP API (OneNET southbound)', { skip }, () => {
   it('answers tasking with a fresh token while downloading, and devInfo with the dev_id', async () => {
     const d = f.devices[9]!;
     const tasking = `/ota/south/tasking?dev_id=${d.id}&type=1&cdn=true`;
+    // A check marks the device seen with the signal and battery it sent; odd values are left out.
+    assert.equal((await f.t.admin.get(`/api/v1/devices/${d.id}`)).json().lastSeenAt, null);
+    assert.equal((await call('GET', checkPath(d, '/ota/south', '&signals=-70&powers=80'), d)).errno, 0);
+    const seen = (await f.t.admin.get(`/api/v1/devices/${d.id}`)).json();
+    assert.equal(seen.lastSeenAt, new Date(f.t.clock.now()).toISOString());
+    assert.equal(seen.signal, -70);
+    assert.equal(seen.battery, 80);
+    assert.equal((await call('GET', checkPath(d, '/ota/south', '&signals=20&powers=79'), d)).errno, 0);
+    const again = (await f.t.admin.get(`/api/v1/devices/${d.id}`)).json();
+    assert.deepEqual([again.signal, again.battery], [-70, 79]);
     // Nothing is downloading yet: errno 4.
     assert.equal((await call('GET', tasking, d)).errno, 4);
     const first = await offer(d);
     assert.equal((await call('GET', `/ota/south/download/${first.token}/check?dev_id=${d.id}`, d)).errno, 0);
-    const again = await call('GET', tasking, d);
-    assert.equal(again.errno, 0, again.error);
-    assert.equal(again.data!['target'], '2.0');
-    assert.equal(again.data!['size'], first.size);
-    assert.equal(again.data!['md5'], first.md5);
-    const token = String(again.data!['token']);
+    const resumed = await call('GET', tasking, d);
+    assert.equal(resumed.errno, 0, resumed.error);
+    assert.equal(resumed.data!['target'], '2.0');
+    assert.equal(resumed.data!['size'], first.size);
+    assert.equal(resumed.data!['md5'], first.md5);
+    const token = String(resumed.data!['token']);
     assert.notEqual(token, first.token);
     assert.equal((await statusOf(d)).stage, 'downloading');
     const res = await fetch(`${f.base}/ota/south/download/${token}`, { headers: { range: '0-9' } });
