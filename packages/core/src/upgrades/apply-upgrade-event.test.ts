@@ -366,8 +366,16 @@ describe('device upgrade from upgrading', () => {
   });
 
   it('is cancelled by the operator and the offer withdrawn', () => {
-    const r = applyUpgradeEvent(upgrading(), { type: 'operator_cancel' }, silentPolicy, t);
+    const downloaded = applyUpgradeEvent(
+      upgrading(),
+      { type: 'progress', percent: 100, stage: 'downloaded' },
+      silentPolicy,
+      t,
+    ).state;
+    assert.equal(downloaded.stage, 'downloaded');
+    const r = applyUpgradeEvent(downloaded, { type: 'operator_cancel' }, silentPolicy, t);
     assert.equal(r.state.status, 'cancelled');
+    assert.equal(r.state.stage, null, 'a finished record has no stage');
     assert.equal(r.effects[0]?.type, 'withdraw');
   });
 

@@ -185,6 +185,7 @@ function onOperatorCancel(state: UpgradeState, now: number): Outcome {
   const next: UpgradeState = {
     ...state,
     status: 'cancelled',
+    stage: null,
     failureReason: 'cancelled_by_operator',
     nextAction: null,
     nextActionAt: null,
