@@ -394,9 +394,14 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
           .where('id', 'in', planIds)
           .execute();
         const claimed = new Map<number, ClaimedPlan>();
+        // The load only decides whether a pending record may be offered: count it for the plans
+        // that have one in this batch (most checks come from devices already pushed).
+        const pendingPlans = new Set(
+          rows.filter((r) => r.status === 'pending').map((r) => Number(r.plan_id)),
+        );
         for (const p of plans) {
           let busy = 0;
-          if (selector.kind === 'devices' && selector.withLoad) {
+          if (selector.kind === 'devices' && selector.withLoad && pendingPlans.has(Number(p.id))) {
             const n = await sql<{ n: number }>`select count(*) as n from device_upgrades
               where plan_id = ${p.id} and status in ('pushed', 'upgrading')`.execute(trx);
             busy = Number(n.rows[0]?.n ?? 0);

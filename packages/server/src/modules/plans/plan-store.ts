@@ -75,7 +75,10 @@ export interface ClaimedPlan {
   status: PlanStatus;
   /** Frozen since the plan left draft. */
   spec: PlanSpec;
-  /** Pushed plus upgrading records; only counted when the selector asks (withLoad). */
+  /**
+   * Pushed plus upgrading records; only counted when the selector asks (withLoad) and the batch
+   * holds a pending record of the plan (0 otherwise: nothing in the batch could use it).
+   */
   busy: number;
 }
 
