@@ -46,6 +46,7 @@ describe('updraft serve on embedded defaults', () => {
     server = await startServer({
       UPDRAFT_DATA_DIR: dataDir,
       UPDRAFT_HTTP_PORT: '0',
+      UPDRAFT_MQTT_PORT: '0',
       UPDRAFT_HTTP_HOST: '127.0.0.1',
       UPDRAFT_LOG_LEVEL: 'warn',
     });

@@ -32,6 +32,21 @@ import { createScheduler, type Scheduler } from './scheduler/scheduler.ts';
 import type { Services } from './services.ts';
 import { createCursorCodec } from './transports/http/cursor.ts';
 import { buildHttpApp } from './transports/http/http-app.ts';
+import { startEmbeddedBroker } from './transports/mqtt/embedded-broker.ts';
+import { connectExternalBroker } from './transports/mqtt/external-client.ts';
+import { createMqttOta, type MqttOta } from './transports/mqtt/mqtt-ota.ts';
+
+/** The MQTT transport once started: the embedded broker, or the client of an external one. */
+export interface MqttTransport {
+  kind: 'embedded' | 'external';
+  /** Where devices connect (credentials left out). */
+  url: string;
+  /** The embedded broker's port. */
+  port?: number;
+  /** Device sessions connected now (embedded broker only). */
+  connectedDevices(): number | undefined;
+  close(): Promise<void>;
+}
 
 export interface App {
   config: Config;
@@ -44,6 +59,13 @@ export interface App {
   deltaRunner: DeltaRunner;
   /** Set on first start only: the admin account and its one-time password. */
   firstAdmin: { username: string; password: string } | null;
+  /** The MQTT OTA service (ThingsPanel topics), whichever broker carries it. */
+  mqttOta: MqttOta;
+  /**
+   * Starts the MQTT transport: the embedded broker on UPDRAFT_MQTT_PORT, or a client of the
+   * broker at UPDRAFT_MQTT_URL. `serve` calls it; tests that need MQTT call it.
+   */
+  startMqtt(): Promise<MqttTransport>;
   close(): Promise<void>;
 }
 
@@ -77,9 +99,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     const deviceStore = createKyselyDeviceStore(database.db);
     const planStore = createKyselyPlanStore(database.db, database.dialect);
+    // The engine tells every transport whom to contact; MQTT joins once it is built below.
+    const notifiers: Notifier[] = [options.notifier ?? noopNotifier];
     const upgrades = createUpgradeEngine({
       store: planStore,
-      notifier: options.notifier ?? noopNotifier,
+      notifier: {
+        async notify(batch) {
+          for (const notifier of notifiers) await notifier.notify(batch);
+        },
+        async withdraw(batch) {
+          for (const notifier of notifiers) await notifier.withdraw(batch);
+        },
+      },
       clock,
     });
     const firmwareStore = createKyselyFirmwareStore(database.db);
@@ -124,6 +155,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         findByProductKey: (key, name) => deviceStore.findByProductKey(key, name),
         findByName: (productId, name) => deviceStore.findByName(productId, name),
         secretOf: (id) => devices.secretOf({ id }),
+        verifySecret: (productKey, name, secret) => devices.authenticate(productKey, name, secret),
+        async subDevicesOf(gatewayId) {
+          const found = [];
+          for (let after: number | undefined; ; ) {
+            const page = await deviceStore.list({ gatewayId }, { after, limit: 1000 });
+            found.push(...page.items);
+            if (page.next === null) return found;
+            after = page.next;
+          }
+        },
         recordSeen: (entries) => devices.recordSeen(entries),
         async productAccess(product) {
           const found =
@@ -139,6 +180,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       upgrades: {
         report: (inputs) => upgrades.reportDeviceEvents(inputs),
         getUpgrade: (id) => planStore.getUpgrade(id).then((u) => u && { ...u, status: u.state.status }),
+        activeUpgrades: async (deviceId) =>
+          (await planStore.activeUpgradesOfDevice(deviceId)).map((u) => ({ ...u, status: u.state.status })),
         async activeUpgrade(deviceId, module) {
           const found = (await planStore.activeUpgradesOfDevice(deviceId)).find((u) => u.module === module);
           return found && { ...found, status: found.state.status };
@@ -206,6 +249,41 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       steps: [() => webhooks.deliverDue(), () => sweepTokens()],
       onError: (error, planId) => http.log.error({ err: error, planId }, 'scheduler step failed'),
     });
+    // MQTT: usernames are `{productKey}.{deviceName}`; products are few and change rarely.
+    const productCache = new Map<
+      number,
+      { productKey: string; signMethod: 'md5' | 'sha256'; until: number }
+    >();
+    async function productOf(id: number) {
+      const known = productCache.get(id);
+      if (known && known.until > clock.now()) return known;
+      const product = await catalog.getProduct(id);
+      const entry = {
+        productKey: product.productKey,
+        signMethod: product.signMethod,
+        until: clock.now() + 60_000,
+      };
+      productCache.set(id, entry);
+      return entry;
+    }
+    const mqttOta = createMqttOta({
+      access: deviceAccess,
+      usernameOf: async (device) => `${(await productOf(device.productId)).productKey}.${device.name}`,
+      signMethodOf: async (productId) => (await productOf(productId)).signMethod,
+      baseUrl() {
+        if (config.publicUrl) return config.publicUrl.replace(/\/$/, '');
+        const address = http.server.address();
+        const port = typeof address === 'object' && address ? address.port : config.httpPort;
+        const host =
+          config.httpHost === '0.0.0.0' || config.httpHost === '::' ? 'localhost' : config.httpHost;
+        return `http://${host}:${port}`;
+      },
+      pushRate: config.mqttPushRate,
+      log: http.log,
+    });
+    notifiers.push(mqttOta.notifier);
+    let mqtt: MqttTransport | undefined;
+
     if (options.scheduler !== false) scheduler.start();
     if (options.deltaRunner !== false) deltaRunner.start();
     return {
@@ -216,7 +294,33 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       scheduler,
       deltaRunner,
       firstAdmin,
+      mqttOta,
+      async startMqtt() {
+        if (mqtt) return mqtt;
+        mqtt = config.mqttUrl
+          ? await connectExternalBroker({
+              url: config.mqttUrl,
+              shareGroup: config.mqttShareGroup,
+              access: deviceAccess,
+              ota: mqttOta,
+              log: http.log,
+            })
+          : await startEmbeddedBroker({
+              host: config.mqttHost,
+              port: config.mqttPort,
+              tls:
+                config.mqttTlsCert && config.mqttTlsKey
+                  ? { cert: config.mqttTlsCert, key: config.mqttTlsKey }
+                  : null,
+              access: deviceAccess,
+              ota: mqttOta,
+              log: http.log,
+            });
+        return mqtt;
+      },
       async close() {
+        await mqtt?.close();
+        await mqttOta.stop();
         await scheduler.stop();
         await deltaRunner.stop();
         await http.close();

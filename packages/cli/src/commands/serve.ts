@@ -17,6 +17,14 @@ export async function run(_argv: string[]): Promise<number> {
   }
   const { config } = app;
   await app.http.listen({ host: config.httpHost, port: config.httpPort });
+  let mqtt: Awaited<ReturnType<typeof app.startMqtt>>;
+  try {
+    mqtt = await app.startMqtt();
+  } catch (error) {
+    process.stderr.write(`updraft: cannot start MQTT: ${(error as Error).message}\n`);
+    await app.close();
+    return 1;
+  }
   const address = app.http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   const base =
@@ -28,6 +36,7 @@ export async function run(_argv: string[]): Promise<number> {
     `  API        ${base}/api/v1`,
     `  API docs   ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
     `  HTTP port  ${port}`,
+    `  MQTT       ${mqtt.url}   (${mqtt.kind === 'embedded' ? 'embedded broker' : 'external broker, shared subscriptions'})`,
   ];
   if (app.firstAdmin) {
     lines.push(

@@ -75,7 +75,48 @@ export const settings = [
     env: 'UPDRAFT_MQTT_URL',
     type: 'url',
     default: null,
-    description: 'mqtt://host:port of an external broker; when set, no embedded broker runs.',
+    description:
+      'mqtt://user:password@host:port (or mqtts://) of an external broker (Mosquitto, EMQX, HiveMQ); when set, no embedded broker runs and Updraft joins it as a client with shared subscriptions.',
+  },
+  {
+    key: 'mqttHost',
+    env: 'UPDRAFT_MQTT_HOST',
+    type: 'string',
+    default: '0.0.0.0',
+    description: 'Address the embedded MQTT broker binds to.',
+  },
+  {
+    key: 'mqttTlsCert',
+    env: 'UPDRAFT_MQTT_TLS_CERT',
+    type: 'string',
+    default: null,
+    description:
+      'PEM certificate file: with UPDRAFT_MQTT_TLS_KEY the embedded broker speaks MQTT over TLS only.',
+  },
+  {
+    key: 'mqttTlsKey',
+    env: 'UPDRAFT_MQTT_TLS_KEY',
+    type: 'string',
+    default: null,
+    description: 'PEM private key file of UPDRAFT_MQTT_TLS_CERT.',
+  },
+  {
+    key: 'mqttPushRate',
+    env: 'UPDRAFT_MQTT_PUSH_RATE',
+    type: 'integer',
+    min: 1,
+    max: 1_000_000,
+    default: 5000,
+    description:
+      'Upgrade pushes published per second at most (a plan start over many devices is spread out).',
+  },
+  {
+    key: 'mqttShareGroup',
+    env: 'UPDRAFT_MQTT_SHARE_GROUP',
+    type: 'string',
+    default: 'updraft',
+    description:
+      'Shared-subscription group with an external broker ($share/<group>/…): instances in one group split the device traffic.',
   },
   {
     key: 'coapPort',

@@ -16,6 +16,11 @@ export interface Config {
   readonly migrate: 'auto' | 'never';
   readonly mqttPort: number;
   readonly mqttUrl: string | null;
+  readonly mqttHost: string;
+  readonly mqttTlsCert: string | null;
+  readonly mqttTlsKey: string | null;
+  readonly mqttPushRate: number;
+  readonly mqttShareGroup: string;
   readonly coapPort: number;
   readonly firmwareDir: string;
   readonly firmwareMaxFileBytes: number;
@@ -141,6 +146,12 @@ export function loadConfig(
       path: path === ':memory:' ? path : isAbsolute(path) ? path : resolve(cwd, path),
     };
   } else throw new ConfigError('UPDRAFT_DATABASE_URL', 'must start with postgres:// or sqlite:');
+  if (!values['mqttTlsCert'] !== !values['mqttTlsKey']) {
+    throw new ConfigError(
+      'UPDRAFT_MQTT_TLS_KEY',
+      'set UPDRAFT_MQTT_TLS_CERT and UPDRAFT_MQTT_TLS_KEY together',
+    );
+  }
   const firmwareDir = values['firmwareDir']
     ? resolve(cwd, values['firmwareDir'] as string)
     : join(dataDir, 'firmware');

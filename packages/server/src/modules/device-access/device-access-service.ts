@@ -3,7 +3,7 @@
 // firmware. Transports (the OneNET HTTP dialect first) translate the results to their codes.
 import type { Readable } from 'node:stream';
 import type { DeviceEvent, PlanSpec, UpgradeStatus } from '@updraft/core';
-import { eventFromOneNetCode, isTerminalUpgradeStatus } from '@updraft/core';
+import { eventFromOneNetCode, eventFromThingsPanelStep, isTerminalUpgradeStatus } from '@updraft/core';
 import { parseOneNetResource, parseOneNetToken, verifyOneNetToken } from '@updraft/protocol';
 import type { Clock } from '../../adapters/clock/clock.ts';
 import type { FirmwarePackage } from '../firmware/firmware-store.ts';
@@ -42,6 +42,10 @@ export interface DeviceDirectory {
   findByProductKey(productKey: string, name: string): Promise<AccessDevice | undefined>;
   findByName(productId: number, name: string): Promise<AccessDevice | undefined>;
   secretOf(id: number): Promise<string>;
+  /** The sub-devices whose gateway this is. */
+  subDevicesOf(gatewayId: number): Promise<AccessDevice[]>;
+  /** The device, when `secret` is its secret (compared in constant time). */
+  verifySecret(productKey: string, name: string, secret: string): Promise<AccessDevice | undefined>;
   /** The product (by key, or by id when `product` is all digits) with its access key, when on. */
   productAccess(product: string): Promise<{ productId: number; accessKey: string } | undefined>;
   /** The version last reported for the module, if any. */
@@ -67,6 +71,8 @@ export interface UpgradeDirectory {
   report(inputs: readonly DeviceEventInput[]): Promise<UpgradeOutcome[]>;
   getUpgrade(id: number): Promise<UpgradeSummary | undefined>;
   activeUpgrade(deviceId: number, module: string): Promise<UpgradeSummary | undefined>;
+  /** Every active upgrade of the device, one per module at most. */
+  activeUpgrades(deviceId: number): Promise<UpgradeSummary[]>;
   getPlan(id: number): Promise<{ firmwarePackageId: number; spec: PlanSpec } | undefined>;
   getPackage(id: number): Promise<FirmwarePackage>;
   /**
@@ -246,6 +252,30 @@ export function createDeviceAccessService({
     return pkg;
   }
 
+  /** An offer of the plan's package, or of the stored delta from the device's version, with a token. */
+  async function issueOffer(
+    device: AccessDevice,
+    upgradeId: number,
+    module: string,
+    plan: { firmwarePackageId: number; spec: PlanSpec },
+    version: string | undefined,
+  ): Promise<Offer> {
+    const firmware = plan.spec.firmware;
+    // A full plan gives a device on the source version of a stored delta that delta instead.
+    const delta =
+      firmware.kind === 'full' && version !== undefined
+        ? await deltaOf(device, module, version, firmware.targetVersion)
+        : undefined;
+    const pkg = delta ?? (await packageOf(plan.firmwarePackageId));
+    const { token, expiresAt } = await tokens.issue({
+      upgradeId,
+      deviceId: device.id,
+      packageId: pkg.id,
+      filePosition: pkg.files[0]?.position ?? 1,
+    });
+    return { upgradeId, token, expiresAt, pkg, spec: plan.spec };
+  }
+
   function report(deviceId: number, module: string, event: DeviceEvent): Promise<UpgradeOutcome> {
     return batcher.report({ deviceId, module, event });
   }
@@ -396,20 +426,118 @@ export function createDeviceAccessService({
       if (!outcome.offered || outcome.upgradeId === null) {
         return { kind: 'none', reason: noOfferReason(outcome.refusal) };
       }
-      // A full plan gives a device on the source version of a stored delta that delta instead.
-      const delta =
-        firmware.kind === 'full' ? await deltaOf(device, module, version, firmware.targetVersion) : undefined;
-      const pkg = delta ?? (await packageOf(plan.firmwarePackageId));
-      const { token, expiresAt } = await tokens.issue({
-        upgradeId: outcome.upgradeId,
-        deviceId: device.id,
-        packageId: pkg.id,
-        filePosition: pkg.files[0]?.position ?? 1,
-      });
+      return { kind: 'offer', offer: await issueOffer(device, outcome.upgradeId, module, plan, version) };
+    },
+
+    /**
+     * protocols.md §1.3, an MQTT version inform: stores the version and lets the engine judge it
+     * (the target completes the upgrade; another version while pushed or upgrading is pushed
+     * again through the notifier, the fourth mismatch fails, §1.7). A pending upgrade is
+     * answered as a check is: the device is here and asking.
+     */
+    async inform(device: AccessDevice, module: string, version: string): Promise<CheckResult> {
+      await noteSeen(device.id);
+      if ((await devices.versionOf(device.id, module)) !== version) {
+        try {
+          await devices.reportVersion(device.id, module, version);
+        } catch {
+          return { kind: 'problem', problem: 'unknown_module' };
+        }
+      }
+      const active = await upgrades.activeUpgrade(device.id, module);
+      const plan = active && (await planOf(active.planId));
+      if (!active || !plan) return { kind: 'none', reason: 'no_plan' };
+      if (active.status === 'pending' && plan.spec.firmware.targetVersion !== version) {
+        return this.check(device, { module, version });
+      }
+      const outcome = await report(device.id, module, { type: 'version_reported', version });
       return {
-        kind: 'offer',
-        offer: { upgradeId: outcome.upgradeId, token, expiresAt, pkg, spec: plan.spec },
+        kind: 'none',
+        reason: plan.spec.firmware.targetVersion === version ? 'up_to_date' : noOfferReason(outcome.refusal),
       };
+    },
+
+    /** protocols.md §1.5: an MQTT progress step (1..100, -1..-4) for the device's active upgrade. */
+    async progress(
+      device: AccessDevice,
+      module: string,
+      step: number,
+      desc: string,
+    ): Promise<AccessProblem | null> {
+      const event = eventFromThingsPanelStep(step, desc);
+      if (event === null) return 'bad_result';
+      await noteSeen(device.id);
+      const outcome = await report(device.id, module, event);
+      if (outcome.upgradeId === null) return 'invalid_state';
+      return outcome.accepted ? null : 'invalid_state';
+    },
+
+    /**
+     * The offer to push for an upgrade the engine has just marked pushed (the Notifier's notice),
+     * with a fresh download token; undefined when the upgrade has ended meanwhile.
+     */
+    async pushOffer(notice: {
+      deviceId: number;
+      upgradeId: number;
+    }): Promise<{ device: AccessDevice; module: string; offer: Offer } | undefined> {
+      const [device, upgrade] = await Promise.all([
+        devices.get(notice.deviceId),
+        upgrades.getUpgrade(notice.upgradeId),
+      ]);
+      if (!device || !upgrade || isTerminalUpgradeStatus(upgrade.status)) return undefined;
+      const plan = await planOf(upgrade.planId);
+      if (!plan) return undefined;
+      const version = await devices.versionOf(device.id, upgrade.module);
+      const offer = await issueOffer(device, upgrade.id, upgrade.module, plan, version);
+      return { device, module: upgrade.module, offer };
+    },
+
+    /**
+     * A device came online (MQTT connect): its pending upgrades are checked for it (and offered
+     * when the plan dispatches and has room), the ones pushed while it was away are pushed again.
+     */
+    async offersOnConnect(device: AccessDevice): Promise<{ module: string; offer: Offer }[]> {
+      await noteSeen(device.id);
+      const offers: { module: string; offer: Offer }[] = [];
+      for (const active of await upgrades.activeUpgrades(device.id)) {
+        const plan = await planOf(active.planId);
+        if (!plan) continue;
+        const version = await devices.versionOf(device.id, active.module);
+        if (active.status === 'pushed') {
+          offers.push({
+            module: active.module,
+            offer: await issueOffer(device, active.id, active.module, plan, version),
+          });
+        } else if (active.status === 'pending' && version !== undefined) {
+          const result = await this.check(device, { module: active.module, version });
+          if (result.kind === 'offer') offers.push({ module: active.module, offer: result.offer });
+        }
+      }
+      return offers;
+    },
+
+    deviceById: (id: number) => devices.get(id),
+    subDevicesOf: (gateway: AccessDevice) => devices.subDevicesOf(gateway.id),
+
+    /** MQTT sign-in: `{productKey}.{deviceName}` and the device secret. */
+    async authenticateSecret(username: string, secret: string): Promise<AccessDevice | undefined> {
+      const dot = username.indexOf('.');
+      if (dot <= 0 || dot === username.length - 1 || secret.length === 0 || secret.length > 256)
+        return undefined;
+      return devices.verifySecret(username.slice(0, dot), username.slice(dot + 1), secret);
+    },
+
+    /** The device whose MQTT username is `{productKey}.{deviceName}`. */
+    async deviceByUsername(username: string): Promise<AccessDevice | undefined> {
+      const dot = username.indexOf('.');
+      if (dot <= 0) return undefined;
+      return devices.findByProductKey(username.slice(0, dot), username.slice(dot + 1));
+    },
+
+    /** The device named `{productKey}.{deviceName}`, when the caller may act for it. */
+    async deviceNamed(caller: AccessCaller, username: string): Promise<AccessDevice | undefined> {
+      const device = await this.deviceByUsername(username);
+      return device && (await this.actingFor(caller, device.id));
     },
 
     /**
@@ -419,7 +547,7 @@ export function createDeviceAccessService({
     async tasking(device: AccessDevice, module: string): Promise<CheckResult> {
       const active = await upgrades.activeUpgrade(device.id, module);
       const version = await devices.versionOf(device.id, module);
-      if (!active || active.status !== 'upgrading' || version === undefined) {
+      if (active?.status !== 'upgrading' || version === undefined) {
         return { kind: 'none', reason: 'no_plan' };
       }
       return this.check(device, { module, version });
