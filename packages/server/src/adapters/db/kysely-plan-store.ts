@@ -36,7 +36,10 @@ import type { DatabaseSchema, PlansTable } from './schema.ts';
 
 export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect): PlanStore {
   const pg = dialect === 'postgres';
+  // Scheduler scans skip rows another instance holds (they are taken next tick); operator
+  // actions and device events on named records wait for them, or they would miss them.
   const lock = sql.raw(pg ? ' for update skip locked' : '');
+  const lockWait = sql.raw(pg ? ' for update' : '');
   const { writeStates, writeLogs } = createUpgradeWriter(pg);
 
   async function loadTargetPlan(trx: Db, planId: number) {
@@ -91,14 +94,14 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
       case 'unfinished':
         return (
           await sql<UpgradeRow>`${base} plan_id = ${selector.planId} and active = 1
-            order by id limit ${limit}${lock}`.execute(trx)
+            order by id limit ${limit}${lockWait}`.execute(trx)
         ).rows;
       case 'ids': {
         if (selector.ids.length === 0) return [];
         const plan = selector.planId === undefined ? sql`` : sql` and plan_id = ${selector.planId}`;
         return (
           await sql<UpgradeRow>`${base} id in (${sql.join(selector.ids)})${plan}
-            order by id limit ${limit}${lock}`.execute(trx)
+            order by id limit ${limit}${lockWait}`.execute(trx)
         ).rows;
       }
       case 'failed':
@@ -107,18 +110,18 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
           await sql<UpgradeRow>`${base} plan_id = ${selector.planId} and status = 'failure'
             and id > ${selector.afterId} and not exists (select 1 from device_upgrades o
               where o.device_id = u.device_id and o.module = u.module and o.active = 1)
-            order by id limit ${limit}${lock}`.execute(trx)
+            order by id limit ${limit}${lockWait}`.execute(trx)
         ).rows;
       case 'awaiting':
         return (
           await sql<UpgradeRow>`${base} plan_id = ${selector.planId} and confirmation = 'awaiting'
-            and active = 1 and id > ${selector.afterId} order by id limit ${limit}${lock}`.execute(trx)
+            and active = 1 and id > ${selector.afterId} order by id limit ${limit}${lockWait}`.execute(trx)
         ).rows;
       case 'devices':
         if (selector.deviceIds.length === 0) return [];
         return (
           await sql<UpgradeRow>`${base} module = ${selector.module} and active = 1
-            and device_id in (${sql.join(selector.deviceIds)}) order by id${lock}`.execute(trx)
+            and device_id in (${sql.join(selector.deviceIds)}) order by id${lockWait}`.execute(trx)
         ).rows;
     }
   }
