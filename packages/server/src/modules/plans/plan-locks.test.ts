@@ -1,0 +1,51 @@
+// On PostgreSQL an operator action must wait for a device upgrade that another transaction holds
+// (a device report, another instance), not skip it: a skipped confirm answered 200 and was lost.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { skipReason, testDatabaseKind } from '../../test-support/test-database.ts';
+import { createDeviceFleet, type DeviceFleet } from '../../transports/http/device-api/test-device-fleet.ts';
+
+const skip =
+  testDatabaseKind !== 'postgres' ? 'row locks are a PostgreSQL matter' : ((await skipReason()) ?? false);
+
+describe('plan store row locks (PostgreSQL)', { skip }, () => {
+  let f: DeviceFleet;
+  before(async () => {
+    f = await createDeviceFleet({ count: 2, plan: { mode: 'manual' } });
+  });
+  after(() => f.close());
+
+  it('confirms an upgrade held by another transaction once that one ends', async () => {
+    const plans = f.t.app.services.plans;
+    const upgrade = (await plans.listUpgrades(f.planId, { deviceId: f.devices[0]!.id }, { limit: 1 }))
+      .items[0]!;
+    assert.equal(upgrade.state.confirmation, 'awaiting');
+    const holder = new pg.Client({ connectionString: f.t.testDatabase.url });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select id from device_upgrades where id = $1 for update', [upgrade.id]);
+      const confirming = f.t.admin.post(`/api/v1/device-upgrades/${upgrade.id}/confirm`, {});
+      // Let the confirm reach the row: it waits on the lock (a skipping claim would not wait,
+      // and would answer at once without confirming).
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) {
+        const waiting = await holder.query(
+          "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        );
+        if (waiting.rowCount) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await holder.query('commit');
+      const answer = await confirming;
+      assert.equal(answer.statusCode, 200, answer.body);
+      assert.equal(answer.json().confirmation, 'confirmed');
+    } finally {
+      await holder.end();
+    }
+    const after = (await plans.listUpgrades(f.planId, { deviceId: f.devices[0]!.id }, { limit: 1 }))
+      .items[0]!;
+    assert.equal(after.state.confirmation, 'confirmed');
+  });
+});
