@@ -1,0 +1,50 @@
+// Typed errors of the device SDK. Every error has a stable code and says whether trying again
+// later can help (a dropped connection) or not (a bad signature on the package).
+
+export const sdkErrorCodes = [
+  'INVALID_ARGUMENT',
+  'AUTH_FAILED',
+  'NETWORK',
+  'SERVER_ERROR',
+  'DOWNLOAD_FAILED',
+  'CHECK_FAILED',
+  'DELTA_FAILED',
+  'WRITE_FAILED',
+  'STATE_CORRUPT',
+] as const;
+export type SdkErrorCode = (typeof sdkErrorCodes)[number];
+
+const retryable: Record<SdkErrorCode, boolean> = {
+  INVALID_ARGUMENT: false,
+  AUTH_FAILED: false,
+  NETWORK: true,
+  SERVER_ERROR: true,
+  DOWNLOAD_FAILED: true,
+  CHECK_FAILED: false,
+  DELTA_FAILED: false,
+  WRITE_FAILED: false,
+  STATE_CORRUPT: false,
+};
+
+/** An SDK failure: `code` is stable; `retryable` says whether trying again later can help. */
+export class SdkError extends Error {
+  readonly code: SdkErrorCode;
+  readonly retryable: boolean;
+  readonly details: Record<string, unknown>;
+  constructor(
+    code: SdkErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'SdkError';
+    this.code = code;
+    this.retryable = retryable[code];
+    this.details = details;
+  }
+}
+
+export function isSdkError(error: unknown): error is SdkError {
+  return error instanceof SdkError;
+}
