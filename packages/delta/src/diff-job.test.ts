@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import { applyBuffer } from './apply.ts';
 import { DeltaError } from './delta-error.ts';
 import { createDiffJob } from './diff-job.ts';
-import { findPair, readPair } from './test-support/bench-pairs.ts';
+import { readPair, requirePair } from './test-support/bench-pairs.ts';
 
-const pair = findPair('micropython-esp8266');
+const { pair, skip } = requirePair('micropython-esp8266');
 
-test('a diff job runs in a worker from file paths and reports progress', { skip: !pair }, async () => {
+test('a diff job runs in a worker from file paths and reports progress', { skip }, async () => {
   const fractions: number[] = [];
   const result = await createDiffJob(
     pair!.oldPath,
