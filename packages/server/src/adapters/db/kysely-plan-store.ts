@@ -99,8 +99,12 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
       case 'ids': {
         if (selector.ids.length === 0) return [];
         const plan = selector.planId === undefined ? sql`` : sql` and plan_id = ${selector.planId}`;
+        // As for `failed`: a finished record whose device is active in another plan of the
+        // module is left alone (retrying it would break the one-active-plan index).
         return (
           await sql<UpgradeRow>`${base} id in (${sql.join(selector.ids)})${plan}
+            and not exists (select 1 from device_upgrades o where o.device_id = u.device_id
+              and o.module = u.module and o.active = 1 and o.plan_id <> u.plan_id)
             order by id limit ${limit}${lockWait}`.execute(trx)
         ).rows;
       }

@@ -202,6 +202,62 @@ describe('plan service and upgrade engine', { skip }, () => {
     assert.deepEqual(actions, ['start', 'pause', 'resume', 'complete', 'reopen']);
   });
 
+  it('refuses to retry a device another plan of the module now holds, and leaves the plan completed', async () => {
+    const { productId, packageId, plans, engine, notifier, deviceIds } = await setup(2);
+    const first = await plans.createPlan(
+      {
+        name: 'first',
+        productId,
+        firmwarePackageId: packageId,
+        target: { kind: 'devices', deviceIds: [deviceIds[0]!] },
+      },
+      'u',
+    );
+    await plans.publish(first.id, 'u');
+    await plans.tickPlan(first.id, 'a', minute);
+    const [pushed] = notifier.notified.splice(0);
+    await engine.reportDeviceEvents([
+      { deviceId: pushed!.deviceId, event: { type: 'failed', reason: 'write_failed' } },
+    ]);
+    await plans.tickPlan(first.id, 'a', minute);
+    assert.equal((await plans.getPlan(first.id)).status, 'completed');
+    // The failed device is free, so a second plan of the module enrols it.
+    const second = await plans.createPlan(
+      { name: 'second', productId, firmwarePackageId: packageId, target: { kind: 'all' } },
+      'u',
+    );
+    await plans.publish(second.id, 'u');
+    const [held] = await plans.activeUpgradesOfDevice(deviceIds[0]!);
+    assert.equal(held?.planId, second.id);
+
+    await assert.rejects(plans.actOnUpgrade(pushed!.upgradeId, 'operator_retry', 'u'), (error) => {
+      assert.ok(isUpdraftError(error));
+      assert.equal(error.code, 'PLAN_CONFLICT');
+      assert.deepEqual(error.details, {
+        count: 1,
+        deviceIds: [deviceIds[0]],
+        planId: second.id,
+        upgradeId: held!.id,
+      });
+      return true;
+    });
+    assert.equal((await plans.getPlan(first.id)).status, 'completed', 'not reopened');
+    assert.deepEqual(
+      (await plans.listTransitions(first.id)).map((r) => r.action),
+      ['start', 'complete'],
+    );
+    assert.equal((await plans.getUpgrade(pushed!.upgradeId)).state.status, 'failure');
+
+    // Named in a bulk retry it is reported and skipped; the rest of the batch goes on.
+    const outcomes = await plans.actOnUpgrades(first.id, [pushed!.upgradeId], 'operator_retry', 'u');
+    assert.deepEqual(
+      outcomes.map((o) => [o.upgradeId, o.accepted, o.refusal]),
+      [[pushed!.upgradeId, false, 'device_busy']],
+    );
+    assert.equal((await plans.getUpgrade(pushed!.upgradeId)).state.status, 'failure');
+    assert.equal((await plans.activeUpgradesOfDevice(deviceIds[0]!))[0]?.planId, second.id);
+  });
+
   it('pauses itself on the failure threshold, and counts only new outcomes after a resume', async () => {
     const { productId, packageId, plans, engine, notifier } = await setup(6);
     const plan = await plans.createPlan(

@@ -216,6 +216,23 @@ export function createPlanService({ store, engine, packages, clock, rescanMs = 6
     }
   }
 
+  /**
+   * The active upgrade another plan of the module holds for the record's device, if any: a
+   * retry there would put the device in two active plans (one-active-plan index).
+   */
+  async function heldElsewhere(record: UpgradeRecord): Promise<UpgradeRecord | undefined> {
+    const active = await store.activeUpgradesOfDevice(record.deviceId);
+    return active.find((u) => u.module === record.module && u.planId !== record.planId);
+  }
+
+  function heldError(record: UpgradeRecord, other: UpgradeRecord): UpdraftError {
+    return new UpdraftError(
+      'PLAN_CONFLICT',
+      `device ${record.deviceId} is in plan ${other.planId} of module ${record.module} now; cancel it there first`,
+      { count: 1, deviceIds: [record.deviceId], planId: other.planId, upgradeId: other.id },
+    );
+  }
+
   async function forDeviceActions(planId: number, actor: string, reopen: boolean): Promise<Plan> {
     const plan = await getPlan(planId);
     if (plan.status === 'completed' && reopen) {
@@ -314,7 +331,25 @@ export function createPlanService({ store, engine, packages, clock, rescanMs = 6
       actor: string,
     ): Promise<UpgradeOutcome[]> {
       await forDeviceActions(planId, actor, action === 'operator_retry');
-      return engine.actOnUpgrades(ids, action, actor, planId);
+      const outcomes = await engine.actOnUpgrades(ids, action, actor, planId);
+      if (action !== 'operator_retry' || outcomes.length === ids.length) return outcomes;
+      // The claim leaves out records whose device another plan holds: say so for each.
+      const done = new Set(outcomes.map((o) => o.upgradeId));
+      for (const id of new Set(ids)) {
+        if (done.has(id)) continue;
+        const record = await store.getUpgrade(id);
+        if (!record || record.planId !== planId) continue;
+        outcomes.push({
+          deviceId: record.deviceId,
+          upgradeId: id,
+          planId,
+          status: record.state.status,
+          accepted: false,
+          refusal: 'device_busy',
+          offered: false,
+        });
+      }
+      return outcomes;
     },
 
     /** One device upgrade by id; refusals become UPGRADE_INVALID_TRANSITION. */
@@ -326,8 +361,17 @@ export function createPlanService({ store, engine, packages, clock, rescanMs = 6
           id: upgradeId,
         });
       }
-      await forDeviceActions(record.planId, actor, action === 'operator_retry');
+      const retry = action === 'operator_retry';
+      // Refused before a completed plan is reopened for it.
+      const held = retry ? await heldElsewhere(record) : undefined;
+      if (held) throw heldError(record, held);
+      await forDeviceActions(record.planId, actor, retry);
       const [outcome] = await engine.actOnUpgrades([upgradeId], action, actor, record.planId);
+      if (!outcome && retry) {
+        // Another plan took the device between the check and the claim.
+        const other = await heldElsewhere(record);
+        if (other) throw heldError(record, other);
+      }
       if (outcome && !outcome.accepted) {
         throw new UpdraftError(
           'UPGRADE_INVALID_TRANSITION',

@@ -96,7 +96,10 @@ export type UpgradeSelector =
   /** Due re-pushes (running plans) and timeouts. */
   | { kind: 'due_timers'; planId: number; now: number; actions: readonly ('repush' | 'timeout')[] }
   | { kind: 'unfinished'; planId: number }
-  /** Any status: operator actions name records; the engine refuses what does not apply. */
+  /**
+   * Any status: operator actions name records; the engine refuses what does not apply. Records
+   * whose device is active in another plan of the module are not taken.
+   */
   | { kind: 'ids'; ids: readonly number[]; planId?: number | undefined }
   | { kind: 'failed'; planId: number; afterId: number }
   | { kind: 'awaiting'; planId: number; afterId: number }

@@ -33,7 +33,13 @@ export interface DeviceEventInput {
   event: DeviceEvent;
 }
 
-export type EngineRefusal = UpgradeRefusal | 'no_upgrade' | 'not_dispatching' | 'concurrency_full';
+/** `device_busy`: an operator retry of a device that is active in another plan of the module. */
+export type EngineRefusal =
+  | UpgradeRefusal
+  | 'no_upgrade'
+  | 'not_dispatching'
+  | 'concurrency_full'
+  | 'device_busy';
 
 export interface UpgradeOutcome {
   deviceId: number;

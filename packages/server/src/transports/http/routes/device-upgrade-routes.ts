@@ -34,7 +34,7 @@ export async function registerDeviceUpgradeRoutes(app: FastifyInstance, { servic
     },
   );
 
-  for (const { path, action } of operatorActions) {
+  for (const { path, action, description } of operatorActions) {
     app.post(
       `/device-upgrades/:id/${path}`,
       {
@@ -42,6 +42,7 @@ export async function registerDeviceUpgradeRoutes(app: FastifyInstance, { servic
         schema: {
           tags,
           summary: `${path[0]!.toUpperCase()}${path.slice(1)} one device upgrade`,
+          ...(description !== undefined && { description }),
           params: IdParams,
           response: { 200: UpgradeSchema, ...errorResponses(404, 409) },
         },

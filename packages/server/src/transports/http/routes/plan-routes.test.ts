@@ -147,6 +147,46 @@ describe('plans API', { skip }, () => {
     assert.equal(frozen.json().code, 'PLAN_INVALID_TRANSITION');
   });
 
+  it('answers a retry of a device another plan now holds with 409 PLAN_CONFLICT, in bulk with a refusal', async () => {
+    const { productId, packageId, deviceIds } = await fleet(2);
+    const make = async (name: string, target: object) => {
+      const plan = (
+        await t.admin.post('/api/v1/plans', { name, productId, firmwarePackageId: packageId, target })
+      ).json();
+      assert.equal((await t.admin.post(`/api/v1/plans/${plan.id}/publish`)).json().status, 'running');
+      return plan.id as number;
+    };
+    const first = await make('first', { kind: 'devices', deviceIds: [deviceIds[0]] });
+    await t.app.scheduler.tick();
+    await t.app.services.upgrades.reportDeviceEvents([
+      { deviceId: deviceIds[0]!, event: { type: 'failed', reason: 'write_failed' } },
+    ]);
+    await t.app.scheduler.tick();
+    const [failed] = (await t.admin.get(`/api/v1/plans/${first}/upgrades`)).json().items;
+    assert.equal(failed.status, 'failure');
+    const second = await make('second', { kind: 'all' });
+
+    const refused = await t.admin.post(`/api/v1/device-upgrades/${failed.id}/retry`);
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().code, 'PLAN_CONFLICT');
+    assert.equal(refused.json().details.planId, second);
+    assert.equal((await t.admin.get(`/api/v1/plans/${first}`)).json().status, 'completed');
+    const bulk = await t.admin.post(`/api/v1/plans/${first}/upgrades/retry`, { upgradeIds: [failed.id] });
+    assert.equal(bulk.statusCode, 200, bulk.body);
+    assert.deepEqual(bulk.json(), {
+      affected: 0,
+      items: [
+        {
+          upgradeId: failed.id,
+          deviceId: deviceIds[0],
+          accepted: false,
+          refusal: 'device_busy',
+          status: 'failure',
+        },
+      ],
+    });
+  });
+
   it('validates plan bodies with coded issues and refuses unknown fields', async () => {
     const { productId, packageId } = await fleet(1);
     const bad = await t.admin.post('/api/v1/plans', {

@@ -90,11 +90,18 @@ function exportRow(record: UpgradeRecord) {
   };
 }
 
-export const operatorActions: readonly { path: string; action: OperatorAction; summary: string }[] = [
+export const operatorActions: readonly {
+  path: string;
+  action: OperatorAction;
+  summary: string;
+  description?: string;
+}[] = [
   {
     path: 'retry',
     action: 'operator_retry',
     summary: 'Retry failed device upgrades (all failed when no ids); reopens a completed plan',
+    description:
+      'A device that another plan of the module holds now is not retried: refusal device_busy in a list, 409 PLAN_CONFLICT (details.planId) for one device upgrade.',
   },
   { path: 'cancel', action: 'operator_cancel', summary: 'Cancel the named device upgrades' },
   {
@@ -348,7 +355,7 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
   );
 
   const bulk = operatorActions;
-  for (const { path, action, summary } of bulk) {
+  for (const { path, action, summary, description } of bulk) {
     app.post(
       `/plans/:id/upgrades/${path}`,
       {
@@ -357,6 +364,7 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
         schema: {
           tags,
           summary,
+          ...(description !== undefined && { description }),
           params: IdParams,
           ...body(UpgradeIdsBody),
           response: { 200: Outcomes, ...errorResponses(404, 409) },
