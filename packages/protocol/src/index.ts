@@ -13,10 +13,12 @@ export {
 export {
   buildUpgradePush,
   type MessageProblem,
+  type OtaErrorReply,
   otaTopics,
   type ProgressReport,
   parseProgressReport,
   parseVersionInform,
+  subDeviceField,
   type UpgradePush,
   type VersionInform,
 } from './thingspanel/ota-messages.ts';

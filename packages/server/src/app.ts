@@ -32,6 +32,7 @@ import { createScheduler, type Scheduler } from './scheduler/scheduler.ts';
 import type { Services } from './services.ts';
 import { createCursorCodec } from './transports/http/cursor.ts';
 import { buildHttpApp } from './transports/http/http-app.ts';
+import { createBrokerAuth } from './transports/mqtt/broker-auth.ts';
 import { startEmbeddedBroker } from './transports/mqtt/embedded-broker.ts';
 import { connectExternalBroker } from './transports/mqtt/external-client.ts';
 import { createMqttOta, type MqttOta } from './transports/mqtt/mqtt-ota.ts';
@@ -43,8 +44,10 @@ export interface MqttTransport {
   url: string;
   /** The embedded broker's port. */
   port?: number;
-  /** Device sessions connected now (embedded broker only). */
+  /** Devices connected now (embedded broker only). */
   connectedDevices(): number | undefined;
+  /** Publishes as the platform, QoS 1 (benchmarks, diagnostics). */
+  publish(topic: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -228,7 +231,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       deviceAccess,
     };
     const firstAdmin = await services.accounts.bootstrapAdmin(config.adminUsername, config.adminPassword);
+    // Updraft's own account on an external broker is the one in its URL (docs/mqtt.md).
+    const brokerAccount = config.mqttUrl ? new URL(config.mqttUrl) : null;
+    const brokerAuth = createBrokerAuth({
+      access: deviceAccess,
+      service: brokerAccount?.username
+        ? {
+            username: decodeURIComponent(brokerAccount.username),
+            password: decodeURIComponent(brokerAccount.password),
+          }
+        : null,
+    });
     const http = await buildHttpApp({
+      brokerAuth: { auth: brokerAuth, token: config.mqttAuthToken },
       services,
       cursors: createCursorCodec(secret),
       logLevel: config.logLevel,
@@ -303,6 +318,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
               shareGroup: config.mqttShareGroup,
               access: deviceAccess,
               ota: mqttOta,
+              auth: brokerAuth,
               log: http.log,
             })
           : await startEmbeddedBroker({

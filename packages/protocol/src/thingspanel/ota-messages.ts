@@ -3,13 +3,23 @@
 //   platform -> device  ota/device/inform/{AccessToken}  {id, code, params:{version,size,url,signMethod,sign,module,extData}}
 //   device -> platform  ota/device/progress   {step, desc, module}   step 1..100 | -1..-4
 // v1 devices use ota/devices/progress and receive on ota/devices/inform/{device_number}.
+//
+// Updraft's additions (docs/mqtt.md): the AccessToken is the MQTT username
+// `{productKey}.{deviceName}`; `ota/up/{username}/inform|progress` carry the same payloads on
+// topics that name their sender, for brokers that cannot tell Updraft who published a message
+// (external brokers); a gateway names a sub-device with the field `device` (its username) in
+// uplinks, and pushes for a sub-device arrive on the gateway's own topic with that field.
 export const otaTopics = {
   inform: 'ota/device/inform',
   progress: 'ota/device/progress',
   progressV1: 'ota/devices/progress',
   pushV05: (accessToken: string) => `ota/device/inform/${accessToken}`,
   pushV1: (deviceNumber: string) => `ota/devices/inform/${deviceNumber}`,
+  uplink: (username: string, kind: 'inform' | 'progress') => `ota/up/${username}/${kind}`,
 } as const;
+
+/** The payload field in which a gateway names the sub-device a message is about. */
+export const subDeviceField = 'device';
 
 export interface VersionInform {
   id: string;
@@ -129,4 +139,15 @@ export function buildUpgradePush(input: {
       extData: input.extData,
     },
   };
+}
+
+/** Updraft's answer to an uplink it dropped, on the device's push topic (docs/mqtt.md). */
+export interface OtaErrorReply {
+  /** The `id` of the message refused, when it had one. */
+  id: string;
+  /** 400 malformed, 403 not allowed, 404 unknown module or device, 409 no upgrade takes it now. */
+  code: 400 | 403 | 404 | 409;
+  message: string;
+  /** The sub-device a gateway's message was about. */
+  device?: string;
 }

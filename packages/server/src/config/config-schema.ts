@@ -111,6 +111,14 @@ export const settings = [
       'Upgrade pushes published per second at most (a plan start over many devices is spread out).',
   },
   {
+    key: 'mqttAuthToken',
+    env: 'UPDRAFT_MQTT_AUTH_TOKEN',
+    type: 'string',
+    default: null,
+    description:
+      'Secret an external broker presents to /broker/v1/… (Authorization: Bearer, or ?token=); empty leaves those endpoints open.',
+  },
+  {
     key: 'mqttShareGroup',
     env: 'UPDRAFT_MQTT_SHARE_GROUP',
     type: 'string',

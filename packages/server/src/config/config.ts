@@ -21,6 +21,7 @@ export interface Config {
   readonly mqttTlsKey: string | null;
   readonly mqttPushRate: number;
   readonly mqttShareGroup: string;
+  readonly mqttAuthToken: string | null;
   readonly coapPort: number;
   readonly firmwareDir: string;
   readonly firmwareMaxFileBytes: number;
@@ -146,6 +147,13 @@ export function loadConfig(
       path: path === ':memory:' ? path : isAbsolute(path) ? path : resolve(cwd, path),
     };
   } else throw new ConfigError('UPDRAFT_DATABASE_URL', 'must start with postgres:// or sqlite:');
+  const mqttUrl = values['mqttUrl'] as string | null;
+  if (mqttUrl !== null && !/^(mqtts?|wss?):$/.test(new URL(mqttUrl).protocol)) {
+    throw new ConfigError('UPDRAFT_MQTT_URL', 'must start with mqtt://, mqtts://, ws:// or wss://');
+  }
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(values['mqttShareGroup'] as string)) {
+    throw new ConfigError('UPDRAFT_MQTT_SHARE_GROUP', 'must be 1 to 64 letters, digits, _ or -');
+  }
   if (!values['mqttTlsCert'] !== !values['mqttTlsKey']) {
     throw new ConfigError(
       'UPDRAFT_MQTT_TLS_KEY',

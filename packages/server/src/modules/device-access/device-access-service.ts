@@ -50,9 +50,9 @@ export interface DeviceDirectory {
   productAccess(product: string): Promise<{ productId: number; accessKey: string } | undefined>;
   /** The version last reported for the module, if any. */
   versionOf(id: number, module: string): Promise<string | undefined>;
-  /** Marks devices seen now with the signal and battery they reported (one batch). */
+  /** Marks devices seen now with the signal and battery they reported, or online (one batch). */
   recordSeen(
-    entries: readonly { id: number; telemetry: { signal?: number; battery?: number } }[],
+    entries: readonly { id: number; telemetry: { signal?: number; battery?: number; online?: boolean } }[],
   ): Promise<void>;
   /** Throws on a version or module the product does not accept. */
   reportVersion(id: number, module: string, version: string): Promise<void>;
@@ -184,7 +184,7 @@ export function createDeviceAccessService({
   // Last seen, signal and battery: written when they change, or a minute after the last write,
   // batched per turn of the event loop (a check must not cost a commit of its own for this).
   const seenWriter = createEventBatcher<
-    { id: number; telemetry: { signal?: number; battery?: number } },
+    { id: number; telemetry: { signal?: number; battery?: number; online?: boolean } },
     void
   >(async (entries) => {
     await devices.recordSeen(entries);
@@ -468,28 +468,35 @@ export function createDeviceAccessService({
       if (event === null) return 'bad_result';
       await noteSeen(device.id);
       const outcome = await report(device.id, module, event);
-      if (outcome.upgradeId === null) return 'invalid_state';
-      return outcome.accepted ? null : 'invalid_state';
+      if (outcome.accepted) return null;
+      if (outcome.refusal === 'awaiting_confirmation') return 'awaiting_confirmation';
+      return outcome.refusal === 'finished' ? endedProblem(outcome.status ?? 'success') : 'invalid_state';
     },
 
     /**
      * The offer to push for an upgrade the engine has just marked pushed (the Notifier's notice),
      * with a fresh download token; undefined when the upgrade has ended meanwhile.
      */
-    async pushOffer(notice: {
-      deviceId: number;
-      upgradeId: number;
-    }): Promise<{ device: AccessDevice; module: string; offer: Offer } | undefined> {
-      const [device, upgrade] = await Promise.all([
-        devices.get(notice.deviceId),
-        upgrades.getUpgrade(notice.upgradeId),
-      ]);
-      if (!device || !upgrade || isTerminalUpgradeStatus(upgrade.status)) return undefined;
+    async pushOffer(
+      device: AccessDevice,
+      upgradeId: number,
+    ): Promise<{ module: string; offer: Offer } | undefined> {
+      const upgrade = await upgrades.getUpgrade(upgradeId);
+      if (!upgrade || upgrade.deviceId !== device.id || isTerminalUpgradeStatus(upgrade.status)) {
+        return undefined;
+      }
       const plan = await planOf(upgrade.planId);
       if (!plan) return undefined;
       const version = await devices.versionOf(device.id, upgrade.module);
       const offer = await issueOffer(device, upgrade.id, upgrade.module, plan, version);
-      return { device, module: upgrade.module, offer };
+      return { module: upgrade.module, offer };
+    },
+
+    /** An MQTT session of the device opened (true) or its last one closed (false). */
+    async markOnline(device: AccessDevice, online: boolean): Promise<void> {
+      const last = seen.get(device.id);
+      seen.set(device.id, { at: clock.now(), signal: last?.signal, battery: last?.battery });
+      await seenWriter.report({ id: device.id, telemetry: { online } });
     },
 
     /**

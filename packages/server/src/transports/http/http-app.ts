@@ -11,6 +11,8 @@ import Fastify, {
 } from 'fastify';
 import type { Principal } from '../../modules/accounts/account-service.ts';
 import type { Services } from '../../services.ts';
+import type { BrokerAuth } from '../mqtt/broker-auth.ts';
+import { registerBrokerAuthRoutes } from './broker-api/broker-auth-routes.ts';
 import { registerConsoleStatic } from './console-static.ts';
 import type { CursorCodec } from './cursor.ts';
 import { registerDeviceApiRoutes } from './device-api/device-api-routes.ts';
@@ -47,6 +49,8 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** How device downloads are served (X-Accel-Redirect behind nginx). */
   download?: DownloadOptions;
+  /** What an external MQTT broker asks about devices; the token it must present, if any. */
+  brokerAuth?: { auth: BrokerAuth; token: string | null };
 }
 
 export interface RouteContext {
@@ -222,6 +226,10 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       ...(options.download ?? { accel: 'off', accelPrefix: '/_updraft_firmware/' }),
     }),
   );
+
+  // An external broker's questions about devices and topics: outside /api/v1 too.
+  const brokerAuth = options.brokerAuth;
+  if (brokerAuth) await app.register(async (broker) => registerBrokerAuthRoutes(broker, brokerAuth));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));

@@ -1,15 +1,17 @@
-// The embedded MQTT broker (aedes: MQTT 3.1 and 3.1.1; aedes does not speak MQTT 5 yet), with TLS
-// when a certificate is configured. Devices sign in with `{productKey}.{deviceName}` and their
-// secret; each may publish and subscribe only its own topics (mqtt-topics.ts). Uplink OTA
-// messages go to the OTA handler, one at a time per session so that a device's reports apply in
-// the order it sent them.
+// The embedded MQTT broker: aedes, which speaks MQTT 3.1 and 3.1.1 only (aedes 1.2 has no
+// MQTT 5; a version 5 CONNECT is answered with return code 1, "unacceptable protocol version"),
+// with TLS when a certificate is configured. Devices sign in with `{productKey}.{deviceName}`
+// and their secret; each may subscribe only to its push topic and publish only OTA uplinks
+// (mqtt-topics.ts). Uplink messages go to the OTA handler one at a time per session, so that a
+// device's reports apply in the order it sent them.
 import { readFileSync } from 'node:fs';
-import { type AddressInfo, createServer as createNetServer, type Server } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { AccessDevice, DeviceAccessService } from '../../modules/device-access/device-access-service.ts';
-import type { MqttOta } from './mqtt-ota.ts';
-import { maySubscribe, parseUplink, pushTopic } from './mqtt-topics.ts';
+import type { MqttLog, MqttOta } from './mqtt-ota.ts';
+import { mayPublish, maySubscribe, parseUplink, pushTopic } from './mqtt-topics.ts';
+import { limitPacketSize } from './packet-size-limit.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -17,18 +19,23 @@ export interface EmbeddedBrokerOptions {
   tls: { cert: string; key: string } | null;
   access: DeviceAccessService;
   ota: MqttOta;
-  log: {
-    info(details: object, message: string): void;
-    warn(details: object, message: string): void;
-    error(details: object, message: string): void;
-  };
+  log: MqttLog;
+  /** Largest MQTT packet accepted from a client, in bytes; a bigger one closes the connection. */
+  maxPacketBytes?: number;
 }
 
 interface Session {
   device: AccessDevice;
   username: string;
+  /** This session's uplinks, handled in order. */
   chain: Promise<unknown>;
+  /** What waited for the device has been pushed in this session. */
+  greeted: boolean;
 }
+
+// Where a refused publish goes (MQTT-3.3.5-2 lets a server acknowledge and discard it): no
+// client may subscribe to it, so nothing is delivered and the session stays up.
+const discardTopic = '$updraft/discarded';
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions) {
   const { access, ota, log } = options;
@@ -36,18 +43,23 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions) {
   const online = new Map<string, number>();
 
   const broker = await Aedes.createBroker({
+    // MQTT 3.1.1 §3.1.3.1 allows up to 65535 bytes; the 23-byte limit is MQTT 3.1's.
+    maxClientsIdLength: 256,
     authenticate(client, username, password, done) {
       const refuse = () => {
         const error = new Error('bad username or password') as AuthenticateError;
-        error.returnCode = 4;
+        error.returnCode = 4; // MQTT 3.1.1 §3.2.2.3: bad user name or password
         done(error, false);
       };
       if (!username || !password) return refuse();
       access
         .authenticateSecret(username, password.toString('utf8'))
         .then((device) => {
-          if (!device) return refuse();
-          sessions.set(client, { device, username, chain: Promise.resolve() });
+          if (!device) {
+            log.warn({ username, clientId: client.id }, 'MQTT sign-in refused');
+            return refuse();
+          }
+          sessions.set(client, { device, username, chain: Promise.resolve(), greeted: false });
           done(null, true);
         })
         .catch((error: unknown) => {
@@ -59,46 +71,62 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions) {
       const session = sessions.get(client);
       if (session && maySubscribe(session.username, subscription.topic)) return callback(null, subscription);
       log.warn({ username: session?.username, topic: subscription.topic }, 'MQTT subscription refused');
-      // A negated subscription: SUBACK 0x80, the session stays up.
+      // MQTT 3.1.1 §3.9.3: SUBACK return code 0x80 (failure); the session stays up.
       callback(null, null);
     },
     authorizePublish(client, packet, callback) {
       if (!client) return callback(null);
       const session = sessions.get(client);
-      // Another device's uplink topic is let through here and dropped with an error reply by the
-      // handler below (the session stays up); nobody but Updraft may subscribe to uplinks.
-      if (session && parseUplink(packet.topic)) return callback(null);
-      log.warn({ username: session?.username, topic: packet.topic }, 'MQTT publish refused');
-      // MQTT 3.1.1 has no refusal for a publish: the broker closes the session of a device that
-      // writes outside its topics.
-      callback(new Error(`not allowed to publish ${packet.topic}`));
+      // A retained uplink would be kept per device for nothing: only Updraft reads uplinks.
+      packet.retain = false;
+      // Another device's uplink topic passes here and is answered by the handler below.
+      if (session && (mayPublish(session.username, packet.topic, true) || parseUplink(packet.topic))) {
+        return callback(null);
+      }
+      if (session) {
+        const topic = packet.topic;
+        void ota.refuse(session.username, `not allowed to publish ${topic}`);
+      }
+      packet.topic = discardTopic;
+      callback(null);
     },
   });
 
   // What waits for a device is pushed once it can receive it: when it subscribes to its push
   // topic, or at once when a persistent session brings its subscription back.
-  const pushWaiting = (session: Session) => {
+  const greet = (session: Session) => {
+    if (session.greeted) return;
+    session.greeted = true;
     session.chain = session.chain
       .then(() => ota.connected(session.device))
       .catch((error: unknown) => log.error({ err: error }, 'MQTT connect handling failed'));
   };
+  const markOnline = (device: AccessDevice, value: boolean) =>
+    access
+      .markOnline(device, value)
+      .catch((error: unknown) => log.error({ err: error }, 'MQTT online flag not written'));
   broker.on('clientReady', (client) => {
     const session = sessions.get(client);
     if (!session) return;
-    online.set(session.username, (online.get(session.username) ?? 0) + 1);
-    if (!client.clean) pushWaiting(session);
+    const count = (online.get(session.username) ?? 0) + 1;
+    online.set(session.username, count);
+    if (count === 1) void markOnline(session.device, true);
+    if (!client.clean) greet(session);
   });
   broker.on('subscribe', (subscriptions, client) => {
     const session = sessions.get(client);
-    if (session && subscriptions.some((s) => s.topic === pushTopic(session.username))) pushWaiting(session);
+    if (session && subscriptions.some((s) => s.topic === pushTopic(session.username))) greet(session);
   });
   broker.on('clientDisconnect', (client) => {
     const session = sessions.get(client);
     if (!session) return;
     sessions.delete(client);
     const left = (online.get(session.username) ?? 1) - 1;
-    if (left <= 0) online.delete(session.username);
-    else online.set(session.username, left);
+    if (left > 0) online.set(session.username, left);
+    else {
+      online.delete(session.username);
+      void markOnline(session.device, false);
+    }
   });
   broker.on('publish', (packet, client) => {
     if (!client) return;
@@ -106,53 +134,39 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions) {
     const uplink = parseUplink(packet.topic);
     if (!session || !uplink) return;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    if (uplink.username !== null && uplink.username !== session.username) {
-      log.warn(
-        { username: session.username, topic: packet.topic },
-        'MQTT message for another device dropped',
-      );
-      const refusal = { id: '', code: 403, message: `${packet.topic} is not this device's topic` };
-      void broker.publish(
-        {
-          cmd: 'publish',
-          topic: pushTopic(session.username),
-          payload: Buffer.from(JSON.stringify(refusal)),
-          qos: 1,
-          retain: false,
-          dup: false,
-        },
-        () => {},
-      );
-      return;
-    }
     session.chain = session.chain
-      .then(() =>
-        uplink.kind === 'inform'
+      .then(async (): Promise<unknown> => {
+        if (uplink.username !== null && uplink.username !== session.username) {
+          return ota.refuse(session.username, `${packet.topic} is not this device's topic`);
+        }
+        return uplink.kind === 'inform'
           ? ota.inform(session.device, session.username, payload)
-          : ota.progress(session.device, session.username, payload),
-      )
+          : ota.progress(session.device, session.username, payload);
+      })
       .catch((error: unknown) =>
         log.error({ err: error, topic: packet.topic }, 'MQTT message handling failed'),
       );
   });
 
-  ota.attach({
-    publish: (topic, payload) =>
-      new Promise((resolve, reject) =>
-        broker.publish(
-          { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false },
-          (error) => (error ? reject(error) : resolve()),
-        ),
-      ),
-    isOnline: (username) => online.has(username),
-  });
+  const publish = (topic: string, payload: string) =>
+    new Promise<void>((resolve, reject) => {
+      const packet: PublishPacket = {
+        cmd: 'publish',
+        topic,
+        payload: Buffer.from(payload),
+        qos: 1,
+        retain: false,
+        dup: false,
+      };
+      broker.publish(packet, (error) => (error ? reject(error) : resolve()));
+    });
+  ota.attach({ publish, isOnline: (username) => online.has(username) });
 
+  const maxPacketBytes = options.maxPacketBytes ?? 64 * 1024;
+  const handle = (socket: Socket) => broker.handle(limitPacketSize(socket, maxPacketBytes, log));
   const server: Server = options.tls
-    ? createTlsServer(
-        { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) },
-        broker.handle,
-      )
-    : createNetServer(broker.handle);
+    ? createTlsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handle)
+    : createNetServer(handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -161,12 +175,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions) {
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
 
   return {
     kind: 'embedded' as const,
     port,
-    url: `${options.tls ? 'mqtts' : 'mqtt'}://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`,
+    url: `${options.tls ? 'mqtts' : 'mqtt'}://${host}:${port}`,
     connectedDevices: () => online.size,
+    /** Publishes as the platform (QoS 1), past every ACL. */
+    publish,
     async close(): Promise<void> {
       await ota.stop();
       await new Promise<void>((resolve) => broker.close(() => resolve()));

@@ -1,10 +1,16 @@
 // ThingsPanel-style OTA over MQTT (protocols.md §1, v0.5 with §0's corrections), independent of
 // the broker: the embedded broker and the external-broker client both hand it uplink messages
-// and give it a way to publish. It answers informs, takes progress, and is the engine's
-// Notifier: pushes are spread out at a configured rate, in chunks whose download tokens are
-// written together.
+// and give it a way to publish (MqttBus). It answers informs, takes progress, and is the
+// engine's Notifier: pushes wait in a queue drained at the configured rate, a chunk at a time,
+// so that a chunk's download tokens are written together.
 import { randomInt } from 'node:crypto';
-import { buildUpgradePush, parseProgressReport, parseVersionInform } from '@updraft/protocol';
+import {
+  buildUpgradePush,
+  type OtaErrorReply,
+  parseProgressReport,
+  parseVersionInform,
+  subDeviceField,
+} from '@updraft/protocol';
 import type {
   AccessCaller,
   AccessDevice,
@@ -17,8 +23,14 @@ import { pushTopic } from './mqtt-topics.ts';
 export interface MqttBus {
   /** Publishes at QoS 1. */
   publish(topic: string, payload: string): Promise<void>;
-  /** Whether a device session is connected now; undefined when the broker does not say (external). */
+  /** Whether a session of this username is connected now; absent when the broker does not say (external). */
   isOnline?(username: string): boolean;
+}
+
+export interface MqttLog {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
 }
 
 export interface MqttOtaOptions {
@@ -29,15 +41,18 @@ export interface MqttOtaOptions {
   signMethodOf(productId: number): Promise<'md5' | 'sha256'>;
   /** The base URL devices download from (`…/device/v1/download/{token}`). */
   baseUrl(): string;
+  /** Pushes per second at most. */
   pushRate: number;
-  log: { warn(details: object, message: string): void; error(details: object, message: string): void };
+  log: MqttLog;
 }
 
-/** Why an uplink was dropped; also sent back to the device as `{id, code, message}`. */
+/** Why an uplink was dropped: logged, and sent back to the device as an OtaErrorReply. */
 export interface Dropped {
-  code: number;
+  code: OtaErrorReply['code'];
   reason: string;
 }
+
+const maxChunk = 500;
 
 export function createMqttOta(options: MqttOtaOptions) {
   const { access, log } = options;
@@ -47,6 +62,7 @@ export function createMqttOta(options: MqttOtaOptions) {
     const file = offer.pkg.files[0];
     const signMethod = await options.signMethodOf(device.productId);
     const push = buildUpgradePush({
+      // ThingsPanel sends 9 random digits (protocols.md §1.4).
       id: String(randomInt(100_000_000, 1_000_000_000)),
       version: offer.spec.firmware.targetVersion,
       size: file?.size ?? 0,
@@ -72,31 +88,42 @@ export function createMqttOta(options: MqttOtaOptions) {
     };
   }
 
-  /** Publishes the offer to the device, or to its gateway with the sub-device named. */
-  async function deliver(device: AccessDevice, module: string, offer: Offer): Promise<void> {
-    if (!bus) return;
-    const message: Record<string, unknown> = { ...(await pushMessage(device, module, offer)) };
-    let topicOwner = device;
-    if (device.gatewayId !== null) {
-      const gateway = await access.deviceById(device.gatewayId);
-      if (!gateway) return;
-      message['device'] = await options.usernameOf(device);
-      topicOwner = gateway;
-    }
-    await bus.publish(pushTopic(await options.usernameOf(topicOwner)), JSON.stringify(message));
+  /** Where a device's pushes go: its own topic, or its gateway's (docs/mqtt.md, gateways). */
+  async function recipientOf(device: AccessDevice): Promise<{ username: string } | undefined> {
+    if (device.gatewayId === null) return { username: await options.usernameOf(device) };
+    const gateway = await access.deviceById(device.gatewayId);
+    return gateway && { username: await options.usernameOf(gateway) };
   }
 
-  async function reply(username: string, id: string, dropped: Dropped): Promise<void> {
-    await bus?.publish(
-      pushTopic(username),
-      JSON.stringify({ id, code: dropped.code, message: dropped.reason }),
-    );
+  async function deliver(
+    device: AccessDevice,
+    recipient: { username: string },
+    module: string,
+    offer: Offer,
+  ): Promise<void> {
+    if (!bus) return;
+    const message: Record<string, unknown> = { ...(await pushMessage(device, module, offer)) };
+    if (device.gatewayId !== null) message[subDeviceField] = await options.usernameOf(device);
+    await bus.publish(pushTopic(recipient.username), JSON.stringify(message));
+  }
+
+  async function reply(username: string, body: OtaErrorReply): Promise<void> {
+    await bus?.publish(pushTopic(username), JSON.stringify(body));
+  }
+
+  function fieldsOf(payload: Buffer): { id: string; named: unknown } {
+    try {
+      const body: unknown = JSON.parse(payload.toString('utf8'));
+      if (typeof body !== 'object' || body === null) return { id: '', named: undefined };
+      const { id, [subDeviceField]: named } = body as Record<string, unknown>;
+      return { id: typeof id === 'string' || typeof id === 'number' ? String(id) : '', named };
+    } catch {
+      return { id: '', named: undefined };
+    }
   }
 
   /** The device a message is about: the sender, or (field `device`) one of its sub-devices. */
-  async function subject(caller: AccessCaller, body: unknown): Promise<AccessDevice | Dropped> {
-    const named =
-      typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['device'] : undefined;
+  async function subjectOf(caller: AccessCaller, named: unknown): Promise<AccessDevice | Dropped> {
     if (named === undefined) {
       if ('productWide' in caller) return { code: 400, reason: 'device is required' };
       return caller;
@@ -106,38 +133,32 @@ export function createMqttOta(options: MqttOtaOptions) {
     return device ?? { code: 403, reason: `${named} is not this gateway's sub-device` };
   }
 
-  function bodyOf(payload: Buffer): unknown {
-    try {
-      return JSON.parse(payload.toString('utf8'));
-    } catch {
-      return undefined;
-    }
+  /** One queued push: skipped when its recipient is offline (pushed again when it connects, §1.8). */
+  async function pushOne(notice: UpgradeNotice): Promise<void> {
+    if (!bus) return;
+    const device = await access.deviceById(notice.deviceId);
+    const recipient = device && (await recipientOf(device));
+    if (!device || !recipient) return;
+    if (bus.isOnline && !bus.isOnline(recipient.username)) return;
+    const found = await access.pushOffer(device, notice.upgradeId);
+    if (found) await deliver(device, recipient, found.module, found.offer);
   }
 
-  // Pushes wait in a queue drained at `pushRate` per second, a chunk at a time (a chunk's tokens
-  // are written in one transaction).
+  // Pushes wait here and leave at pushRate per second, a chunk every chunk/pushRate seconds.
   const queue: UpgradeNotice[] = [];
   let draining: Promise<void> | undefined;
   let stopped = false;
   async function drain(): Promise<void> {
-    const chunk = Math.max(1, Math.min(500, Math.ceil(options.pushRate / 10)));
+    const chunk = Math.max(1, Math.min(maxChunk, Math.ceil(options.pushRate / 10)));
     while (queue.length > 0 && !stopped) {
       const started = performance.now();
       const batch = queue.splice(0, chunk);
       await Promise.all(
-        batch.map(async (notice) => {
-          try {
-            const found = await access.pushOffer(notice);
-            if (!found) return;
-            const username = await options.usernameOf(found.device);
-            // The embedded broker knows who is connected: an offline device gets its push when
-            // it connects or reports (§1.8); an external broker queues for persistent sessions.
-            if (bus?.isOnline && found.device.gatewayId === null && !bus.isOnline(username)) return;
-            await deliver(found.device, found.module, found.offer);
-          } catch (error) {
-            log.error({ err: error, deviceId: notice.deviceId }, 'MQTT push failed');
-          }
-        }),
+        batch.map((notice) =>
+          pushOne(notice).catch((error: unknown) =>
+            log.error({ err: error, deviceId: notice.deviceId }, 'MQTT push failed'),
+          ),
+        ),
       );
       const wait = (batch.length / options.pushRate) * 1000 - (performance.now() - started);
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -146,13 +167,16 @@ export function createMqttOta(options: MqttOtaOptions) {
 
   const notifier: Notifier = {
     async notify(batch) {
+      // Before MQTT runs (or after it stopped) nobody can be reached: a device gets its push
+      // when it connects.
+      if (!bus || stopped) return;
       queue.push(...batch);
       draining ??= drain().finally(() => {
         draining = undefined;
       });
     },
-    // ThingsPanel has no withdraw message: a cancelled device learns it when its next report is
-    // refused (docs/mqtt.md).
+    // ThingsPanel has no withdraw message: a withdrawn upgrade's download token stops working
+    // and the device's next report is answered 409 (docs/mqtt.md).
     async withdraw() {},
   };
 
@@ -161,58 +185,89 @@ export function createMqttOta(options: MqttOtaOptions) {
 
     attach(next: MqttBus) {
       bus = next;
+      stopped = false;
     },
 
+    /** Pushes waiting for their turn. */
+    queued: () => queue.length,
+
     /** A version inform from `caller` (§1.3): answered with a push when an upgrade waits. */
-    async inform(caller: AccessCaller, callerUsername: string, payload: Buffer): Promise<Dropped | null> {
-      const parsed = parseVersionInform(payload);
-      const body = bodyOf(payload);
-      const id = typeof body === 'object' && body !== null ? String((body as { id?: unknown }).id ?? '') : '';
+    async inform(caller: AccessCaller, username: string, payload: Buffer): Promise<Dropped | null> {
+      const { id, named } = fieldsOf(payload);
       const dropped = async (d: Dropped) => {
-        log.warn({ username: callerUsername, reason: d.reason }, 'MQTT inform dropped');
-        await reply(callerUsername, id, d);
+        log.warn({ username, device: named, reason: d.reason }, 'MQTT inform dropped');
+        await reply(username, {
+          id,
+          code: d.code,
+          message: d.reason,
+          ...(typeof named === 'string' && { device: named }),
+        });
         return d;
       };
+      const parsed = parseVersionInform(payload);
       if ('problem' in parsed) return dropped({ code: 400, reason: parsed.problem });
-      const device = await subject(caller, body);
+      const device = await subjectOf(caller, named);
       if ('code' in device) return dropped(device);
       const result = await access.inform(device, parsed.module, parsed.version);
-      if (result.kind === 'problem')
+      if (result.kind === 'problem') {
         return dropped({ code: 404, reason: `${result.problem}: ${parsed.module}` });
-      if (result.kind === 'offer') await deliver(device, parsed.module, result.offer);
+      }
+      if (result.kind === 'offer') {
+        const recipient = await recipientOf(device);
+        if (recipient) await deliver(device, recipient, parsed.module, result.offer);
+      }
       return null;
     },
 
     /** A progress report from `caller` (§1.5). */
-    async progress(caller: AccessCaller, callerUsername: string, payload: Buffer): Promise<Dropped | null> {
-      const parsed = parseProgressReport(payload);
+    async progress(caller: AccessCaller, username: string, payload: Buffer): Promise<Dropped | null> {
+      const { id, named } = fieldsOf(payload);
       const dropped = async (d: Dropped) => {
-        log.warn({ username: callerUsername, reason: d.reason }, 'MQTT progress dropped');
-        await reply(callerUsername, '', d);
+        log.warn({ username, device: named, reason: d.reason }, 'MQTT progress dropped');
+        await reply(username, {
+          id,
+          code: d.code,
+          message: d.reason,
+          ...(typeof named === 'string' && { device: named }),
+        });
         return d;
       };
+      const parsed = parseProgressReport(payload);
       if ('problem' in parsed) return dropped({ code: 400, reason: parsed.problem });
-      const device = await subject(caller, bodyOf(payload));
+      const device = await subjectOf(caller, named);
       if ('code' in device) return dropped(device);
       const problem = await access.progress(device, parsed.module, parsed.step, parsed.desc);
-      if (problem !== null)
-        return dropped({ code: 409, reason: `${problem}: no upgrade takes this step now` });
+      if (problem !== null) {
+        return dropped({
+          code: 409,
+          reason: `${problem}: no upgrade of ${parsed.module} takes this step now`,
+        });
+      }
       return null;
+    },
+
+    /** Tells the device it published where it may not; the message was dropped. */
+    async refuse(username: string, reason: string): Promise<void> {
+      log.warn({ username, reason }, 'MQTT publish dropped');
+      await reply(username, { id: '', code: 403, message: reason });
     },
 
     /** A device session came up: push what waits for it and its sub-devices. */
     async connected(device: AccessDevice): Promise<void> {
-      const targets = [device, ...(await access.subDevicesOf(device))];
-      for (const target of targets) {
-        for (const { module, offer } of await access.offersOnConnect(target))
-          await deliver(target, module, offer);
+      const recipient = { username: await options.usernameOf(device) };
+      for (const target of [device, ...(await access.subDevicesOf(device))]) {
+        for (const { module, offer } of await access.offersOnConnect(target)) {
+          await deliver(target, recipient, module, offer);
+        }
       }
     },
 
+    /** Drops the queue and waits for the chunk in flight. */
     async stop(): Promise<void> {
       stopped = true;
       queue.length = 0;
       await draining;
+      bus = undefined;
     },
   };
 }

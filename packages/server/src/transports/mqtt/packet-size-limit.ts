@@ -1,0 +1,62 @@
+// aedes reads packets of any size (MQTT 3.1.1 §2.2.3 allows 256 MB): one client could make the
+// broker buffer that much. This reads the fixed headers of the inbound byte stream as it passes
+// and closes a connection whose packet announces more than the limit, before its body arrives.
+import type { Socket } from 'node:net';
+import { Duplex, Transform } from 'node:stream';
+import type { MqttLog } from './mqtt-ota.ts';
+
+/** Follows packet boundaries: type byte, Remaining Length (§2.2.3, 1..4 bytes), body. */
+function createScanner(maxBytes: number) {
+  let state: 'type' | 'length' = 'type';
+  let length = 0;
+  let multiplier = 1;
+  let skip = 0;
+  /** The announced length of the first packet over the limit in `chunk`, or null. */
+  return (chunk: Buffer): number | null => {
+    let i = 0;
+    while (i < chunk.length) {
+      if (skip > 0) {
+        const n = Math.min(skip, chunk.length - i);
+        skip -= n;
+        i += n;
+        continue;
+      }
+      const byte = chunk[i++]!;
+      if (state === 'type') {
+        state = 'length';
+        length = 0;
+        multiplier = 1;
+        continue;
+      }
+      length += (byte & 0x7f) * multiplier;
+      multiplier *= 128;
+      if ((byte & 0x80) !== 0 && multiplier <= 128 ** 3) continue;
+      if (length > maxBytes) return length;
+      skip = length;
+      state = 'type';
+    }
+    return null;
+  };
+}
+
+export function limitPacketSize(socket: Socket, maxBytes: number, log: MqttLog): Duplex {
+  const scan = createScanner(maxBytes);
+  const inbound = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const announced = scan(chunk);
+      if (announced === null) return done(null, chunk);
+      log.warn(
+        { remoteAddress: socket.remoteAddress, bytes: announced, maxBytes },
+        'MQTT packet too large; connection closed',
+      );
+      socket.destroy();
+      done();
+    },
+  });
+  socket.pipe(inbound);
+  socket.on('error', () => inbound.destroy());
+  socket.on('close', () => inbound.destroy());
+  const duplex = Duplex.from({ readable: inbound, writable: socket });
+  duplex.on('close', () => socket.destroy());
+  return duplex;
+}
