@@ -74,7 +74,11 @@ describe('delta pairs', () => {
   it('refuses the same version', () => refused(source, { ...target, version: '1.0.0' }));
 
   it('names the file after both versions and the profile', () => {
-    assert.equal(deltaFileName('1.0.0', '1.1.0', 'mcu'), '1.1.0-from-1.0.0.mcu.updelta');
+    assert.equal(deltaFileName('1.0.0', '1.1.0', 'mcu', 'updraft'), '1.1.0-from-1.0.0.mcu.updelta');
+  });
+
+  it('names a VCDIFF file .vcdiff, without a profile (VCDIFF has none)', () => {
+    assert.equal(deltaFileName('1.0.0', '1.1.0', 'linux', 'vcdiff'), '1.1.0-from-1.0.0.vcdiff');
   });
 });
 

@@ -115,9 +115,16 @@ export function checkDeltaPair(source: FirmwarePackage, target: FirmwarePackage)
   if (source.version === target.version) throw invalidPair('the two packages have the same version', ids);
 }
 
-/** The name of a generated delta's one file. */
-export function deltaFileName(source: string, target: string, profile: DeltaProfile): string {
-  return `${target}-from-${source}.${profile}.updelta`;
+/** The name of a generated delta's one file: `.updelta` for the Updraft format, `.vcdiff` for VCDIFF. */
+export function deltaFileName(
+  source: string,
+  target: string,
+  profile: DeltaProfile,
+  format: DeltaFormat,
+): string {
+  return format === 'vcdiff'
+    ? `${target}-from-${source}.vcdiff`
+    : `${target}-from-${source}.${profile}.updelta`;
 }
 
 /** Progress is stored in steps of this many percent, so a job writes at most 20 rows. */

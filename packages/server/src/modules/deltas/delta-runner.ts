@@ -92,7 +92,8 @@ export function createDeltaRunner(options: DeltaRunnerOptions): DeltaRunner {
       await writer.write(result.patch);
       const digest = await writer.finish();
       key = digest.key;
-      const name = deltaFileName(source.version, target.version, job.profile);
+      const name = deltaFileName(source.version, target.version, job.profile, job.format);
+      const [from, to] = [source.files[0]!, target.files[0]!];
       return await firmware.insertPackage(
         {
           productId: job.productId,
@@ -104,6 +105,12 @@ export function createDeltaRunner(options: DeltaRunnerOptions): DeltaRunner {
           extData: {
             deltaProfile: job.profile,
             deltaFormat: job.format,
+            // A VCDIFF patch carries no checksum: these let a device check the image it restores
+            // from and the one it restores (an Updraft patch also has both in its header).
+            sourceSha256: from.sha256,
+            sourceSize: String(from.size),
+            targetSha256: to.sha256,
+            targetSize: String(to.size),
             generatedFrom: generatedTag(job.id),
           },
           totalSize: digest.size,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +11,8 @@ import { skipReason } from '../../../test-support/test-database.ts';
 const skip = (await skipReason()) ?? false;
 const boundary = 'updraft-delta-boundary';
 const finished = ['succeeded', 'failed', 'cancelled', 'not_worthwhile'];
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Deterministic bytes (mulberry32), so that a failure can be replayed. */
 function randomBytes(seed: number, size: number): Buffer {
@@ -134,6 +137,10 @@ describe('delta jobs API', { skip }, () => {
     assert.deepEqual(pkg.extData, {
       deltaProfile: 'mcu',
       deltaFormat: 'updraft',
+      sourceSha256: sha256(v1),
+      sourceSize: String(v1.length),
+      targetSha256: sha256(v2),
+      targetSize: String(v2.length),
       generatedFrom: `delta-job/${job.id}`,
     });
 
@@ -153,6 +160,26 @@ describe('delta jobs API', { skip }, () => {
       listed.items.map((j: { id: number }) => j.id),
       [job.id],
     );
+  });
+
+  it('generates a VCDIFF package named .vcdiff whose extData lets a device check both images', async () => {
+    const v1 = randomBytes(11, 100 * 1024);
+    const v2 = edited(v1, 11);
+    const source = await upload('9.0.0', [['app.bin', v1]]);
+    const target = await upload('9.1.0', [['app.bin', v2]]);
+    const res = await requestDelta(target.id, { fromPackageId: source.id, profile: 'mcu', format: 'vcdiff' });
+    assert.equal(res.statusCode, 202, res.body);
+    const job = await waitFinished(res.json().id);
+    assert.equal(job.status, 'succeeded', JSON.stringify(job));
+    const pkg = (await t.admin.get(`/api/v1/firmware/${job.resultPackageId}`)).json();
+    assert.equal(pkg.files[0].name, '9.1.0-from-9.0.0.vcdiff');
+    assert.equal(pkg.extData.deltaFormat, 'vcdiff');
+    assert.equal(pkg.extData.sourceSha256, sha256(v1));
+    assert.equal(pkg.extData.sourceSize, String(v1.length));
+    assert.equal(pkg.extData.targetSha256, sha256(v2));
+    assert.equal(pkg.extData.targetSize, String(v2.length));
+    const download = await t.admin.get(`/api/v1/firmware/${pkg.id}/files/1`);
+    assert.deepEqual([...download.rawPayload.subarray(0, 3)], [0xd6, 0xc3, 0xc4], 'RFC 3284 §4.1 magic');
   });
 
   it('says when a delta is not worth it and stores no package', async () => {
