@@ -19,6 +19,8 @@ export interface DeviceFleet {
   firmware: Buffer;
   packageId: number;
   planId: number;
+  /** The plan of the gateway's sub-device product. */
+  subPlanId: number;
   devices: TestDevice[];
   gateway: TestDevice;
   sub: TestDevice;
@@ -27,10 +29,16 @@ export interface DeviceFleet {
   close(): Promise<void>;
 }
 
-function multipart(version: string, name: string, content: Buffer) {
+function multipart(version: string, name: string, content: Buffer, fields: Record<string, string> = {}) {
   const boundary = 'device-api-test';
+  const field = (key: string, value: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${value}\r\n`;
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="version"\r\n\r\n${version}\r\n`),
+    Buffer.from(
+      Object.entries({ version, ...fields })
+        .map(([key, value]) => field(key, value))
+        .join(''),
+    ),
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n`),
     Buffer.from('Content-Type: application/octet-stream\r\n\r\n'),
     content,
@@ -45,6 +53,8 @@ export async function createDeviceFleet(
     firmwareBytes?: number;
     settings?: Record<string, unknown>;
     plan?: Record<string, unknown>;
+    /** More form fields of the firmware upload, e.g. `{ type: 'delta', sourceVersion: '1.0' }`. */
+    firmwareFields?: Record<string, string>;
   } = {},
 ): Promise<DeviceFleet> {
   const t = await createTestApp({ firmwareMaxFileBytes: 64 * 1024 * 1024, ...options.settings });
@@ -76,7 +86,7 @@ export async function createDeviceFleet(
   const upload = await admin.request({
     method: 'POST',
     url: `/api/v1/products/${product.id}/firmware`,
-    ...multipart('2.0', 'app.bin', firmware),
+    ...multipart('2.0', 'app.bin', firmware, options.firmwareFields),
   });
   if (upload.statusCode !== 201) throw new Error(upload.body);
   const packageId: number = upload.json().id;
@@ -120,6 +130,7 @@ export async function createDeviceFleet(
     firmware,
     packageId,
     planId: plan.id,
+    subPlanId: subPlan.id,
     devices,
     gateway,
     sub,
