@@ -373,8 +373,12 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
     async enrolRecent(planId, since, initial, now) {
       return db.transaction().execute(async (trx) => {
         const plan = toPlan(await loadTargetPlan(trx, planId));
+        // New devices, new group members, and targeted devices another plan of the module held
+        // (skipped by the one-active-plan index) that it has let go since.
         const recent = sql`(d.created_at >= ${since} or exists (select 1 from group_members gm
-          where gm.device_id = d.id and gm.added_at >= ${since}))`;
+          where gm.device_id = d.id and gm.added_at >= ${since}) or exists (select 1
+          from device_upgrades o where o.device_id = d.id and o.module = ${plan.module}
+            and o.plan_id <> ${planId} and o.active = 0 and o.finished_at >= ${since}))`;
         const inserted = await insertFrom(trx, plan, initial, recent);
         await trx.updateTable('plans').set({ scanned_at: now }).where('id', '=', planId).execute();
         return inserted;

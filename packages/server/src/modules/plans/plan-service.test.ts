@@ -158,6 +158,98 @@ describe('plan service and upgrade engine', { skip }, () => {
     assert.equal((await plans.report(first.id, minute)).counts.cancelled, 2);
   });
 
+  it('refuses to schedule an overlapping plan unless it takes over, and takes over when it starts', async () => {
+    const { productId, packageId, plans, clock, deviceIds } = await setup(3);
+    const first = await plans.createPlan(
+      {
+        name: 'first',
+        productId,
+        firmwarePackageId: packageId,
+        target: { kind: 'devices', deviceIds: [deviceIds[0]!] },
+      },
+      'u',
+    );
+    await plans.publish(first.id, 'u');
+    for (const start of [{ mode: 'at', at: clock.now() + minute }, { mode: 'manual' }]) {
+      const later = await plans.createPlan(
+        { name: 'later', productId, firmwarePackageId: packageId, target: { kind: 'all' }, start },
+        'u',
+      );
+      await assert.rejects(plans.publish(later.id, 'u'), (error) => {
+        assert.ok(isUpdraftError(error));
+        assert.equal(error.code, 'PLAN_CONFLICT');
+        assert.deepEqual(error.details, { count: 1, deviceIds: [deviceIds[0]] });
+        return true;
+      });
+      assert.equal((await plans.getPlan(later.id)).status, 'draft');
+      await plans.runAction(later.id, 'cancel', 'u');
+    }
+    const later = await plans.createPlan(
+      {
+        name: 'later',
+        productId,
+        firmwarePackageId: packageId,
+        target: { kind: 'all' },
+        start: { mode: 'at', at: clock.now() + minute },
+      },
+      'u',
+    );
+    const scheduled = await plans.publish(later.id, 'u', true);
+    assert.equal(scheduled.status, 'scheduled');
+    assert.equal(scheduled.takeOver, true);
+    assert.equal((await plans.report(first.id, minute)).counts.pending, 1, 'nothing taken before the start');
+    clock.advance(minute);
+    await plans.tickPlan(later.id, 'a', minute);
+    assert.equal((await plans.getPlan(later.id)).status, 'running');
+    assert.equal((await plans.report(later.id, minute)).counts.pushed, 3);
+    assert.equal((await plans.report(first.id, minute)).counts.cancelled, 1);
+  });
+
+  it('starts a scheduled plan without devices that got busy meanwhile, says which, and enrols them once free', async () => {
+    const { productId, packageId, plans, clock, deviceIds } = await setup(4);
+    const later = await plans.createPlan(
+      {
+        name: 'later',
+        productId,
+        firmwarePackageId: packageId,
+        target: { kind: 'all' },
+        start: { mode: 'at', at: clock.now() + minute },
+      },
+      'u',
+    );
+    assert.equal((await plans.publish(later.id, 'u')).status, 'scheduled');
+    const busy = deviceIds.slice(1, 3);
+    const first = await plans.createPlan(
+      {
+        name: 'first',
+        productId,
+        firmwarePackageId: packageId,
+        target: { kind: 'devices', deviceIds: busy },
+      },
+      'u',
+    );
+    await plans.publish(first.id, 'u');
+    clock.advance(minute);
+    await plans.tickPlan(later.id, 'a', minute);
+    assert.equal((await plans.getPlan(later.id)).status, 'running');
+    assert.equal((await plans.report(later.id, minute)).counts.pushed, 2);
+    const start = (await plans.listTransitions(later.id)).at(-1);
+    assert.equal(start?.action, 'start');
+    assert.equal(
+      start?.reason,
+      `2 targeted devices are busy in another plan of module default and join when it ends: ${busy.join(', ')}`,
+    );
+    // A rescan while they are still busy adds nothing.
+    clock.advance(2 * minute);
+    await plans.tickPlan(later.id, 'a', minute);
+    assert.equal((await plans.report(later.id, minute)).counts.pushed, 2);
+    await plans.runAction(first.id, 'cancel', 'u');
+    clock.advance(2 * minute);
+    await plans.tickPlan(later.id, 'a', minute);
+    assert.equal((await plans.report(later.id, minute)).counts.pushed, 4, 'the freed devices joined');
+    for (const id of busy) assert.equal((await plans.activeUpgradesOfDevice(id))[0]?.planId, later.id);
+  });
+
   it('pauses dispatching, resumes it, retries failures automatically and by operator, and reopens', async () => {
     const { productId, packageId, plans, engine, notifier, clock } = await setup(4);
     const plan = await plans.createPlan(

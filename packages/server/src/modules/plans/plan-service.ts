@@ -16,7 +16,14 @@ import {
 } from '@updraft/core';
 import type { Clock } from '../../adapters/clock/clock.ts';
 import type { PageRequest } from '../pagination.ts';
-import type { Plan, PlanFilter, PlanStore, PlanTransitionPatch, UpgradeRecord } from './plan-store.ts';
+import type {
+  ConflictReport,
+  Plan,
+  PlanFilter,
+  PlanStore,
+  PlanTransitionPatch,
+  UpgradeRecord,
+} from './plan-store.ts';
 import type { OperatorAction, UpgradeEngine, UpgradeOutcome } from './upgrade-engine.ts';
 
 /** What the plans module needs to know of a firmware package (the firmware service fits). */
@@ -167,12 +174,24 @@ export function createPlanService({ store, engine, packages, clock, rescanMs = 6
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       if (total > 0 && counts.success === total) patch.verifyPackageId = plan.firmwarePackageId;
     }
-    if (action === 'start') {
-      const takeOver = options.takeOver ?? plan.takeOver;
-      await resolveConflicts(plan, takeOver, actor, options.quiet ?? false);
+    let record = result.record;
+    if (action === 'schedule') {
+      // Refused now rather than found at the start; the devices may still get busy meanwhile.
+      const takeOver = options.takeOver ?? false;
+      if (!takeOver) await refuseConflicts(plan);
       patch.takeOver = takeOver;
     }
-    if (!(await store.transition(plan.id, result.record, patch))) {
+    if (action === 'start') {
+      const takeOver = options.takeOver ?? plan.takeOver;
+      const skipped = await resolveConflicts(plan, takeOver, actor, options.quiet ?? false);
+      patch.takeOver = takeOver;
+      if (skipped) {
+        const more = skipped.count > skipped.deviceIds.length ? ', …' : '';
+        const note = `${skipped.count} targeted devices are busy in another plan of module ${plan.module} and join when it ends: ${skipped.deviceIds.join(', ')}${more}`;
+        record = { ...record, reason: record.reason === null ? note : `${record.reason}; ${note}` };
+      }
+    }
+    if (!(await store.transition(plan.id, record, patch))) {
       if (options.quiet) return false;
       const current = await getPlan(plan.id);
       throw new UpdraftError(
@@ -192,28 +211,42 @@ export function createPlanService({ store, engine, packages, clock, rescanMs = 6
     return true;
   }
 
-  /**
-   * A device is in at most one active plan per module. Without take-over a start is refused
-   * with the conflicting devices (the scheduler skips them instead); with it, their upgrades in
-   * the other plans are cancelled first.
-   */
-  async function resolveConflicts(plan: Plan, takeOver: boolean, actor: string, quiet: boolean) {
-    if (takeOver) {
-      for (;;) {
-        const ids = await store.conflictingUpgradeIds(plan.id, 500);
-        if (ids.length === 0) return;
-        await engine.actOnUpgrades(ids, 'operator_cancel', `${actor} (taken over by plan ${plan.id})`);
-      }
-    }
-    if (quiet) return;
+  async function refuseConflicts(plan: Plan): Promise<void> {
     const conflicts = await store.findConflicts(plan.id, conflictListLength);
     if (conflicts.count > 0) {
       throw new UpdraftError(
         'PLAN_CONFLICT',
-        `${conflicts.count} targeted devices are in another active plan of module ${plan.module}; start with takeOver to move them to this plan`,
+        `${conflicts.count} targeted devices are in another active plan of module ${plan.module}; publish or start with takeOver to move them to this plan`,
         { count: conflicts.count, deviceIds: conflicts.deviceIds },
       );
     }
+  }
+
+  /**
+   * A device is in at most one active plan per module. Without take-over a start is refused
+   * with the conflicting devices; with it, their upgrades in the other plans are cancelled
+   * first. The scheduler's start (quiet) goes ahead without the busy devices and returns them:
+   * they join when their other plan lets them go (the rescan, enrolRecent).
+   */
+  async function resolveConflicts(
+    plan: Plan,
+    takeOver: boolean,
+    actor: string,
+    quiet: boolean,
+  ): Promise<ConflictReport | null> {
+    if (takeOver) {
+      for (;;) {
+        const ids = await store.conflictingUpgradeIds(plan.id, 500);
+        if (ids.length === 0) return null;
+        await engine.actOnUpgrades(ids, 'operator_cancel', `${actor} (taken over by plan ${plan.id})`);
+      }
+    }
+    if (!quiet) {
+      await refuseConflicts(plan);
+      return null;
+    }
+    const busy = await store.findConflicts(plan.id, conflictListLength);
+    return busy.count > 0 ? busy : null;
   }
 
   /**

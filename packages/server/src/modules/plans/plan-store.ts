@@ -169,7 +169,10 @@ export interface PlanStore {
     limit: number,
     initial: UpgradeState,
   ): Promise<{ inserted: number; done: boolean }>;
-  /** Enrols devices registered or added to a targeted group since `since`; moves scanned_at. */
+  /**
+   * Enrols matching devices registered or added to a group since `since`, and those another
+   * plan of the module let go since (busy when this plan enrolled them); moves scanned_at.
+   */
   enrolRecent(planId: number, since: number, initial: UpgradeState, now: number): Promise<number>;
   planScannedAt(planId: number): Promise<number | null>;
 

@@ -206,7 +206,7 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
         tags,
         summary: 'Publish a draft: start it now, or schedule it (start by hand or at a time)',
         description:
-          'Refused with PLAN_CONFLICT (details.deviceIds) when targeted devices are in another active plan of the module, unless takeOver.',
+          'Refused with PLAN_CONFLICT (details.deviceIds) when targeted devices are in another active plan of the module, unless takeOver; a scheduled plan takes them over when it starts. Devices busy by then join once their other plan lets them go (the start transition names them).',
         params: IdParams,
         ...body(ActionBody),
         response: { 200: PlanSchema, ...errorResponses(404, 409) },
