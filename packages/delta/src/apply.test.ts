@@ -111,6 +111,14 @@ test('bytes after the payload and a damaged header are corrupt, a future version
   const { crc32 } = await import('./internal/crc32.ts');
   view.setUint32(96, crc32(future.subarray(0, 96)), true);
   assert.equal((await expectCoded(() => applyBuffer(old, future))).code, 'DELTA_UNSUPPORTED_VERSION');
+  const unknownProfile = patches.mcu.slice();
+  unknownProfile[5] = 2;
+  new DataView(unknownProfile.buffer).setUint32(96, crc32(unknownProfile.subarray(0, 96)), true);
+  assert.equal(
+    (await expectCoded(() => applyBuffer(old, unknownProfile))).code,
+    'DELTA_UNSUPPORTED_VERSION',
+    'a profile byte other than 0 or 1 is refused (docs/delta-format.md §3)',
+  );
 });
 
 test('a patch needing more memory than allowed is refused up front', async () => {
