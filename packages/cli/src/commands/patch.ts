@@ -1,8 +1,9 @@
 // `updraft patch OLD PATCH -o NEW`: applies an Updraft delta patch, streaming the new image to disk.
+// A VCDIFF patch is recognised and refused with a pointer to xdelta3 (there is no VCDIFF reader).
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { apply, isDeltaError, type PatchHeader } from '@updraft/delta';
+import { apply, DeltaError, isDeltaError, type PatchHeader } from '@updraft/delta';
 
 const usage = `usage: updraft patch OLD PATCH -o NEW
 `;
@@ -30,15 +31,34 @@ export async function run(argv: string[]): Promise<number> {
   const tty = process.stderr.isTTY === true;
   const started = performance.now();
   const partial = `${output}.partial`;
-  const oldFile = await open(oldPath, 'r');
-  const outFile = await open(partial, 'w');
+  let oldFile: FileHandle | undefined;
+  let outFile: FileHandle | undefined;
   try {
-    const patchSize = (await stat(patchPath)).size;
+    // Opened inside the try so that a missing file is a one-line message, not a stack trace.
+    oldFile = await open(oldPath, 'r').catch((error: unknown) => {
+      throw new Error(`cannot read OLD ${oldPath}: ${describe(error)}`);
+    });
+    const patchFile = await open(patchPath, 'r').catch((error: unknown) => {
+      throw new Error(`cannot read PATCH ${patchPath}: ${describe(error)}`);
+    });
+    const magic = new Uint8Array(3);
+    const { size: patchSize } = await patchFile.stat();
+    await patchFile.read(magic, 0, 3, 0).finally(() => patchFile.close());
+    if (magic[0] === 0xd6 && magic[1] === 0xc3 && magic[2] === 0xc4) {
+      // RFC 3284 §4.1 magic. @updraft/delta writes VCDIFF for devices that carry a decoder of their
+      // own; it has no VCDIFF reader.
+      throw new DeltaError(
+        'DELTA_UNSUPPORTED_VERSION',
+        `${patchPath} is a VCDIFF (RFC 3284) patch, which updraft patch does not apply; use xdelta3 -d -s OLD PATCH NEW`,
+      );
+    }
+    const source = oldFile;
+    outFile = await open(partial, 'w');
     let newSize = 0;
     let written = 0;
     const readOld = async (offset: number, length: number): Promise<Uint8Array> => {
       const buffer = new Uint8Array(length);
-      const { bytesRead } = await oldFile.read(buffer, 0, length, offset);
+      const { bytesRead } = await source.read(buffer, 0, length, offset);
       return buffer.subarray(0, bytesRead);
     };
     const chunks = apply(readOld, createReadStream(patchPath), {
@@ -59,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (tty) process.stderr.write('\n');
     await outFile.close();
+    outFile = undefined;
     await rename(partial, output);
     const seconds = (performance.now() - started) / 1000;
     const ratio = written > 0 ? (patchSize / written) * 100 : 0;
@@ -68,12 +89,19 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (tty) process.stderr.write('\n');
-    await outFile.close().catch(() => undefined);
-    await rm(partial, { force: true });
-    const code = isDeltaError(error) ? `${error.code}: ` : '';
-    process.stderr.write(`updraft patch: ${code}${error instanceof Error ? error.message : String(error)}\n`);
+    if (outFile) {
+      await outFile.close().catch(() => undefined);
+      await rm(partial, { force: true });
+    }
+    process.stderr.write(`updraft patch: ${describe(error)}\n`);
     return 1;
   } finally {
-    await oldFile.close();
+    await oldFile?.close();
   }
+}
+
+/** `CODE: message` for delta engine and system errors alike. */
+function describe(error: unknown): string {
+  if (isDeltaError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
 }
