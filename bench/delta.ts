@@ -3,10 +3,11 @@
 // ../shared/bench-data/delta. Per pair: patch bytes, diff seconds and peak memory, apply seconds.
 // External tools are measured with /usr/bin/time -v; Updraft's diff runs in its worker thread while
 // this process samples its own RSS (the worker shares it), and its apply reports the patcher's own
-// memory accounting.
+// memory accounting. A synthetic 100 MB pair (seeded random bytes with scattered edits and
+// insertions) then shows how the diff job scales: its seconds and the process's peak RSS.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyBuffer, createDiffJob } from '@updraft/delta';
@@ -122,18 +123,88 @@ async function measureUpdraft(
   };
 }
 
+const SYNTHETIC = 'synthetic-100m';
+
+/** mulberry32: a seeded generator, so the synthetic pair is the same in every run. */
+function createRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** 100 MB of random bytes, and a new version with 4,000 changed bytes and 400 insertions or deletions. */
+function writeSyntheticPair(): { oldPath: string; newPath: string } {
+  const random = createRandom(100);
+  const old = new Uint8Array(100_000_000);
+  const words = new Uint32Array(old.buffer, 0, old.length >>> 2);
+  for (let i = 0; i < words.length; i++) words[i] = random();
+  const fresh = old.slice();
+  for (let i = 0; i < 4000; i++) fresh[random() % fresh.length] = random() & 0xff;
+  const cuts = Array.from({ length: 400 }, () => random() % fresh.length).sort((a, b) => a - b);
+  const pieces: Uint8Array[] = [];
+  let from = 0;
+  for (const [i, cut] of cuts.entries()) {
+    pieces.push(fresh.subarray(from, cut));
+    const length = 1 + (random() % 256);
+    if (i % 2 === 0) {
+      pieces.push(new Uint8Array(length).map(() => random() & 0xff));
+      from = cut;
+    } else {
+      from = Math.min(fresh.length, Math.max(from, cut + length));
+    }
+  }
+  pieces.push(fresh.subarray(from));
+  const dir = join(outDir, SYNTHETIC);
+  mkdirSync(dir, { recursive: true });
+  const oldPath = join(dir, 'old.bin');
+  const newPath = join(dir, 'new.bin');
+  writeFileSync(oldPath, old);
+  writeFileSync(newPath, Buffer.concat(pieces));
+  return { oldPath, newPath };
+}
+
+interface ScaleRun {
+  bytes: number;
+  seconds: number;
+  peakRssMiB: number;
+}
+
+/** The diff job on the synthetic pair, as the server runs it: file paths in, a worker thread. */
+async function measureSynthetic(): Promise<ScaleRun> {
+  const { oldPath, newPath } = writeSyntheticPair();
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 10);
+  const started = performance.now();
+  const result = await createDiffJob(oldPath, newPath, { profile: 'mcu' });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const rebuilt = await applyBuffer(new Uint8Array(readFileSync(oldPath)), result.patch);
+  if (!Buffer.from(rebuilt).equals(readFileSync(newPath)))
+    throw new Error(`updraft-mcu did not rebuild ${SYNTHETIC}`);
+  return { bytes: result.patch.length, seconds, peakRssMiB: peak / 2 ** 20 };
+}
+
 function geometricMean(values: number[]): number {
   return Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
 }
 
 export async function main(argv: string[]): Promise<void> {
   if (!existsSync(dataDir)) throw new Error(`no bench data at ${dataDir}`);
-  const pairs =
+  let pairs =
     argv.length > 0
       ? argv
       : readdirSync(dataDir)
           .filter((name) => existsSync(join(dataDir, name, 'old.bin')))
           .sort();
+  const synthetic = argv.length === 0 || argv.includes(SYNTHETIC);
+  pairs = pairs.filter((name) => name !== SYNTHETIC);
   mkdirSync(outDir, { recursive: true });
   const rows: Row[] = [];
   for (const pair of pairs) {
@@ -161,6 +232,15 @@ export async function main(argv: string[]): Promise<void> {
       `  ${tool.padEnd(14)} size ${relative(tool, (r) => r.bytes).toFixed(3)}  time ${relative(tool, (r) => r.diffSeconds).toFixed(3)}\n`,
     );
   }
+  let scale = '';
+  if (synthetic) {
+    const run = await measureSynthetic();
+    process.stdout.write(
+      `\n${SYNTHETIC.padEnd(22)} ${'updraft-mcu'.padEnd(20)} ${String(run.bytes).padStart(10)} B` +
+        `  diff ${run.seconds.toFixed(2).padStart(6)} s, process peak RSS ${run.peakRssMiB.toFixed(0)} MiB\n`,
+    );
+    scale = ` synthetic100m_diff_s=${run.seconds.toFixed(2)} synthetic100m_peak_rss_mib=${run.peakRssMiB.toFixed(0)}`;
+  }
   const diffTime = Math.sqrt(
     relative('updraft-mcu', (r) => r.diffSeconds) * relative('updraft-linux', (r) => r.diffSeconds),
   );
@@ -170,6 +250,6 @@ export async function main(argv: string[]): Promise<void> {
   process.stdout.write(
     `RESULT delta mcu_size_vs_bsdiff=${relative('updraft-mcu', (r) => r.bytes).toFixed(3)}` +
       ` linux_size_vs_bsdiff=${relative('updraft-linux', (r) => r.bytes).toFixed(3)}` +
-      ` diff_time_vs_bsdiff=${diffTime.toFixed(3)} mcu_apply_kib=${mcuApplyKiB.toFixed(1)}\n`,
+      ` diff_time_vs_bsdiff=${diffTime.toFixed(3)} mcu_apply_kib=${mcuApplyKiB.toFixed(1)}${scale}\n`,
   );
 }
