@@ -46,6 +46,8 @@ export interface MqttTransport {
   port?: number;
   /** Devices connected now (embedded broker only). */
   connectedDevices(): number | undefined;
+  /** Device messages this instance has handled (in a share group, its part of them). */
+  uplinksHandled(): number;
   /** Publishes as the platform, QoS 1 (benchmarks, diagnostics). */
   publish(topic: string, payload: string): Promise<void>;
   close(): Promise<void>;
@@ -179,6 +181,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         versionOf: async (id, module) =>
           (await deviceStore.versionsOf(id)).find((v) => v.module === module)?.version,
         reportVersion: (id, module, version) => devices.reportVersion(id, module, version),
+        async productCodes(productId) {
+          const product = await catalog.findProduct(productId);
+          return product && { manufacturer: product.manufacturer, model: product.model };
+        },
       },
       upgrades: {
         report: (inputs) => upgrades.reportDeviceEvents(inputs),

@@ -41,6 +41,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions) {
   const { access, ota, log } = options;
   const sessions = new Map<Client, Session>();
   const online = new Map<string, number>();
+  let handled = 0;
 
   const broker = await Aedes.createBroker({
     // MQTT 3.1.1 §3.1.3.1 allows up to 65535 bytes; the 23-byte limit is MQTT 3.1's.
@@ -133,6 +134,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions) {
     const session = sessions.get(client);
     const uplink = parseUplink(packet.topic);
     if (!session || !uplink) return;
+    handled++;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     session.chain = session.chain
       .then(async (): Promise<unknown> => {
@@ -182,6 +184,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions) {
     port,
     url: `${options.tls ? 'mqtts' : 'mqtt'}://${host}:${port}`,
     connectedDevices: () => online.size,
+    uplinksHandled: () => handled,
     /** Publishes as the platform (QoS 1), past every ACL. */
     publish,
     async close(): Promise<void> {

@@ -63,10 +63,12 @@ export async function connectExternalBroker(options: ExternalClientOptions) {
     chains.set(username, next);
   }
 
+  let handled = 0;
   client.on('message', (topic, payload) => {
     const uplink = parseUplink(topic);
     // Only per-device uplinks are subscribed: on a shared topic nothing says who sent it.
     if (!uplink?.username) return;
+    handled++;
     const username = uplink.username;
     inOrder(username, async () => {
       const device = await deviceOf(username);
@@ -108,6 +110,7 @@ export async function connectExternalBroker(options: ExternalClientOptions) {
     kind: 'external' as const,
     url: redact(options.url),
     connectedDevices: () => undefined,
+    uplinksHandled: () => handled,
     /** Publishes as the platform (QoS 1). */
     publish: async (topic: string, payload: string) => {
       await client.publishAsync(topic, payload, { qos: 1 });
