@@ -16,6 +16,7 @@ import { registerBrokerAuthRoutes } from './broker-api/broker-auth-routes.ts';
 import { registerConsoleStatic } from './console-static.ts';
 import type { CursorCodec } from './cursor.ts';
 import { registerDeviceApiRoutes } from './device-api/device-api-routes.ts';
+import { registerDeviceConfirmationRoutes } from './device-api/device-confirmation-routes.ts';
 import type { DownloadOptions } from './device-api/send-firmware.ts';
 import { httpStatusOf } from './error-status.ts';
 import { registerAccountRoutes } from './routes/account-routes.ts';
@@ -226,6 +227,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       ...(options.download ?? { accel: 'off', accelPrefix: '/_updraft_firmware/' }),
     }),
   );
+  await app.register(async (devices) => registerDeviceConfirmationRoutes(devices, options.services));
 
   // An external broker's questions about devices and topics: outside /api/v1 too.
   const brokerAuth = options.brokerAuth;

@@ -81,7 +81,7 @@ export async function registerDeviceUpgradeRoutes(app: FastifyInstance, { servic
       schema: {
         tags,
         summary:
-          "The plans waiting for a device (what the device's app asks; confirm or reject via device-upgrades)",
+          'The plans waiting for a device (confirm or reject via device-upgrades; the device itself asks GET /device/v1/confirmations)',
         params: IdParams,
         response: { 200: Type.Object({ items: Type.Array(UpgradeSchema) }), ...errorResponses(404) },
       },
