@@ -57,9 +57,8 @@ export function createHttpLink(
     kind: 'http',
     async connect() {},
     async reportVersion(subject: Subject, module: string, version: string, telemetry: Telemetry) {
+      // No manuf/model: Updraft compares them with the product's when sent (errno 8).
       const query = new URLSearchParams({
-        manuf: '0',
-        model: '0',
         type: '1',
         version,
         cdn: 'true',

@@ -2,7 +2,7 @@
 // upgrade (and receive a download token), accept it, report progress and results, open the
 // firmware. Transports (the OneNET HTTP dialect first) translate the results to their codes.
 import type { Readable } from 'node:stream';
-import type { DeviceEvent, PlanSpec, UpgradeStatus } from '@updraft/core';
+import type { DeviceEvent, PlanSpec, UpgradeState, UpgradeStatus } from '@updraft/core';
 import { eventFromOneNetCode, eventFromThingsPanelStep, isTerminalUpgradeStatus } from '@updraft/core';
 import { parseOneNetResource, parseOneNetToken, verifyOneNetToken } from '@updraft/protocol';
 import type { Clock } from '../../adapters/clock/clock.ts';
@@ -12,6 +12,8 @@ import type { StoredDownloadToken } from './download-token-store.ts';
 import type { DownloadTokens, TokenProblem } from './download-tokens.ts';
 import { createEventBatcher } from './event-batcher.ts';
 import type { FirmwareCache } from './firmware-cache.ts';
+import { oneNetCodeRule, oneNetTaskState, oneNetTokenCheckAllowed, repeatsEnd } from './onenet-task-rules.ts';
+import { createProductCodeCheck, type ProductCodeLookup } from './product-codes.ts';
 
 export interface AccessDevice {
   id: number;
@@ -56,6 +58,8 @@ export interface DeviceDirectory {
   ): Promise<void>;
   /** Throws on a version or module the product does not accept. */
   reportVersion(id: number, module: string, version: string): Promise<void>;
+  /** The product's manufacturer and model ('' when unset), matched against OneNET's manuf/model. */
+  productCodes?: ProductCodeLookup;
 }
 
 export interface UpgradeSummary {
@@ -64,6 +68,7 @@ export interface UpgradeSummary {
   deviceId: number;
   module: string;
   status: UpgradeStatus;
+  state: UpgradeState;
 }
 
 /** The plans module as device access needs it. */
@@ -121,6 +126,8 @@ export type CheckResult =
   | { kind: 'offer'; offer: Offer }
   | { kind: 'none'; reason: NoOfferReason }
   | { kind: 'version_mismatch' }
+  /** OneNET errno 8: manuf or model is not the product's; the attempt fails. */
+  | { kind: 'product_mismatch'; detail: string }
   | { kind: 'problem'; problem: AccessProblem };
 
 export interface CheckInput {
@@ -128,6 +135,9 @@ export interface CheckInput {
   version: string;
   signal?: number | undefined;
   battery?: number | undefined;
+  /** OneNET's manufacturer and model codes, when the device sent them. */
+  manuf?: string | undefined;
+  model?: string | undefined;
 }
 
 export interface FirmwareHandle {
@@ -191,6 +201,7 @@ export function createDeviceAccessService({
     return entries.map(() => undefined);
   });
   const seen = new Map<number, { at: number; signal: number | undefined; battery: number | undefined }>();
+  const productMismatch = createProductCodeCheck(devices.productCodes, clock, deltaCacheMs);
   async function noteSeen(deviceId: number, signal?: number, battery?: number): Promise<void> {
     const now = clock.now();
     const last = seen.get(deviceId);
@@ -412,6 +423,12 @@ export function createDeviceAccessService({
       // Still the active upgrade: recordVersion only changed it when the version is its target,
       // which is answered `up_to_date` below.
       const { active } = recorded;
+      const mismatch = await productMismatch(device.productId, input.manuf, input.model);
+      if (mismatch !== null) {
+        // protocols.md §2.4 (1) errno 8: the task is set to failed.
+        if (active) await report(device.id, module, { type: 'failed', reason: 'failed', detail: mismatch });
+        return { kind: 'product_mismatch', detail: mismatch };
+      }
       if (!active) return { kind: 'none', reason: 'no_plan' };
       const plan = await planOf(active.planId);
       if (!plan) return { kind: 'none', reason: 'no_plan' };
@@ -580,6 +597,9 @@ export function createDeviceAccessService({
       if ('problem' in found) return found.problem;
       const { upgrade } = found;
       if (isTerminalUpgradeStatus(upgrade.status)) return endedProblem(upgrade.status);
+      if (!oneNetTokenCheckAllowed(upgrade.state)) {
+        return oneNetTaskState(upgrade.state) === 'failed_retrying' ? 'finished' : 'invalid_state';
+      }
       const outcome = await report(device.id, upgrade.module, { type: 'accepted' });
       if (outcome.upgradeId !== upgrade.id) return 'finished';
       if (outcome.accepted) return null;
@@ -600,13 +620,20 @@ export function createDeviceAccessService({
       if ('problem' in found) return found.problem;
       const { upgrade } = found;
       if (isTerminalUpgradeStatus(upgrade.status)) {
-        const same =
-          (upgrade.status === 'success' && code === 201) ||
-          (upgrade.status === 'failure' && event.type === 'failed');
-        return same ? null : endedProblem(upgrade.status);
+        return repeatsEnd(upgrade.state, code, event) ? null : endedProblem(upgrade.status);
       }
+      const rule = oneNetCodeRule(upgrade.state, code, event);
+      if (rule === 'repeat') return null;
+      if (rule !== 'engine') return rule;
       const outcome = await report(device.id, upgrade.module, event);
       if (outcome.upgradeId !== upgrade.id) return 'finished';
+      if (outcome.accepted && code === 201) {
+        // protocols.md §2.4 (4): 201 sets the device's version to the task's target.
+        const target = (await planOf(upgrade.planId))?.spec.firmware.targetVersion;
+        if (target !== undefined && (await devices.versionOf(device.id, upgrade.module)) !== target) {
+          await devices.reportVersion(device.id, upgrade.module, target);
+        }
+      }
       if (outcome.accepted) return null;
       switch (outcome.refusal) {
         case 'finished':

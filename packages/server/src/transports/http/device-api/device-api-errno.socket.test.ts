@@ -135,23 +135,15 @@ describe('device HTTP API refusals and paths (silent plan)', { skip }, () => {
   });
 
   it("refuses a gateway acting for another gateway's sub-device, on every call", async () => {
-    const gwKey = f.gateway.res.split('/')[1]!;
-    const subKey = f.sub.res.split('/')[1]!;
-    const idOf = async (key: string): Promise<number> =>
-      (await f.t.admin.get(`/api/v1/products?q=${key}`)).json().items[0].id;
-    const register = async (productKey: string, body: Record<string, unknown>): Promise<TestDevice> => {
-      const res = await f.t.admin.post(`/api/v1/products/${await idOf(productKey)}/devices`, body);
+    const register = async (productId: number, body: Record<string, unknown>): Promise<TestDevice> => {
+      const res = await f.t.admin.post(`/api/v1/products/${productId}/devices`, body);
       assert.equal(res.statusCode, 201, res.body);
       const { device, secret } = res.json();
-      return {
-        id: device.id,
-        name: device.name,
-        secret,
-        res: `products/${productKey}/devices/${device.name}`,
-      };
+      const key = (productId === f.subProductId ? f.sub : f.gateway).res.split('/')[1];
+      return { id: device.id, name: device.name, secret, res: `products/${key}/devices/${device.name}` };
     };
-    const other = await register(gwKey, { name: 'gw-2' });
-    const foreign = await register(subKey, {
+    const other = await register(f.gatewayProductId, { name: 'gw-2' });
+    const foreign = await register(f.subProductId, {
       name: 's-2',
       gatewayId: other.id,
       versions: { default: '1.0' },

@@ -88,8 +88,13 @@ export async function registerDeviceApiRoutes(
     return device;
   }
 
-  function moduleOf(query: Query): string {
-    return query['module'] && /^[A-Za-z0-9_.-]{1,64}$/.test(query['module']) ? query['module'] : 'default';
+  /**
+   * `?module=` when given, else OneNET's `type` picks it as the version report does: 2 (SOTA,
+   * the MCU application) is the module `sota`, 1 (FOTA) or none the `default` module.
+   */
+  function moduleOf(query: Query, type?: string): string {
+    if (query['module'] && /^[A-Za-z0-9_.-]{1,64}$/.test(query['module'])) return query['module'];
+    return type === '2' ? 'sota' : 'default';
   }
 
   const check = (dialect: OneNetDialect) => async (request: FastifyRequest, reply: FastifyReply) => {
@@ -106,10 +111,26 @@ export async function registerDeviceApiRoutes(
     const battery = intParam(query['powers'] ?? query['pows'] ?? query['Pows']);
     if (signal === null || battery === null)
       return envelope(reply, badParams('signals and powers are integers'));
-    const result = await access.check(device, { module: moduleOf(query), version, signal, battery });
+    const module = moduleOf(query, type);
+    const result = await access.check(device, {
+      module,
+      version,
+      signal,
+      battery,
+      manuf: query['manuf'],
+      model: query['model'],
+    });
     switch (result.kind) {
       case 'problem':
+        // A product without a `sota` module has no task of type 2.
+        if (result.problem === 'unknown_module' && query['module'] === undefined && type === '2')
+          return envelope(reply, {
+            errno: 11,
+            error: 'no task of this type: the product has no sota module',
+          });
         return envelope(reply, problemErrno(result.problem, 'check', dialect));
+      case 'product_mismatch':
+        return envelope(reply, { errno: 8, error: `manuf/model mismatch: ${result.detail}` });
       case 'version_mismatch':
         return envelope(reply, { errno: 9, error: 'version mismatch: the delta package does not apply' });
       case 'none':
@@ -148,7 +169,7 @@ export async function registerDeviceApiRoutes(
     const query = request.query as Query;
     const type = query['type'] ?? '1';
     if (type !== '1' && type !== '2') return envelope(reply, badParams('type must be 1 or 2'));
-    const result = await access.tasking(device, moduleOf(query));
+    const result = await access.tasking(device, moduleOf(query, type));
     if (result.kind === 'offer') return envelope(reply, succ, offerData(result.offer, request, 'd2'));
     if (result.kind === 'problem') return envelope(reply, problemErrno(result.problem, 'check', 'd2'));
     return envelope(reply, { errno: 4, error: 'no task is downloading or upgrading' });

@@ -299,7 +299,7 @@ describe('device HTTP API (OneNET southbound)', { skip }, () => {
 
   it("takes the product-level key once the product turns it on, for that product's devices only", async () => {
     const d = f.devices[6]!;
-    const productId: number = (await f.t.admin.get(`/api/v1/products?q=${f.productKey}`)).json().items[0].id;
+    const { productId } = f;
     const byKey = `products/${f.productKey}`;
     const et = Math.floor(f.t.clock.now() / 1000) + 3600;
     const check = async (authorization: string, path = checkPath(d)) => {
@@ -344,7 +344,7 @@ describe('device HTTP API (OneNET southbound)', { skip }, () => {
 
   it('offers the stored delta to devices on its source version and the full package to the others', async () => {
     const [onSource, elsewhere] = [f.devices[7]!, f.devices[8]!];
-    const productId: number = (await f.t.admin.get(`/api/v1/products?q=${f.productKey}`)).json().items[0].id;
+    const { productId } = f;
     const patch = Buffer.from('a delta from 1.0 to 2.0, in whatever format the device decodes');
     const boundary = 'delta-offer';
     const field = (name: string, value: string) =>
@@ -414,7 +414,7 @@ describe('device HTTP API (OneNET southbound)', { skip }, () => {
     assert.equal((await call('GET', `/ota/south/download/${first.token}/check?dev_id=${d.id}`, d)).errno, 12);
     assert.equal((await call('GET', `${tasking.replace('type=1', 'type=3')}`, d)).errno, 2);
 
-    const productId: number = (await f.t.admin.get(`/api/v1/products?q=${f.productKey}`)).json().items[0].id;
+    const { productId } = f;
     const info = await call('POST', '/ota/devInfo', d, { pid: productId, authInfo: d.name });
     assert.equal(info.errno, 0, info.error);
     assert.deepEqual(info.data, { dev_id: String(d.id) });

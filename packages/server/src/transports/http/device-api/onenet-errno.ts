@@ -50,6 +50,9 @@ export function noOfferErrno(reason: NoOfferReason, dialect: OneNetDialect): Err
     case 'up_to_date':
       return { errno: 11, error: 'no task: the device has the target version' };
     case 'not_dispatching':
+      // D1 has "task suspended" (protocols.md §2.4 (1)): the plan is paused.
+      if (dialect === 'd1') return { errno: 19, error: 'task suspended: the plan is paused' };
+      return { errno: 11, error: 'no task: the plan is not dispatching now' };
     case 'concurrency_full':
       return { errno: 11, error: 'no task: the plan is not dispatching now' };
     default:

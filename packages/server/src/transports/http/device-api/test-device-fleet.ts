@@ -16,6 +16,10 @@ export interface DeviceFleet {
   t: TestApp;
   base: string;
   productKey: string;
+  productId: number;
+  /** The products of the gateway and of its sub-device. */
+  gatewayProductId: number;
+  subProductId: number;
   firmware: Buffer;
   packageId: number;
   planId: number;
@@ -127,6 +131,9 @@ export async function createDeviceFleet(
     t,
     base: `http://127.0.0.1:${port}`,
     productKey,
+    productId: product.id,
+    gatewayProductId: gwProduct.id,
+    subProductId: subProduct.id,
     firmware,
     packageId,
     planId: plan.id,
