@@ -187,6 +187,42 @@ describe('plans API', { skip }, () => {
     });
   });
 
+  it('enrols devices added to a targeted group while the plan runs, and not those of other groups', async () => {
+    const { productId, packageId, deviceIds } = await fleet(4);
+    const group = async (name: string, members: number[]) => {
+      const created = (await t.admin.post('/api/v1/groups', { productId, name })).json();
+      if (members.length > 0) {
+        const added = await t.admin.post(`/api/v1/groups/${created.id}/members`, { deviceIds: members });
+        assert.equal(added.json().added, members.length, added.body);
+      }
+      return created.id as number;
+    };
+    const targeted = await group('pilot', [deviceIds[0]!]);
+    const other = await group('others', []);
+    const plan = (
+      await t.admin.post('/api/v1/plans', {
+        name: 'pilot group',
+        productId,
+        firmwarePackageId: packageId,
+        target: { kind: 'groups', groupIds: [targeted] },
+      })
+    ).json();
+    assert.equal((await t.admin.post(`/api/v1/plans/${plan.id}/publish`)).json().status, 'running');
+    await t.app.scheduler.tick();
+    const enrolled = async () =>
+      ((await t.admin.get(`/api/v1/plans/${plan.id}/upgrades`)).json().items as { deviceId: number }[])
+        .map((u) => u.deviceId)
+        .sort((a, b) => a - b);
+    assert.deepEqual(await enrolled(), [deviceIds[0]]);
+
+    t.clock.advance(60_000);
+    await t.admin.post(`/api/v1/groups/${targeted}/members`, { deviceIds: [deviceIds[1], deviceIds[2]] });
+    await t.admin.post(`/api/v1/groups/${other}/members`, { deviceIds: [deviceIds[3]] });
+    t.clock.advance(60_000);
+    await t.app.scheduler.tick();
+    assert.deepEqual(await enrolled(), deviceIds.slice(0, 3));
+  });
+
   it('validates plan bodies with coded issues and refuses unknown fields', async () => {
     const { productId, packageId } = await fleet(1);
     const bad = await t.admin.post('/api/v1/plans', {
