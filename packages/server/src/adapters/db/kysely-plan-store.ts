@@ -189,13 +189,14 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
       return toPage(rows.map(toPlan), limit);
     },
 
-    async updateDraft(id, name, spec, now) {
+    async updateDraft(id, { name, spec, verification }, now) {
       return db.transaction().execute(async (trx) => {
         const result = await trx
           .updateTable('plans')
           .set({
             name,
             spec: JSON.stringify(spec),
+            verification: verification ? 1 : 0,
             concurrency: spec.concurrency,
             start_at: spec.start.mode === 'at' ? spec.start.at : null,
             deadline: spec.deadline,

@@ -504,6 +504,27 @@ describe('plan service and upgrade engine', { skip }, () => {
     }
   });
 
+  it('turns a draft into a verification plan and back by editing it', async () => {
+    const { productId, packageId, plans, deviceIds } = await setup(2);
+    const base = { name: 'check', productId, firmwarePackageId: packageId };
+    const draft = await plans.createPlan({ ...base, target: { kind: 'devices', deviceIds } }, 'u');
+    assert.equal(draft.verification, false);
+    const edited = await plans.updatePlan(draft.id, {
+      ...base,
+      target: { kind: 'devices', deviceIds },
+      verification: true,
+    });
+    assert.equal(edited.verification, true);
+    assert.equal((await plans.getPlan(draft.id)).verification, true);
+    await rejectsWith(
+      plans.updatePlan(draft.id, { ...base, target: { kind: 'all' }, verification: true }),
+      'VALIDATION_FAILED',
+    );
+    // The whole plan is given again: leaving the flag out makes it a normal plan.
+    const normal = await plans.updatePlan(draft.id, { ...base, target: { kind: 'all' } });
+    assert.equal(normal.verification, false);
+  });
+
   it('keeps device text with quotes, braces, backslashes and any script intact', async () => {
     const { productId, packageId, plans, engine, notifier } = await setup(1);
     const plan = await plans.createPlan(

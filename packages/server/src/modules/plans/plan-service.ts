@@ -323,7 +323,8 @@ export function createPlanService({ store, engine, packages, clock, rescanMs = 6
           field: 'firmwarePackageId',
         });
       }
-      if (!(await store.updateDraft(id, spec.name, spec, clock.now()))) {
+      const draft = { name: spec.name, spec, verification: input.verification === true };
+      if (!(await store.updateDraft(id, draft, clock.now()))) {
         throw new UpdraftError('PLAN_INVALID_TRANSITION', 'only drafts can be edited', { action: 'edit' });
       }
       return getPlan(id);

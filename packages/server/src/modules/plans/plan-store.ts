@@ -140,8 +140,12 @@ export interface PlanStore {
   insertPlan(plan: NewPlan, now: number): Promise<Plan>;
   getPlan(id: number): Promise<Plan | undefined>;
   listPlans(filter: PlanFilter, page: PageRequest): Promise<Page<Plan>>;
-  /** Replaces a draft's spec; false when the plan is no longer a draft. */
-  updateDraft(id: number, name: string, spec: PlanSpec, now: number): Promise<boolean>;
+  /** Replaces a draft's spec and verification flag; false when the plan is no longer a draft. */
+  updateDraft(
+    id: number,
+    draft: Pick<NewPlan, 'name' | 'spec' | 'verification'>,
+    now: number,
+  ): Promise<boolean>;
   /**
    * Compare-and-set: moves the plan from `record.from` to `record.to` and stores the transition
    * record, in one transaction; false (nothing written) when the plan is no longer at `from`.

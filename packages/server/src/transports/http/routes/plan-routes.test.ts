@@ -137,8 +137,10 @@ describe('plans API', { skip }, () => {
     assert.equal(refused.statusCode, 409);
     assert.equal(refused.json().code, 'PLAN_CONFLICT');
     assert.deepEqual(refused.json().details.deviceIds, deviceIds);
+    assert.equal(second.takeOver, false);
     const taken = await t.admin.post(`/api/v1/plans/${second.id}/publish`, { takeOver: true });
     assert.equal(taken.json().status, 'running');
+    assert.equal(taken.json().takeOver, true);
     const frozen = await t.admin.request({
       method: 'PUT',
       url: `/api/v1/plans/${second.id}`,

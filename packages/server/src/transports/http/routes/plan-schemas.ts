@@ -111,6 +111,10 @@ export const PlanSchema = Type.Object({
   sourceVersion: Nullable(Type.String()),
   status: literals(planStatuses),
   verification: Type.Boolean(),
+  takeOver: Type.Boolean({
+    description:
+      'Devices busy in another plan of the module are taken over at the start (publish or start with takeOver)',
+  }),
   target: Target,
   whitelist: Type.Array(Type.Integer()),
   blacklist: Type.Array(Type.Integer()),
@@ -157,6 +161,7 @@ export function planView(plan: Plan) {
     sourceVersion: spec.firmware.kind === 'delta' ? spec.firmware.sourceVersion : null,
     status: plan.status,
     verification: plan.verification,
+    takeOver: plan.takeOver,
     target: targetView(spec.target),
     whitelist: numbers(spec.whitelist),
     blacklist: numbers(spec.blacklist),
