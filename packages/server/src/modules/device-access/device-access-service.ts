@@ -656,13 +656,11 @@ export function createDeviceAccessService({
       const pkg = await packageOf(grant.packageId);
       const file = pkg.files.find((f) => f.position === grant.filePosition);
       if (!file) return { problem: 'token_unknown' };
-      let bytes = cache.get(file.sha256);
-      if (!bytes && cache.admits(file.size)) {
+      const bytes = await cache.getOrLoad(file.sha256, file.size, async () => {
         const chunks: Buffer[] = [];
         for await (const chunk of await upgrades.openBlob(file.sha256)) chunks.push(chunk as Buffer);
-        bytes = Buffer.concat(chunks);
-        cache.put(file.sha256, bytes);
-      }
+        return Buffer.concat(chunks);
+      });
       return {
         key: file.sha256,
         name: file.name,

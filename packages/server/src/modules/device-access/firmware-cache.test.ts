@@ -22,4 +22,33 @@ describe('firmware cache', () => {
     assert.equal(cache.get('big'), undefined);
     assert.equal(createFirmwareCache(0).admits(1), false);
   });
+
+  it('loads a cold file once for concurrent misses, and again after a failed load', async () => {
+    const cache = createFirmwareCache(100);
+    let loads = 0;
+    let release: (bytes: Buffer) => void = () => {};
+    const load = () => {
+      loads++;
+      return new Promise<Buffer>((resolve) => {
+        release = resolve;
+      });
+    };
+    const waiting = [cache.getOrLoad('a', 10, load), cache.getOrLoad('a', 10, load)];
+    release(Buffer.alloc(10, 1));
+    const [first, second] = await Promise.all(waiting);
+    assert.equal(loads, 1);
+    assert.equal(first, second, 'one buffer shared');
+    assert.equal(await cache.getOrLoad('a', 10, load), first, 'cached');
+    assert.equal(loads, 1);
+
+    const failing = () => {
+      loads++;
+      return Promise.reject(new Error('disk gone'));
+    };
+    await assert.rejects(cache.getOrLoad('b', 10, failing), /disk gone/);
+    await assert.rejects(cache.getOrLoad('b', 10, failing), /disk gone/);
+    assert.equal(loads, 3, 'a failed load is not remembered');
+    assert.equal(await cache.getOrLoad('big', 26, load), undefined, 'not admitted: not loaded');
+    assert.equal(loads, 3);
+  });
 });

@@ -1,15 +1,23 @@
 // Hot firmware files in memory: a byte-bounded LRU keyed by blob key (sha256). Files larger than
 // a quarter of the budget are never cached, so one big file cannot evict the whole fleet's.
+// Misses are filled single-flight: devices that ask for the same cold file at once (a plan's
+// start) share one read instead of each holding a copy of the whole file.
 
 export interface FirmwareCache {
   get(key: string): Buffer | undefined;
   /** Whether a file of this size may be cached at all. */
   admits(size: number): boolean;
   put(key: string, bytes: Buffer): void;
+  /**
+   * The cached file, or `load()`ed and cached when the file is admitted (undefined when not);
+   * concurrent calls for the same key share one load. A failed load is not remembered.
+   */
+  getOrLoad(key: string, size: number, load: () => Promise<Buffer>): Promise<Buffer | undefined>;
 }
 
 export function createFirmwareCache(maxBytes: number): FirmwareCache {
   const entries = new Map<string, Buffer>();
+  const loading = new Map<string, Promise<Buffer>>();
   let used = 0;
   return {
     get(key) {
@@ -31,6 +39,19 @@ export function createFirmwareCache(maxBytes: number): FirmwareCache {
         entries.delete(oldKey);
         used -= old.length;
       }
+    },
+    async getOrLoad(key, size, load) {
+      const cached = this.get(key);
+      if (cached || !this.admits(size)) return cached;
+      let pending = loading.get(key);
+      if (!pending) {
+        pending = load().finally(() => loading.delete(key));
+        loading.set(key, pending);
+        const bytes = await pending;
+        this.put(key, bytes);
+        return bytes;
+      }
+      return pending;
     },
   };
 }

@@ -300,6 +300,8 @@ describe('device HTTP API without the firmware cache, with a 3-hour token TTL', 
   before(async () => {
     f = await createDeviceFleet({
       count: 1,
+      // Larger than one 1 MiB read, so whole files and ranges cross read boundaries.
+      firmwareBytes: 2_500_000,
       settings: { firmwareCacheBytes: 0, downloadTokenTtlHours: 3 },
     });
     c = client(f);
@@ -319,6 +321,10 @@ describe('device HTTP API without the firmware cache, with a 3-hour token TTL', 
     const body = Buffer.from(await range.arrayBuffer());
     assert.deepEqual(body, f.firmware.subarray(1000, 71000));
     assert.equal(range.headers.get('x-crc16'), crc16('mbus', body));
+    const across = await fetch(`${f.base}/device/v1/download/${token}`, {
+      headers: { range: 'bytes=1048000-2097999' },
+    });
+    assert.deepEqual(Buffer.from(await across.arrayBuffer()), f.firmware.subarray(1_048_000, 2_098_000));
     const tail = await fetch(`${f.base}/device/v1/download/${token}`, { headers: { range: 'bytes=-7' } });
     assert.deepEqual(Buffer.from(await tail.arrayBuffer()), f.firmware.subarray(-7));
   });
