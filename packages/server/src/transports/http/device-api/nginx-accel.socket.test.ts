@@ -1,6 +1,7 @@
 // UPDRAFT_DOWNLOAD_ACCEL=nginx behind Debian's nginx: Updraft checks the token and answers with
-// X-Accel-Redirect; nginx sends the bytes (whole file and RFC ranges). OneNET's unit-less ranges
-// and CRC-16 requests are still served by Updraft.
+// X-Accel-Redirect; nginx sends the bytes (whole file and RFC ranges). OneNET's unit-less ranges,
+// ranges nginx would read otherwise than the path's rules, and CRC-16 requests are still served
+// by Updraft.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -79,5 +80,62 @@ describe('downloads through nginx with X-Accel-Redirect', { skip }, () => {
     );
     assert.equal(internal.status, 404, 'the internal location is not reachable from outside');
     await internal.arrayBuffer();
+  });
+
+  it('keeps the sha256 as ETag and X-Content-Sha256 behind nginx, and If-Range with it', async () => {
+    const key = sha256(f.firmware);
+    const whole = await fetch(`${nginx.url}/device/v1/download/${token}`);
+    assert.equal(whole.headers.get('x-content-sha256'), key);
+    assert.equal(whole.headers.get('etag'), `"${key}"`);
+    await whole.arrayBuffer();
+    const fresh = await fetch(`${nginx.url}/device/v1/download/${token}`, {
+      headers: { range: 'bytes=0-9', 'if-range': `"${key}"` },
+    });
+    assert.equal(fresh.status, 206);
+    assert.deepEqual(Buffer.from(await fresh.arrayBuffer()), f.firmware.subarray(0, 10));
+    const stale = await fetch(`${nginx.url}/device/v1/download/${token}`, {
+      headers: { range: 'bytes=0-9', 'if-range': '"old"' },
+    });
+    assert.equal(stale.status, 200);
+    assert.equal((await stale.arrayBuffer()).byteLength, f.firmware.length);
+  });
+
+  it('answers OneNET paths by OneNET rules behind nginx, and RFC 7233 paths by RFC 7233', async () => {
+    const size = f.firmware.length;
+    const get = async (path: string, range: string) => {
+      const res = await fetch(`${nginx.url}${path}/${token}`, { headers: { range } });
+      const body = Buffer.from(await res.arrayBuffer());
+      return { status: res.status, range: res.headers.get('content-range'), body };
+    };
+    // protocols.md §2.4 (3): a start past the end starts at 0; start > end starts at 0.
+    const past = await get('/ota/south/download', `bytes=${size + 10}-`);
+    assert.deepEqual([past.status, past.range], [206, `bytes 0-${size - 1}/${size}`]);
+    assert.equal(sha256(past.body), sha256(f.firmware));
+    const backwards = await get('/ota/download', 'bytes=500-20');
+    assert.deepEqual([backwards.status, backwards.range], [206, `bytes 0-20/${size}`]);
+    assert.deepEqual(backwards.body, f.firmware.subarray(0, 21));
+    // A suffix longer than the file is the whole file (200), as are bytes=-0 and several ranges.
+    for (const range of [`bytes=-${size + 1}`, 'bytes=-0', 'bytes=0-1,5-6']) {
+      const whole = await get('/ota/south/download', range);
+      assert.equal(whole.status, 200, range);
+      assert.equal(whole.body.length, size, range);
+    }
+    // Ranges both rule sets read alike still go to nginx; the others Updraft serves itself.
+    const direct = await fetch(`${f.base}/ota/south/download/${token}`, {
+      headers: { range: 'bytes=10-19' },
+    });
+    assert.ok(direct.headers.get('x-accel-redirect'));
+    await direct.arrayBuffer();
+    const past416 = await fetch(`${f.base}/ota/south/download/${token}`, {
+      headers: { range: `bytes=${size}-` },
+    });
+    assert.equal(past416.headers.get('x-accel-redirect'), null);
+    await past416.arrayBuffer();
+    // RFC 7233 §2.1: an invalid range (last < first) is ignored, where nginx would answer 416.
+    const invalid = await get('/device/v1/download', 'bytes=500-20');
+    assert.equal(invalid.status, 200);
+    assert.equal(invalid.body.length, size);
+    const beyond = await get('/device/v1/download', `bytes=${size}-`);
+    assert.equal(beyond.status, 416);
   });
 });

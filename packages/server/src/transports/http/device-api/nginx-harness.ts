@@ -58,7 +58,13 @@ http {
   server {
     listen 127.0.0.1:${port};
     # Only reachable through X-Accel-Redirect from Updraft (docs/nginx.md).
-    location ${prefix} { internal; alias ${options.firmwareDir.replace(/\/?$/, '/')}; }
+    location ${prefix} {
+      internal;
+      alias ${options.firmwareDir.replace(/\/?$/, '/')};
+      etag off;
+      add_header ETag '"$upstream_http_x_content_sha256"';
+      add_header X-Content-Sha256 $upstream_http_x_content_sha256;
+    }
     ${options.serveFiles ? `location /files/ { alias ${options.firmwareDir.replace(/\/?$/, '/')}; }` : ''}
     location / {
       proxy_pass http://updraft;

@@ -46,11 +46,7 @@ export async function sendFirmware(
     .header('content-disposition', `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"`)
     .header('x-content-sha256', file.sha256);
 
-  if (
-    options.accel === 'nginx' &&
-    !wantsCrc &&
-    (rangeHeader === undefined || /^\s*bytes=/i.test(rangeHeader))
-  ) {
+  if (options.accel === 'nginx' && !wantsCrc && nginxAnswersAlike(rangeHeader, file.size, dialect)) {
     // nginx answers Range and If-Range itself from the internal location (docs/nginx.md).
     const path = `${options.accelPrefix.replace(/\/?$/, '/')}${file.key.slice(0, 2)}/${file.key}`;
     return reply.header('x-accel-redirect', path).send('');
@@ -82,6 +78,29 @@ export async function sendFirmware(
   if (request.method === 'HEAD') return reply.send();
   if (!body) body = length === 0 ? Buffer.alloc(0) : await access.openBlob(file.key, { start, end });
   return reply.send(body);
+}
+
+/**
+ * Whether nginx, which applies RFC 7233 itself after X-Accel-Redirect, sends what the dialect
+ * would: one plain `bytes=` range, and on OneNET paths only a range both rule sets read alike.
+ * nginx answers 416 to `bytes=5-2` (RFC 7233 §2.1 says ignore it) and to a start past the end
+ * (OneNET: from 0), and 206 to a suffix longer than the file (OneNET: the whole file, 200).
+ */
+export function nginxAnswersAlike(header: string | undefined, size: number, dialect: RangeDialect): boolean {
+  if (header === undefined) return true;
+  const plain = /^bytes=(\d*)-(\d*)$/i.exec(header.trim());
+  if (!plain || (plain[1] === '' && plain[2] === '')) return false;
+  const [, first = '', last = ''] = plain;
+  if (first !== '' && last !== '' && Number(last) < Number(first)) return false;
+  if (dialect === 'rfc7233') return true;
+  const nginx = decideRange(header, size, 'rfc7233');
+  const onenet = decideRange(header, size, 'onenet');
+  return (
+    nginx.kind === 'partial' &&
+    onenet.kind === 'partial' &&
+    nginx.start === onenet.start &&
+    nginx.end === onenet.end
+  );
 }
 
 /** OneNET signals download errors with a 200 and a one-digit body without Content-Length. */
