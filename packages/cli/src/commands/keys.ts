@@ -25,9 +25,15 @@ export async function run(argv: string[]): Promise<number> {
     try {
       switch (action) {
         case 'list': {
-          const page = await tools.accounts.listApiKeys({ limit: 500 });
+          const keys = [];
+          for (let after: number | undefined, more = true; more; ) {
+            const page = await tools.accounts.listApiKeys({}, { after, limit: 500 });
+            keys.push(...page.items);
+            more = page.next !== null;
+            after = page.next ?? undefined;
+          }
           printTable(
-            page.items.map((k) => ({
+            keys.map((k) => ({
               id: k.id,
               name: k.name,
               prefix: k.prefix,

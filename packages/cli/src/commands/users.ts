@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
       const find = async () => {
         let after: number | undefined;
         for (;;) {
-          const page = await tools.accounts.listUsers({ after, limit: 500 });
+          const page = await tools.accounts.listUsers({ q: name }, { after, limit: 500 });
           const user = page.items.find((u) => u.username === name);
           if (user) return user;
           if (page.next === null) throw new UpdraftError('NOT_FOUND', `no user ${name}`);
@@ -51,9 +51,15 @@ export async function run(argv: string[]): Promise<number> {
       };
       switch (action) {
         case 'list': {
-          const page = await tools.accounts.listUsers({ limit: 500 });
+          const users = [];
+          for (let after: number | undefined, more = true; more; ) {
+            const page = await tools.accounts.listUsers({}, { after, limit: 500 });
+            users.push(...page.items);
+            more = page.next !== null;
+            after = page.next ?? undefined;
+          }
           printTable(
-            page.items.map((u) => ({ id: u.id, username: u.username, role: u.role, disabled: u.disabled })),
+            users.map((u) => ({ id: u.id, username: u.username, role: u.role, disabled: u.disabled })),
           );
           return 0;
         }

@@ -44,11 +44,15 @@ function makeCaller(app: App, headers: Record<string, string>): Caller {
   };
 }
 
-export async function createTestApp(settings: Record<string, unknown> = {}): Promise<TestApp> {
+/** `settings` override by key; `env` goes through the environment variables, as at boot. */
+export async function createTestApp(
+  settings: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): Promise<TestApp> {
   const testDatabase = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-data-'));
   const clock = createManualClock(Date.now());
-  const config = loadConfig({}, { dataDir, logLevel: 'silent', adminPassword, ...settings });
+  const config = loadConfig(env, { dataDir, logLevel: 'silent', adminPassword, ...settings });
   const app = await buildApp(config, { clock, database: testDatabase.database });
   const adminKey = await app.services.accounts.createApiKey(null, { name: 'test admin', role: 'admin' });
   const keys = new Map<Role, Caller>();

@@ -1,4 +1,4 @@
-// Firmware packages: list (by product) and upload for operators and admins.
+// Firmware packages: list (by product); upload and download for operators and admins.
 import { CloudUploadOutlined } from '@ant-design/icons';
 import { Button, Card, Table, Tag } from 'antd';
 import { useState } from 'react';
@@ -79,7 +79,11 @@ export function FirmwarePage() {
               render: (files: FirmwarePackage['files'], row) =>
                 files.map((file) => (
                   <div key={file.position}>
-                    <a href={`/api/v1/firmware/${row.id}/files/${file.position}`}>{file.name}</a>
+                    {canUpload ? (
+                      <a href={`/api/v1/firmware/${row.id}/files/${file.position}`}>{file.name}</a>
+                    ) : (
+                      file.name
+                    )}
                   </div>
                 )),
             },

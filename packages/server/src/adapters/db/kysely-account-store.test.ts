@@ -22,13 +22,13 @@ describe('AccountStore contract', { skip }, () => {
     assert.equal(await store.countUsers(), 2);
     assert.equal((await store.findUserByName('ann'))?.passwordHash, 'h1');
     assert.equal(await store.findUserByName('nobody'), undefined);
-    const first = await store.listUsers({ limit: 1 });
+    const first = await store.listUsers({}, { limit: 1 });
     assert.deepEqual(
       first.items.map((u) => u.id),
       [a.id],
     );
     assert.equal(first.next, a.id);
-    const second = await store.listUsers({ after: first.next!, limit: 1 });
+    const second = await store.listUsers({}, { after: first.next!, limit: 1 });
     assert.deepEqual(
       second.items.map((u) => u.id),
       [b.id],
@@ -76,6 +76,39 @@ describe('AccountStore contract', { skip }, () => {
       'a second revoke keeps the first time',
     );
     assert.equal(await store.revokeApiKey(999999, 1), undefined);
-    assert.equal((await store.listApiKeys({ limit: 10 })).items.length, 1);
+    assert.equal((await store.listApiKeys({}, { limit: 10 })).items.length, 1);
+  });
+
+  it('filters users by role, name and disabled, and keys by role and revoked', async () => {
+    const names = (page: { items: { username: string }[] }) => page.items.map((u) => u.username);
+    await store.insertUser({ username: 'Olga_Ops', passwordHash: 'h', role: 'operator', now: 1 });
+    await store.insertUser({ username: 'olaf', passwordHash: 'h', role: 'viewer', now: 1 });
+    assert.deepEqual(names(await store.listUsers({ role: 'admin' }, { limit: 10 })), ['ann']);
+    assert.deepEqual(names(await store.listUsers({ q: 'OL' }, { limit: 10 })), ['Olga_Ops', 'olaf']);
+    assert.deepEqual(names(await store.listUsers({ q: 'a_o' }, { limit: 10 })), ['Olga_Ops']);
+    assert.deepEqual(names(await store.listUsers({ q: '%' }, { limit: 10 })), [], 'wildcards are literal');
+    assert.deepEqual(names(await store.listUsers({ disabled: true }, { limit: 10 })), ['bob']);
+    assert.deepEqual(
+      names(await store.listUsers({ role: 'viewer', q: 'ol', disabled: false }, { limit: 10 })),
+      ['olaf'],
+    );
+    const page = await store.listUsers({ q: 'ol' }, { limit: 1 });
+    assert.deepEqual(names(page), ['Olga_Ops']);
+    assert.deepEqual(names(await store.listUsers({ q: 'ol' }, { after: page.next!, limit: 1 })), ['olaf']);
+
+    const viewerKey = await store.insertApiKey({
+      name: 'v',
+      prefix: 'vvvvvvvvvvvv',
+      hash: 'ee',
+      role: 'viewer',
+      createdBy: null,
+      now: 50,
+    });
+    const keyNames = (p: { items: { name: string }[] }) => p.items.map((k) => k.name);
+    assert.deepEqual(keyNames(await store.listApiKeys({ role: 'viewer' }, { limit: 10 })), ['v']);
+    assert.deepEqual(keyNames(await store.listApiKeys({ role: 'admin' }, { limit: 10 })), []);
+    assert.deepEqual(keyNames(await store.listApiKeys({ revoked: true }, { limit: 10 })), ['k']);
+    assert.deepEqual(keyNames(await store.listApiKeys({ revoked: false }, { limit: 10 })), ['v']);
+    assert.ok(viewerKey.id);
   });
 });

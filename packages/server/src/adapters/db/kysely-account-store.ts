@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AccountStore, ApiKey, User } from '../../modules/accounts/account-store.ts';
 import { toPage } from '../../modules/pagination.ts';
 import type { ApiKeysTable, DatabaseSchema, UsersTable } from './schema.ts';
+import { containsText } from './sql-helpers.ts';
 
 function toUser(row: Selectable<UsersTable>): User {
   return {
@@ -64,11 +65,14 @@ export function createKyselyAccountStore(db: Kysely<DatabaseSchema>): AccountSto
       const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toUser(row);
     },
-    async listUsers({ after, limit }) {
+    async listUsers(filter, { after, limit }) {
       const rows = await db
         .selectFrom('users')
         .selectAll()
         .$if(after !== undefined, (q) => q.where('id', '>', after!))
+        .$if(filter.role !== undefined, (q) => q.where('role', '=', filter.role!))
+        .$if(filter.disabled !== undefined, (q) => q.where('disabled', '=', filter.disabled ? 1 : 0))
+        .$if(!!filter.q, (q) => q.where(containsText('username', filter.q!)))
         .orderBy('id')
         .limit(limit + 1)
         .execute();
@@ -131,11 +135,15 @@ export function createKyselyAccountStore(db: Kysely<DatabaseSchema>): AccountSto
         .executeTakeFirst();
       return row && { ...toKey(row), hash: row.key_hash };
     },
-    async listApiKeys({ after, limit }) {
+    async listApiKeys(filter, { after, limit }) {
       const rows = await db
         .selectFrom('api_keys')
         .selectAll()
         .$if(after !== undefined, (q) => q.where('id', '>', after!))
+        .$if(filter.role !== undefined, (q) => q.where('role', '=', filter.role!))
+        .$if(filter.revoked !== undefined, (q) =>
+          q.where('revoked_at', filter.revoked ? 'is not' : 'is', null),
+        )
         .orderBy('id')
         .limit(limit + 1)
         .execute();

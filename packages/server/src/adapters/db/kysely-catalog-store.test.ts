@@ -91,4 +91,23 @@ describe('CatalogStore contract', { skip }, () => {
     assert.equal(await store.deleteModule(p.id, 'MCU'), true);
     assert.equal(await store.findModule(p.id, 'MCU'), undefined);
   });
+
+  it('pages a product’s modules, optionally of one kind', async () => {
+    const p = await store.insertProduct({ ...base, name: 'Paged mods', productKey: 'pk_paged_mods' }, 1);
+    for (const [name, kind] of [
+      ['a', 'mcu'],
+      ['b', 'module'],
+      ['c', 'mcu'],
+    ] as const) {
+      await store.insertModule({ productId: p.id, name, kind, description: '' }, 1);
+    }
+    const names = (page: { items: { name: string }[] }) => page.items.map((m) => m.name);
+    const first = await store.pageModules(p.id, {}, { limit: 2 });
+    assert.deepEqual(names(first), ['a', 'b']);
+    const second = await store.pageModules(p.id, {}, { after: first.next!, limit: 2 });
+    assert.deepEqual(names(second), ['c']);
+    assert.equal(second.next, null);
+    assert.deepEqual(names(await store.pageModules(p.id, { kind: 'mcu' }, { limit: 10 })), ['a', 'c']);
+    assert.deepEqual(names(await store.pageModules(p.id + 1000, {}, { limit: 10 })), []);
+  });
 });

@@ -176,6 +176,18 @@ export function createKyselyCatalogStore(db: Kysely<DatabaseSchema>): CatalogSto
         .execute();
       return rows.map(toModule);
     },
+    async pageModules(productId, filter, { after, limit }) {
+      const rows = await db
+        .selectFrom('modules')
+        .selectAll()
+        .where('product_id', '=', productId)
+        .$if(after !== undefined, (q) => q.where('id', '>', after!))
+        .$if(filter.kind !== undefined, (q) => q.where('kind', '=', filter.kind!))
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows.map(toModule), limit);
+    },
     async deleteModule(productId, name) {
       const result = await db
         .deleteFrom('modules')

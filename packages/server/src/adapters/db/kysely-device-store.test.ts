@@ -164,7 +164,9 @@ describe('DeviceStore contract', { skip }, () => {
     assert.equal(await store.addMembers(g.id, [a.id, a.id, foreign.id], 2), 1);
     assert.equal(await store.addMembersMatching(g.id, { tag: 'grp' }, 3), 1);
     assert.equal(await store.addMembersMatching(g.id, { tag: 'grp' }, 3), 0);
-    assert.deepEqual(names(await store.listMembers(g.id, { limit: 10 })), ['ga', 'gb']);
+    assert.deepEqual(names(await store.listMembers(g.id, {}, { limit: 10 })), ['ga', 'gb']);
+    assert.deepEqual(names(await store.listMembers(g.id, { tag: 'grp' }, { limit: 10 })), ['gb']);
+    assert.deepEqual(names(await store.listMembers(g.id, { q: 'A' }, { limit: 10 })), ['ga']);
     assert.equal(await store.removeMembers(g.id, [a.id, foreign.id]), 1);
     assert.deepEqual(names(await store.list({ groupId: g.id }, { limit: 10 })), ['gb']);
     assert.equal(await store.deleteGroup(g.id), true);

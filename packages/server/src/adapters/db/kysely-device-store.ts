@@ -415,7 +415,7 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>): DeviceStore
       return removed;
     },
 
-    listMembers: (groupId, page) => list({ groupId }, page),
+    listMembers: (groupId, filter, page) => list({ ...filter, groupId }, page),
   };
 
   /** `insert … select` of the group's product's devices that `where` keeps; never loads ids. */

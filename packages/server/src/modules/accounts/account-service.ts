@@ -10,7 +10,7 @@ import {
   verifyPassword,
 } from '../../internal/secrets.ts';
 import type { PageRequest } from '../pagination.ts';
-import type { AccountStore, ApiKey, User } from './account-store.ts';
+import type { AccountStore, ApiKey, ApiKeyFilter, User, UserFilter } from './account-store.ts';
 
 /** Who is making a management call. */
 export interface Principal {
@@ -128,7 +128,7 @@ export function createAccountService({ store, clock, sessionTtlMs }: AccountServ
     },
 
     getUser: (id: number) => store.getUser(id),
-    listUsers: (page: PageRequest) => store.listUsers(page),
+    listUsers: (filter: UserFilter, page: PageRequest) => store.listUsers(filter, page),
 
     async updateUser(
       actor: Principal,
@@ -187,7 +187,7 @@ export function createAccountService({ store, clock, sessionTtlMs }: AccountServ
       return { key, secret };
     },
 
-    listApiKeys: (page: PageRequest) => store.listApiKeys(page),
+    listApiKeys: (filter: ApiKeyFilter, page: PageRequest) => store.listApiKeys(filter, page),
 
     async revokeApiKey(id: number): Promise<ApiKey> {
       const key = await store.revokeApiKey(id, clock.now());

@@ -21,6 +21,19 @@ export interface ApiKey {
   revokedAt: number | null;
 }
 
+export interface UserFilter {
+  role?: Role | undefined;
+  /** Username contains, case-insensitive. */
+  q?: string | undefined;
+  disabled?: boolean | undefined;
+}
+
+export interface ApiKeyFilter {
+  role?: Role | undefined;
+  /** true: revoked keys only; false: keys in use only. */
+  revoked?: boolean | undefined;
+}
+
 export interface Session {
   id: string;
   userId: number;
@@ -34,7 +47,7 @@ export interface AccountStore {
   insertUser(user: { username: string; passwordHash: string; role: Role; now: number }): Promise<User>;
   findUserByName(username: string): Promise<(User & { passwordHash: string }) | undefined>;
   getUser(id: number): Promise<User | undefined>;
-  listUsers(page: PageRequest): Promise<Page<User>>;
+  listUsers(filter: UserFilter, page: PageRequest): Promise<Page<User>>;
   updateUser(
     id: number,
     patch: { role?: Role; disabled?: boolean; passwordHash?: string; now: number },
@@ -52,7 +65,7 @@ export interface AccountStore {
     now: number;
   }): Promise<ApiKey>;
   findApiKeyByPrefix(prefix: string): Promise<(ApiKey & { hash: string }) | undefined>;
-  listApiKeys(page: PageRequest): Promise<Page<ApiKey>>;
+  listApiKeys(filter: ApiKeyFilter, page: PageRequest): Promise<Page<ApiKey>>;
   revokeApiKey(id: number, now: number): Promise<ApiKey | undefined>;
   touchApiKey(id: number, now: number): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { UpdraftError } from '@updraft/core';
 import type { Clock } from '../../adapters/clock/clock.ts';
 import { deriveProductKey, equalHex, randomToken, sha256Hex } from '../../internal/secrets.ts';
-import type { PageRequest } from '../pagination.ts';
+import type { Page, PageRequest } from '../pagination.ts';
 import type {
   CatalogStore,
   ModuleKind,
@@ -14,7 +14,7 @@ import type {
   ProductModule,
 } from './catalog-store.ts';
 
-const productKeyPattern = /^[A-Za-z0-9_-]{4,64}$/;
+export const productKeyPattern = /^[A-Za-z0-9_-]{4,64}$/;
 export const moduleNamePattern = /^[A-Za-z0-9._-]{1,32}$/;
 
 function checkText(field: string, value: string, max: number, min = 0): string {
@@ -142,6 +142,15 @@ export function createCatalogService({
     async listModules(productId: number): Promise<ProductModule[]> {
       await getProduct(productId);
       return store.listModules(productId);
+    },
+
+    async pageModules(
+      productId: number,
+      filter: { kind?: ModuleKind | undefined },
+      page: PageRequest,
+    ): Promise<Page<ProductModule>> {
+      await getProduct(productId);
+      return store.pageModules(productId, filter, page);
     },
 
     async addModule(

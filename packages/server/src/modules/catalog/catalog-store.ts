@@ -65,5 +65,11 @@ export interface CatalogStore {
   insertModule(input: Omit<ProductModule, 'id' | 'createdAt'>, now: number): Promise<ProductModule>;
   findModule(productId: number, name: string): Promise<ProductModule | undefined>;
   listModules(productId: number): Promise<ProductModule[]>;
+  /** One page of the product's modules, optionally of one kind. */
+  pageModules(
+    productId: number,
+    filter: { kind?: ModuleKind | undefined },
+    page: PageRequest,
+  ): Promise<Page<ProductModule>>;
   deleteModule(productId: number, name: string): Promise<boolean>;
 }

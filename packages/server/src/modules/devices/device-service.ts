@@ -12,6 +12,7 @@ import type {
   DeviceFilter,
   DeviceStore,
   DeviceVersion,
+  MemberFilter,
   Telemetry,
 } from './device-store.ts';
 
@@ -123,9 +124,9 @@ export function createDeviceService({ store, products, clock, serverSecret, limi
     listDevices: (filter: DeviceFilter, page: PageRequest): Promise<Page<Device>> => store.list(filter, page),
     countDevices: (filter: DeviceFilter): Promise<number> => store.countDevices(filter),
 
-    async listSubDevices(gatewayId: number, page: PageRequest): Promise<Page<Device>> {
+    async listSubDevices(gatewayId: number, filter: MemberFilter, page: PageRequest): Promise<Page<Device>> {
       await getDevice(gatewayId);
-      return store.list({ gatewayId }, page);
+      return store.list({ ...filter, gatewayId }, page);
     },
 
     async updateDevice(id: number, patch: { tags?: string[]; gatewayId?: number | null }): Promise<Device> {

@@ -50,6 +50,9 @@ export interface DeviceFilter {
   gatewayId?: number | undefined;
 }
 
+/** The filters of a list that is already scoped to a group or a gateway. */
+export type MemberFilter = Omit<DeviceFilter, 'productId' | 'groupId'>;
+
 export interface Telemetry {
   online?: boolean | undefined;
   signal?: number | undefined;
@@ -114,5 +117,6 @@ export interface DeviceStore {
   /** Adds every device of the group's product that matches, in one statement. */
   addMembersMatching(groupId: number, filter: DeviceFilter, now: number): Promise<number>;
   removeMembers(groupId: number, ids: number[]): Promise<number>;
-  listMembers(groupId: number, page: PageRequest): Promise<Page<Device>>;
+  /** The group's devices that match `filter` as well. */
+  listMembers(groupId: number, filter: MemberFilter, page: PageRequest): Promise<Page<Device>>;
 }

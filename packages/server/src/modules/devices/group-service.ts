@@ -3,7 +3,14 @@ import { UpdraftError } from '@updraft/core';
 import type { Clock } from '../../adapters/clock/clock.ts';
 import type { Page, PageRequest } from '../pagination.ts';
 import { checkGroupName } from './device-rules.ts';
-import type { Device, DeviceFilter, DeviceGroup, DeviceStore, GroupFilter } from './device-store.ts';
+import type {
+  Device,
+  DeviceFilter,
+  DeviceGroup,
+  DeviceStore,
+  GroupFilter,
+  MemberFilter,
+} from './device-store.ts';
 
 export const maxMemberIds = 10_000;
 
@@ -90,9 +97,9 @@ export function createGroupService({ store, products, clock }: GroupServiceDeps)
       return { removed: await store.removeMembers(id, checkIds(deviceIds)) };
     },
 
-    async listMembers(id: number, page: PageRequest): Promise<Page<Device>> {
+    async listMembers(id: number, filter: MemberFilter, page: PageRequest): Promise<Page<Device>> {
       await getGroup(id);
-      return store.listMembers(id, page);
+      return store.listMembers(id, filter, page);
     },
   };
 }

@@ -156,4 +156,103 @@ describe('accounts API', { skip }, () => {
     });
     assert.equal(forged.statusCode, 401);
   });
+
+  it('lists users by role, name and disabled, page by page', async () => {
+    for (const [username, role] of [
+      ['filter-ann', 'viewer'],
+      ['filter-bea', 'viewer'],
+      ['filter-cid', 'operator'],
+      ['FILTER-dan', 'viewer'],
+    ] as const) {
+      const res = await t.admin.post('/api/v1/users', { username, password: 'long-enough-1', role });
+      assert.equal(res.statusCode, 201, res.body);
+    }
+    const bea = (await t.admin.get('/api/v1/users?q=filter-bea')).json().items[0];
+    await t.admin.patch(`/api/v1/users/${bea.id}`, { disabled: true });
+    const names = async (query: string) => {
+      const res = await t.admin.get(`/api/v1/users?${query}`);
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json().items.map((u: { username: string }) => u.username);
+    };
+    assert.deepEqual(await names('q=filter'), ['filter-ann', 'filter-bea', 'filter-cid', 'FILTER-dan']);
+    assert.deepEqual(await names('q=filter&role=viewer&disabled=false'), ['filter-ann', 'FILTER-dan']);
+    assert.deepEqual(await names('q=filter&role=operator'), ['filter-cid']);
+    assert.deepEqual(await names('q=filter&disabled=true'), ['filter-bea']);
+    assert.deepEqual(await names('role=admin'), ['admin']);
+    assert.deepEqual(await names('q=%25'), [], 'a % is a character, not a wildcard');
+    const first = (await t.admin.get('/api/v1/users?q=filter&role=viewer&limit=2')).json();
+    assert.deepEqual(
+      first.items.map((u: { username: string }) => u.username),
+      ['filter-ann', 'filter-bea'],
+    );
+    assert.deepEqual(await names(`q=filter&role=viewer&limit=2&cursor=${first.nextCursor}`), ['FILTER-dan']);
+    const otherFilter = await t.admin.get(`/api/v1/users?q=filter&cursor=${first.nextCursor}`);
+    assert.equal(otherFilter.json().code, 'INVALID_CURSOR');
+    assert.equal((await t.admin.get('/api/v1/users?role=root')).json().code, 'VALIDATION_FAILED');
+    assert.equal((await t.admin.get('/api/v1/users?q=a&colour=red')).json().code, 'UNKNOWN_FIELD');
+  });
+
+  it('lists API keys by role and revoked, page by page', async () => {
+    const made: Record<string, number> = {};
+    for (const [name, role] of [
+      ['list-a', 'viewer'],
+      ['list-b', 'operator'],
+      ['list-c', 'viewer'],
+      ['list-d', 'viewer'],
+    ] as const) {
+      made[name] = (await t.admin.post('/api/v1/api-keys', { name, role })).json().key.id;
+    }
+    await t.admin.delete(`/api/v1/api-keys/${made['list-c']}`);
+    const names = async (query: string) => {
+      const res = await t.admin.get(`/api/v1/api-keys?${query}`);
+      assert.equal(res.statusCode, 200, res.body);
+      return res
+        .json()
+        .items.map((k: { name: string }) => k.name)
+        .filter((n: string) => n.startsWith('list-'));
+    };
+    assert.deepEqual(await names('role=viewer&limit=500'), ['list-a', 'list-c', 'list-d']);
+    assert.deepEqual(await names('role=operator&limit=500'), ['list-b']);
+    assert.deepEqual(await names('revoked=true&limit=500'), ['list-c']);
+    assert.deepEqual(await names('role=viewer&revoked=false&limit=500'), ['list-a', 'list-d']);
+    const all = (await t.admin.get('/api/v1/api-keys?role=viewer')).json().items.length;
+    const first = (await t.admin.get('/api/v1/api-keys?role=viewer&limit=1')).json();
+    assert.ok(first.nextCursor);
+    let seen = first.items.length;
+    for (let cursor = first.nextCursor; cursor; ) {
+      const page = (await t.admin.get(`/api/v1/api-keys?role=viewer&limit=1&cursor=${cursor}`)).json();
+      seen += page.items.length;
+      cursor = page.nextCursor;
+    }
+    assert.equal(seen, all);
+    assert.equal((await t.admin.get('/api/v1/api-keys?revoked=maybe')).json().code, 'VALIDATION_FAILED');
+  });
+
+  it('refuses a cursor made by another list with INVALID_CURSOR', async () => {
+    for (let i = 0; i < 3; i++) {
+      await t.admin.post('/api/v1/users', {
+        username: `cross-${i}`,
+        password: 'long-enough-1',
+        role: 'viewer',
+      });
+      await t.admin.post('/api/v1/api-keys', { name: `cross-${i}`, role: 'viewer' });
+    }
+    // Neither list has a filter here, so only the list a cursor names tells them apart.
+    const users = (await t.admin.get('/api/v1/users?limit=1')).json();
+    const keys = (await t.admin.get('/api/v1/api-keys?limit=1')).json();
+    assert.ok(users.nextCursor && keys.nextCursor);
+    for (const [url, cursor] of [
+      ['/api/v1/api-keys', users.nextCursor],
+      ['/api/v1/users', keys.nextCursor],
+      ['/api/v1/products', users.nextCursor],
+      ['/api/v1/webhooks', keys.nextCursor],
+    ]) {
+      const res = await t.admin.get(`${url}?cursor=${cursor}`);
+      assert.equal(res.statusCode, 400, url);
+      assert.equal(res.json().code, 'INVALID_CURSOR', url);
+      assert.match(res.json().message, /another list/, url);
+    }
+    assert.equal((await t.admin.get(`/api/v1/users?cursor=${users.nextCursor}`)).statusCode, 200);
+    assert.equal((await t.admin.get(`/api/v1/api-keys?cursor=${keys.nextCursor}`)).statusCode, 200);
+  });
 });

@@ -134,7 +134,15 @@ export async function registerAccountRoutes(
     async (request) => request.principal,
   );
 
-  const UserQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
+  const UserQuery = Type.Object(
+    {
+      ...PageQuery,
+      role: Type.Optional(RoleSchema),
+      q: Type.Optional(Type.String({ maxLength: 64, description: 'Username contains' })),
+      disabled: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  );
   app.get(
     '/users',
     {
@@ -147,9 +155,12 @@ export async function registerAccountRoutes(
       },
     },
     async (request) => {
-      const q = request.query as Static<typeof UserQuery>;
-      const page = await accounts.listUsers({ after: cursors.decode(q.cursor, {}), limit: q.limit ?? 50 });
-      return { items: page.items.map(userView), nextCursor: cursors.encode(page.next, {}) };
+      const { cursor, limit, ...filter } = request.query as Static<typeof UserQuery>;
+      const page = await accounts.listUsers(filter, {
+        after: cursors.decode('/users', cursor, filter),
+        limit: limit ?? 50,
+      });
+      return { items: page.items.map(userView), nextCursor: cursors.encode('/users', page.next, filter) };
     },
   );
 
@@ -188,7 +199,14 @@ export async function registerAccountRoutes(
     },
   );
 
-  const KeyQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
+  const KeyQuery = Type.Object(
+    {
+      ...PageQuery,
+      role: Type.Optional(RoleSchema),
+      revoked: Type.Optional(Type.Boolean({ description: 'true: revoked keys only; false: keys in use' })),
+    },
+    { additionalProperties: false },
+  );
   app.get(
     '/api-keys',
     {
@@ -201,9 +219,12 @@ export async function registerAccountRoutes(
       },
     },
     async (request) => {
-      const q = request.query as Static<typeof KeyQuery>;
-      const page = await accounts.listApiKeys({ after: cursors.decode(q.cursor, {}), limit: q.limit ?? 50 });
-      return { items: page.items.map(keyView), nextCursor: cursors.encode(page.next, {}) };
+      const { cursor, limit, ...filter } = request.query as Static<typeof KeyQuery>;
+      const page = await accounts.listApiKeys(filter, {
+        after: cursors.decode('/api-keys', cursor, filter),
+        limit: limit ?? 50,
+      });
+      return { items: page.items.map(keyView), nextCursor: cursors.encode('/api-keys', page.next, filter) };
     },
   );
 

@@ -109,10 +109,10 @@ export async function registerDeltaRoutes(app: FastifyInstance, { services, curs
     async (request) => {
       const { cursor, limit, ...filter } = request.query as Static<typeof DeltaJobQuery>;
       const page = await deltas.listJobs(filter, {
-        after: cursors.decode(cursor, filter),
+        after: cursors.decode('/delta-jobs', cursor, filter),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(jobView), nextCursor: cursors.encode(page.next, filter) };
+      return { items: page.items.map(jobView), nextCursor: cursors.encode('/delta-jobs', page.next, filter) };
     },
   );
 

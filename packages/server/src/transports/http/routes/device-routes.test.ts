@@ -122,6 +122,29 @@ describe('devices API', { skip }, () => {
     assert.equal((await t.admin.get(`/api/v1/devices/${gw.id}/sub-devices`)).json().items.length, 0);
   });
 
+  it('filters and pages a gateway’s sub-devices', async () => {
+    const gw = (await register(gatewayProduct, { name: 'gw-filter' })).json().device;
+    for (let i = 0; i < 5; i++) {
+      const res = await register(sensor, {
+        name: `sf-${i}`,
+        gatewayId: gw.id,
+        tags: [i % 2 ? 'odd' : 'even'],
+        versions: { default: i < 2 ? '1.0' : '2.0' },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+    }
+    const list = (query: string) => t.admin.get(`/api/v1/devices/${gw.id}/sub-devices?${query}`);
+    assert.deepEqual(names(await list('tag=odd')), ['sf-1', 'sf-3']);
+    assert.deepEqual(names(await list('version=2.0&tag=even')), ['sf-2', 'sf-4']);
+    assert.deepEqual(names(await list('q=SF-0')), ['sf-0']);
+    assert.deepEqual(names(await list('online=true')), []);
+    const first = (await list('tag=even&limit=2')).json();
+    assert.equal(first.items.length, 2);
+    assert.deepEqual(names(await list(`tag=even&limit=2&cursor=${first.nextCursor}`)), ['sf-4']);
+    assert.equal((await list(`tag=odd&cursor=${first.nextCursor}`)).json().code, 'INVALID_CURSOR');
+    assert.equal((await list('gatewayId=1')).json().code, 'UNKNOWN_FIELD');
+  });
+
   it('replaces tags and refuses empty or unknown patches', async () => {
     const { id } = (await register(meter, { name: 'patched', tags: ['old'] })).json().device;
     const res = await t.admin.patch(`/api/v1/devices/${id}`, { tags: ['new', 'fresh'] });
@@ -258,5 +281,19 @@ describe('devices API', { skip }, () => {
     ]) {
       assert.ok(spec.paths[path], path);
     }
+    // The streamed import documents its three body formats, so that Swagger UI can send one.
+    const body = spec.paths['/api/v1/products/{id}/devices/import'].post.requestBody;
+    assert.deepEqual(Object.keys(body.content).sort(), [
+      'application/json',
+      'application/x-ndjson',
+      'text/csv',
+    ]);
+    assert.equal(body.content['text/csv'].schema.type, 'string');
+    assert.equal(body.content['application/json'].schema.type, 'array');
+    assert.deepEqual(body.content['application/json'].schema.items.required, ['name']);
+    const register = spec.paths['/api/v1/products/{id}/devices'].post.requestBody;
+    const name = register.content['application/json'].schema.properties.name;
+    assert.equal(new RegExp(name.pattern).test('meter-01'), true);
+    assert.equal(new RegExp(name.pattern).test('no spaces'), false);
   });
 });

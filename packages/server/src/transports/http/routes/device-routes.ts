@@ -4,6 +4,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { UpdraftError, versionNamePattern } from '@updraft/core';
 import type { FastifyInstance } from 'fastify';
 import type { ImportLine } from '../../../modules/devices/device-import.ts';
+import { deviceNamePattern, maxTags, tagPattern } from '../../../modules/devices/device-rules.ts';
 import type { DeviceDetail } from '../../../modules/devices/device-service.ts';
 import type { Device } from '../../../modules/devices/device-store.ts';
 import { type ImportFormat, importFormats, readImportRows } from '../../../modules/devices/import-formats.ts';
@@ -35,17 +36,21 @@ const WithSecret = Type.Object({
   secret: Type.String({ description: 'The device secret; shown here once and never again' }),
 });
 
-const tagsSchema = Type.Array(Type.String({ description: '1 to 32 of letters, digits, ., _, : or -' }), {
-  maxItems: 20,
-});
+const tagsSchema = Type.Array(
+  Type.String({ pattern: tagPattern.source, description: '1 to 32 of letters, digits, ., _, : or -' }),
+  { maxItems: maxTags },
+);
 
 const NewDeviceBody = Type.Object(
   {
-    name: Type.String({ description: '1 to 64 of letters, digits, ., _, :, @ or -, unique in the product' }),
+    name: Type.String({
+      pattern: deviceNamePattern.source,
+      description: '1 to 64 of letters, digits, ., _, :, @ or -, unique in the product',
+    }),
     gatewayId: Type.Optional(Type.Integer({ minimum: 1, description: 'A device of a gateway product' })),
     tags: Type.Optional(tagsSchema),
     versions: Type.Optional(
-      Type.Record(Type.String(), Type.String(), {
+      Type.Record(Type.String(), Type.String({ pattern: versionNamePattern }), {
         description: `module name to version, ${versionNamePattern}`,
       }),
     ),
@@ -75,8 +80,17 @@ export const deviceFilterFields = {
   gatewayId: Type.Optional(Type.Integer({ minimum: 1 })),
 };
 
+/** The filters of a list already scoped to a group or a gateway. */
+export const memberFilterFields = {
+  q: deviceFilterFields.q,
+  module: deviceFilterFields.module,
+  version: deviceFilterFields.version,
+  tag: deviceFilterFields.tag,
+  online: deviceFilterFields.online,
+};
+
 const DeviceQuery = Type.Object({ ...PageQuery, ...deviceFilterFields }, { additionalProperties: false });
-const PageOnlyQuery = Type.Object(PageQuery, { additionalProperties: false });
+const SubDeviceQuery = Type.Object({ ...PageQuery, ...memberFilterFields }, { additionalProperties: false });
 
 export const deviceView = (d: Device) => ({
   ...d,
@@ -103,6 +117,37 @@ async function* limitBytes(body: AsyncIterable<Buffer>, limit: number): AsyncGen
   }
 }
 
+/** An import row as OpenAPI describes it (the rows are checked one by one as they stream). */
+const ImportRowSchema = Type.Object({
+  name: NewDeviceBody.properties.name,
+  gatewayId: NewDeviceBody.properties.gatewayId,
+  tags: NewDeviceBody.properties.tags,
+  versions: NewDeviceBody.properties.versions,
+});
+
+/**
+ * The import's request body per media type, for the OpenAPI document only: a body schema on the
+ * route would have Fastify validate a stream it must not read ahead of the import.
+ */
+const importBodyDocument = {
+  description: 'The devices to import, in one of three formats',
+  content: {
+    'text/csv': {
+      schema: Type.String({
+        description: 'A header row of `name` and optionally `gateway`, `tags` (`;` separated), `version`',
+        examples: ['name,tags,version\nmeter-0001,north;pilot,1.0.0\nmeter-0002,,1.0.0\n'],
+      }),
+    },
+    'application/x-ndjson': {
+      schema: Type.String({
+        description: 'One JSON object per line',
+        examples: ['{"name":"meter-0001","tags":["north"]}\n{"name":"meter-0002"}\n'],
+      }),
+    },
+    'application/json': { schema: Type.Array(ImportRowSchema) },
+  },
+};
+
 async function* ndjsonLines(first: ImportLine, rest: AsyncIterator<ImportLine>): AsyncGenerator<string> {
   yield `${JSON.stringify(first)}\n`;
   for (let next = await rest.next(); !next.done; next = await rest.next())
@@ -122,7 +167,10 @@ export async function registerDeviceRoutes(app: FastifyInstance, { services, cur
       '/products/:id/devices/import',
       {
         bodyLimit: devices.limits.importMaxBytes,
-        config: { auth: 'operator' },
+        config: {
+          auth: 'operator',
+          swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: importBodyDocument }, url }),
+        },
         schema: {
           tags,
           summary: 'Import devices from CSV, NDJSON or a JSON array (streamed both ways)',
@@ -206,10 +254,10 @@ export async function registerDeviceRoutes(app: FastifyInstance, { services, cur
     async (request) => {
       const { cursor, limit, ...filter } = request.query as Static<typeof DeviceQuery>;
       const page = await devices.listDevices(filter, {
-        after: cursors.decode(cursor, filter),
+        after: cursors.decode('/devices', cursor, filter),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(deviceView), nextCursor: cursors.encode(page.next, filter) };
+      return { items: page.items.map(deviceView), nextCursor: cursors.encode('/devices', page.next, filter) };
     },
   );
 
@@ -291,19 +339,22 @@ export async function registerDeviceRoutes(app: FastifyInstance, { services, cur
         tags,
         summary: 'List the devices that have this device as their gateway',
         params: IdParams,
-        querystring: PageOnlyQuery,
+        querystring: SubDeviceQuery,
         response: { 200: pageOf(DeviceSchema), ...errorResponses(404) },
       },
     },
     async (request) => {
       const { id } = request.params as Static<typeof IdParams>;
-      const { cursor, limit } = request.query as Static<typeof PageOnlyQuery>;
-      const scope = { gatewayId: id };
-      const page = await devices.listSubDevices(id, {
-        after: cursors.decode(cursor, scope),
+      const { cursor, limit, ...filter } = request.query as Static<typeof SubDeviceQuery>;
+      const scope = { ...filter, gatewayId: id };
+      const page = await devices.listSubDevices(id, filter, {
+        after: cursors.decode('/devices/:id/sub-devices', cursor, scope),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(deviceView), nextCursor: cursors.encode(page.next, scope) };
+      return {
+        items: page.items.map(deviceView),
+        nextCursor: cursors.encode('/devices/:id/sub-devices', page.next, scope),
+      };
     },
   );
 }

@@ -67,10 +67,13 @@ export async function registerDeviceUpgradeRoutes(app: FastifyInstance, { servic
       const { cursor, limit } = request.query as { cursor?: string; limit?: number };
       const keyed = { device: idOf(request) };
       const page = await plans.upgradesOfDevice(idOf(request), {
-        after: cursors.decode(cursor, keyed),
+        after: cursors.decode('/devices/:id/upgrades', cursor, keyed),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(upgradeView), nextCursor: cursors.encode(page.next, keyed) };
+      return {
+        items: page.items.map(upgradeView),
+        nextCursor: cursors.encode('/devices/:id/upgrades', page.next, keyed),
+      };
     },
   );
 

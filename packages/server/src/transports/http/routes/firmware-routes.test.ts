@@ -392,7 +392,7 @@ describe('firmware API', { skip }, () => {
     assert.deepEqual(tempFiles(), []);
   });
 
-  it('lets operators upload, viewers read and download, and nobody in without a key', async () => {
+  it('lets operators upload and download, viewers only read, and nobody in without a key', async () => {
     const viewer = await t.as('viewer');
     const operator = await t.as('operator');
     const parts: Part[] = [
@@ -406,7 +406,10 @@ describe('firmware API', { skip }, () => {
     assert.equal(created.json().createdBy, 'test operator');
     const id = created.json().id;
     assert.equal((await viewer.get(`/api/v1/firmware/${id}`)).statusCode, 200);
-    assert.equal((await viewer.get(`/api/v1/firmware/${id}/files/1`)).body, 'by operator');
+    const viewerDownload = await viewer.get(`/api/v1/firmware/${id}/files/1`);
+    assert.equal(viewerDownload.statusCode, 403);
+    assert.equal(viewerDownload.json().code, 'FORBIDDEN');
+    assert.equal((await operator.get(`/api/v1/firmware/${id}/files/1`)).body, 'by operator');
     assert.equal((await t.anonymous.get(`/api/v1/firmware/${id}/files/1`)).statusCode, 401);
     assert.equal((await viewer.patch(`/api/v1/firmware/${id}`, { releaseNotes: 'x' })).statusCode, 403);
     assert.equal((await viewer.delete(`/api/v1/firmware/${id}`)).statusCode, 403);
@@ -429,6 +432,74 @@ describe('firmware API', { skip }, () => {
     ]);
     assert.equal((await t.admin.get('/api/v1/firmware?type=other')).json().code, 'VALIDATION_FAILED');
     assert.equal((await t.admin.get('/api/v1/firmware?colour=red')).json().code, 'UNKNOWN_FIELD');
+  });
+
+  it('documents the multipart upload, fields before files, in OpenAPI', async () => {
+    const spec = (await t.app.http.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const body = spec.paths['/api/v1/products/{id}/firmware'].post.requestBody;
+    assert.deepEqual(Object.keys(body.content), ['multipart/form-data']);
+    const schema = body.content['multipart/form-data'].schema;
+    assert.deepEqual(Object.keys(schema.properties), [
+      'module',
+      'version',
+      'type',
+      'sourceVersion',
+      'releaseNotes',
+      'extData',
+      'file',
+    ]);
+    assert.deepEqual(schema.required, ['version', 'file']);
+    assert.equal(schema.properties.file.items.format, 'binary');
+    assert.equal(schema.properties.file.maxItems, 3, 'the configured number of files');
+    assert.equal(new RegExp(schema.properties.version.pattern).test('1.0.0-rc_1'), true);
+  });
+
+  it('refuses a forged, tampered, malformed or stale cursor on the list', async () => {
+    const list = (query: string) => t.admin.get(`/api/v1/firmware?${query}`);
+    const first = (await list(`productId=${productId}&module=MCU&limit=1`)).json();
+    const cursor: string = first.nextCursor;
+    assert.ok(cursor);
+    const [body, signature] = cursor.split('.') as [string, string];
+    const invalid = async (query: string, why: RegExp) => {
+      const res = await list(query);
+      assert.equal(res.statusCode, 400, query);
+      assert.equal(res.json().code, 'INVALID_CURSOR', query);
+      assert.match(res.json().message, why, query);
+    };
+    // Made for other filters (another module, another product, no filter at all).
+    await invalid(`productId=${productId}&module=default&limit=1&cursor=${cursor}`, /other filters/);
+    await invalid(`productId=${productId + 1}&module=MCU&cursor=${cursor}`, /other filters/);
+    await invalid(`cursor=${cursor}`, /other filters/);
+    // Forged: a body of our own with the real signature, or a signature of our own.
+    const decoded = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    const forgedBody = Buffer.from(JSON.stringify({ ...decoded, a: 0 })).toString('base64url');
+    await invalid(`productId=${productId}&module=MCU&cursor=${forgedBody}.${signature}`, /bad signature/);
+    const flipped = `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`;
+    await invalid(`productId=${productId}&module=MCU&cursor=${body}.${flipped}`, /bad signature/);
+    // Malformed.
+    await invalid(`productId=${productId}&module=MCU&cursor=not-a-cursor`, /malformed/);
+    await invalid(`productId=${productId}&module=MCU&cursor=${cursor}.extra`, /malformed/);
+    // A cursor from another server (another secret) is forged as far as this one knows.
+    const other = await createTestApp();
+    try {
+      await other.admin.post('/api/v1/products', { name: 'Other 1' });
+      await other.admin.post('/api/v1/products', { name: 'Other 2' });
+      const foreign = (await other.admin.get('/api/v1/products?limit=1')).json().nextCursor;
+      assert.ok(foreign);
+      const replayed = await t.admin.get(`/api/v1/products?limit=1&cursor=${foreign}`);
+      assert.equal(replayed.json().code, 'INVALID_CURSOR');
+      assert.match(replayed.json().message, /bad signature/);
+    } finally {
+      await other.close();
+    }
+    // The cursor itself still works with the filters it was made under.
+    const second = await list(`productId=${productId}&module=MCU&limit=1&cursor=${cursor}`);
+    assert.equal(second.statusCode, 200, second.body);
+    assert.ok(second.json().items[0].id > first.items[0].id);
+    // Keyset cursors outlive the row they point after: deleting it changes nothing for the next page.
+    assert.equal((await t.admin.delete(`/api/v1/firmware/${first.items[0].id}`)).statusCode, 204);
+    const afterDelete = await list(`productId=${productId}&module=MCU&limit=1&cursor=${cursor}`);
+    assert.deepEqual(afterDelete.json().items, second.json().items);
   });
 
   it('changes release notes and extData and checks them', async () => {
@@ -460,6 +531,29 @@ describe('firmware API', { skip }, () => {
     );
   });
 
+  it('refuses to delete a package a plan uses, and keeps it and its files', async () => {
+    const pkg = (
+      await upload([
+        ['version', nextVersion()],
+        ['file', 'planned.bin', 'in a plan'],
+      ])
+    ).json();
+    const plan = await t.admin.post('/api/v1/plans', {
+      name: 'uses the package',
+      productId,
+      firmwarePackageId: pkg.id,
+      target: { kind: 'all' },
+    });
+    assert.equal(plan.statusCode, 201, plan.body);
+    const refusedDelete = await t.admin.delete(`/api/v1/firmware/${pkg.id}`);
+    assert.equal(refusedDelete.statusCode, 409, refusedDelete.body);
+    assert.equal(refusedDelete.json().code, 'FIRMWARE_IN_USE');
+    assert.equal(refusedDelete.json().details.id, pkg.id);
+    assert.deepEqual((await t.admin.get(`/api/v1/firmware/${pkg.id}`)).json(), pkg);
+    assert.equal((await t.admin.get(`/api/v1/firmware/${pkg.id}/files/1`)).body, 'in a plan');
+    assert.ok(existsSync(join(firmwareDir, sha256('in a plan').slice(0, 2), sha256('in a plan'))));
+  });
+
   it('deletes a package and the blobs no other package shares', async () => {
     const shared = 'shared bytes';
     const a = (
@@ -483,5 +577,44 @@ describe('firmware API', { skip }, () => {
     assert.equal((await t.admin.delete(`/api/v1/firmware/${b.id}`)).statusCode, 204);
     assert.equal(existsSync(blob(shared)), false);
     assert.equal((await t.admin.delete(`/api/v1/firmware/${b.id}`)).json().code, 'NOT_FOUND');
+  });
+});
+
+describe('firmware API with its own file extensions (UPDRAFT_FIRMWARE_EXTENSIONS)', { skip }, () => {
+  let t: TestApp;
+  let productId: number;
+  before(async () => {
+    t = await createTestApp({}, { UPDRAFT_FIRMWARE_EXTENSIONS: 'hex, .IMG,tar.xz' });
+    productId = (await t.admin.post('/api/v1/products', { name: 'Custom' })).json().id;
+  });
+  after(() => t.close());
+
+  const upload = (version: string, name: string) =>
+    t.admin.request({
+      method: 'POST',
+      url: `/api/v1/products/${productId}/firmware`,
+      ...form([
+        ['version', version],
+        ['file', name, 'bytes'],
+      ]),
+    });
+
+  it('accepts the configured endings, in any case, and only those', async () => {
+    assert.deepEqual(t.app.config.firmwareExtensions, ['.hex', '.img', '.tar.xz']);
+    for (const [version, name] of [
+      ['1', 'app.hex'],
+      ['2', 'APP.IMG'],
+      ['3', 'rootfs.tar.xz'],
+    ] as const) {
+      const res = await upload(version, name);
+      assert.equal(res.statusCode, 201, `${name}: ${res.body}`);
+    }
+    for (const name of ['app.bin', 'rootfs.xz', 'app.hex.txt', '.hex']) {
+      const res = await upload('9', name);
+      assert.equal(res.statusCode, 400, name);
+      assert.equal(res.json().code, 'FIRMWARE_FILE_TYPE', name);
+      assert.deepEqual(res.json().details.allowed, ['.hex', '.img', '.tar.xz'], name);
+    }
+    assert.equal((await t.admin.get(`/api/v1/firmware?productId=${productId}`)).json().items.length, 3);
   });
 });

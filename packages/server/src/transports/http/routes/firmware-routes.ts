@@ -4,9 +4,10 @@ import multipart, { type Multipart } from '@fastify/multipart';
 import { type Static, Type } from '@sinclair/typebox';
 import { UpdraftError, versionNamePattern } from '@updraft/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { moduleNamePattern } from '../../../modules/catalog/catalog-service.ts';
 import { type FirmwarePackage, packageTypes } from '../../../modules/firmware/firmware-store.ts';
 import type { FirmwareUpload } from '../../../modules/firmware/firmware-upload.ts';
-import type { RawPackageFields } from '../../../modules/firmware/package-rules.ts';
+import { maxReleaseNotes, type RawPackageFields } from '../../../modules/firmware/package-rules.ts';
 import type { RouteContext } from '../http-app.ts';
 import { errorResponses, IdParams, iso, PageQuery, pageOf, Timestamp } from '../schemas.ts';
 
@@ -67,6 +68,35 @@ const uploadFields = {
   releaseNotes: 'At most 2000 characters',
   extData: 'JSON object of strings for the device, at most 50 keys',
 } satisfies Record<keyof RawPackageFields, string>;
+
+/**
+ * The upload's form as OpenAPI describes it, so that Swagger UI can send one. Documentation only:
+ * the route streams its parts (a body schema would make Fastify buffer and validate them), and
+ * the fields are checked as they arrive. Fields come first and `file` last, as the server needs.
+ */
+function uploadFormSchema(maxFiles: number, maxFileBytes: number) {
+  const text = (key: keyof RawPackageFields, options: Record<string, unknown> = {}) =>
+    Type.Optional(Type.String({ description: uploadFields[key], ...options }));
+  return Type.Object(
+    {
+      module: text('module', { pattern: moduleNamePattern.source, default: 'default' }),
+      version: Type.String({ description: uploadFields.version, pattern: versionNamePattern }),
+      type: Type.Optional(literals(packageTypes)),
+      sourceVersion: text('sourceVersion', { pattern: versionNamePattern }),
+      releaseNotes: text('releaseNotes', { maxLength: maxReleaseNotes }),
+      extData: text('extData', { contentMediaType: 'application/json' }),
+      file: Type.Array(
+        Type.String({
+          format: 'binary',
+          contentMediaType: 'application/octet-stream',
+          description: `A file, at most ${maxFileBytes} bytes`,
+        }),
+        { minItems: 1, maxItems: maxFiles, description: `1 to ${maxFiles} files, in package order` },
+      ),
+    },
+    { additionalProperties: false },
+  );
+}
 
 export const packageView = (p: FirmwarePackage) => ({ ...p, createdAt: iso(p.createdAt) });
 
@@ -151,10 +181,15 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
       },
     });
 
+    const form = uploadFormSchema(firmware.limits.maxFiles, firmware.limits.maxFileBytes);
     scope.post(
       '/products/:id/firmware',
       {
-        config: { auth: 'operator' },
+        config: {
+          auth: 'operator',
+          // The request body in the OpenAPI document only (see uploadFormSchema).
+          swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: form }, url }),
+        },
         schema: {
           tags,
           summary: 'Upload a firmware package',
@@ -236,10 +271,13 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
     async (request) => {
       const { cursor, limit, ...filter } = request.query as Static<typeof FirmwareQuery>;
       const page = await firmware.listPackages(filter, {
-        after: cursors.decode(cursor, filter),
+        after: cursors.decode('/firmware', cursor, filter),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(packageView), nextCursor: cursors.encode(page.next, filter) };
+      return {
+        items: page.items.map(packageView),
+        nextCursor: cursors.encode('/firmware', page.next, filter),
+      };
     },
   );
 
@@ -295,13 +333,14 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
     },
   );
 
+  // Firmware images are the device maker's property: viewers see a package, operators fetch it.
   app.get(
     '/firmware/:id/files/:position',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'operator' },
       schema: {
         tags,
-        summary: 'Download one file of a firmware package',
+        summary: 'Download one file of a firmware package (operators and admins)',
         params: FileParams,
         produces: ['application/octet-stream'],
         response: errorResponses(404),

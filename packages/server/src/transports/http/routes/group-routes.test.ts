@@ -147,6 +147,53 @@ describe('groups API', { skip }, () => {
     );
   });
 
+  it('filters members by tag, version, name and online, and binds cursors to the filters', async () => {
+    const id = await group('filtered');
+    await t.admin.post(`/api/v1/groups/${id}/members`, { deviceIds: ids.slice(0, 5) });
+    const names = async (query: string) => {
+      const res = await t.admin.get(`/api/v1/groups/${id}/members?${query}`);
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json().items.map((d: { name: string }) => d.name);
+    };
+    assert.deepEqual(await names('tag=odd'), ['d-1', 'd-3']);
+    assert.deepEqual(await names('version=1.0'), ['d-0', 'd-3']);
+    assert.deepEqual(await names('module=default&version=1.1&tag=even'), ['d-4']);
+    assert.deepEqual(await names('q=D-2'), ['d-2']);
+    assert.deepEqual(await names('online=true'), []);
+    assert.equal((await names('online=false')).length, 5);
+    const first = (await t.admin.get(`/api/v1/groups/${id}/members?tag=even&limit=2`)).json();
+    assert.deepEqual(
+      first.items.map((d: { name: string }) => d.name),
+      ['d-0', 'd-2'],
+    );
+    assert.deepEqual(await names(`tag=even&limit=2&cursor=${first.nextCursor}`), ['d-4']);
+    const other = await t.admin.get(`/api/v1/groups/${id}/members?tag=odd&cursor=${first.nextCursor}`);
+    assert.equal(other.json().code, 'INVALID_CURSOR');
+    assert.equal(
+      (await t.admin.get(`/api/v1/groups/${id}/members?online=maybe`)).json().code,
+      'VALIDATION_FAILED',
+    );
+    assert.equal(
+      (await t.admin.get(`/api/v1/groups/${id}/members?productId=${meter}`)).json().code,
+      'UNKNOWN_FIELD',
+    );
+  });
+
+  it('refuses a cursor of another list, even with the same filters', async () => {
+    const id = await group('cross');
+    await t.admin.post(`/api/v1/groups/${id}/members`, { deviceIds: ids });
+    const members = (await t.admin.get(`/api/v1/groups/${id}/members?limit=1`)).json();
+    const devices = (await t.admin.get(`/api/v1/devices?groupId=${id}&limit=1`)).json();
+    assert.ok(members.nextCursor && devices.nextCursor);
+    // Same id, same filters ({groupId}): only the list it came from takes each.
+    const swapped = await t.admin.get(`/api/v1/devices?groupId=${id}&cursor=${members.nextCursor}`);
+    assert.equal(swapped.statusCode, 400);
+    assert.equal(swapped.json().code, 'INVALID_CURSOR');
+    assert.match(swapped.json().message, /another list/);
+    const back = await t.admin.get(`/api/v1/groups/${id}/members?cursor=${devices.nextCursor}`);
+    assert.equal(back.json().code, 'INVALID_CURSOR');
+  });
+
   it('lets a viewer read but not change, and refuses anonymous callers', async () => {
     const id = await group('roles');
     const viewer = await t.as('viewer');

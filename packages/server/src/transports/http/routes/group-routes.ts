@@ -5,7 +5,7 @@ import type { DeviceGroup } from '../../../modules/devices/device-store.ts';
 import { type MemberSelection, maxMemberIds } from '../../../modules/devices/group-service.ts';
 import type { RouteContext } from '../http-app.ts';
 import { errorResponses, IdParams, iso, PageQuery, pageOf, Timestamp } from '../schemas.ts';
-import { DeviceSchema, deviceFilterFields, deviceView } from './device-routes.ts';
+import { DeviceSchema, deviceFilterFields, deviceView, memberFilterFields } from './device-routes.ts';
 
 const GroupSchema = Type.Object({
   id: Type.Integer(),
@@ -34,7 +34,10 @@ const GroupQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const PageOnlyQuery = Type.Object(PageQuery, { additionalProperties: false });
+const MemberQuery = Type.Object(
+  { ...PageQuery, ...memberFilterFields, gatewayId: deviceFilterFields.gatewayId },
+  { additionalProperties: false },
+);
 
 const deviceIds = Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: maxMemberIds });
 
@@ -89,10 +92,10 @@ export async function registerGroupRoutes(app: FastifyInstance, { services, curs
     async (request) => {
       const { cursor, limit, ...filter } = request.query as Static<typeof GroupQuery>;
       const page = await groups.listGroups(filter, {
-        after: cursors.decode(cursor, filter),
+        after: cursors.decode('/groups', cursor, filter),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(groupView), nextCursor: cursors.encode(page.next, filter) };
+      return { items: page.items.map(groupView), nextCursor: cursors.encode('/groups', page.next, filter) };
     },
   );
 
@@ -171,18 +174,24 @@ export async function registerGroupRoutes(app: FastifyInstance, { services, curs
       config: { auth: 'viewer' },
       schema: {
         tags,
-        summary: 'List the devices of a group',
+        summary: 'List the devices of a group, with the filters of GET /devices',
         params: IdParams,
-        querystring: PageOnlyQuery,
+        querystring: MemberQuery,
         response: { 200: pageOf(DeviceSchema), ...errorResponses(404) },
       },
     },
     async (request) => {
       const { id } = request.params as Static<typeof IdParams>;
-      const { cursor, limit } = request.query as Static<typeof PageOnlyQuery>;
-      const scope = { groupId: id };
-      const page = await groups.listMembers(id, { after: cursors.decode(cursor, scope), limit: limit ?? 50 });
-      return { items: page.items.map(deviceView), nextCursor: cursors.encode(page.next, scope) };
+      const { cursor, limit, ...filter } = request.query as Static<typeof MemberQuery>;
+      const scope = { ...filter, groupId: id };
+      const page = await groups.listMembers(id, filter, {
+        after: cursors.decode('/groups/:id/members', cursor, scope),
+        limit: limit ?? 50,
+      });
+      return {
+        items: page.items.map(deviceView),
+        nextCursor: cursors.encode('/groups/:id/members', page.next, scope),
+      };
     },
   );
 }

@@ -139,10 +139,10 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
     async (request) => {
       const { cursor, limit, ...filter } = request.query as Static<typeof PlanQuery>;
       const page = await plans.listPlans(filter, {
-        after: cursors.decode(cursor, filter),
+        after: cursors.decode('/plans', cursor, filter),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(planView), nextCursor: cursors.encode(page.next, filter) };
+      return { items: page.items.map(planView), nextCursor: cursors.encode('/plans', page.next, filter) };
     },
   );
 
@@ -298,10 +298,13 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
       const { cursor, limit, ...filter } = request.query as Static<typeof UpgradeQuery>;
       const keyed = { ...filter, plan: idOf(request) };
       const page = await plans.listUpgrades(idOf(request), filter, {
-        after: cursors.decode(cursor, keyed),
+        after: cursors.decode('/plans/:id/upgrades', cursor, keyed),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(upgradeView), nextCursor: cursors.encode(page.next, keyed) };
+      return {
+        items: page.items.map(upgradeView),
+        nextCursor: cursors.encode('/plans/:id/upgrades', page.next, keyed),
+      };
     },
   );
 

@@ -57,6 +57,121 @@ describe('products API', { skip }, () => {
     );
   });
 
+  it('refuses a product key that is not 4 to 64 letters, digits, - or _', async () => {
+    for (const productKey of ['abc', 'x'.repeat(65), 'has space', 'dot.ted', 'ключ-1234', '']) {
+      const res = await t.admin.post('/api/v1/products', { name: 'keyed', productKey });
+      assert.equal(res.statusCode, 400, productKey);
+      assert.equal(res.json().code, 'VALIDATION_FAILED', productKey);
+      assert.equal(res.json().details.field, 'productKey', productKey);
+    }
+    for (const productKey of ['abcd', 'x'.repeat(64), 'A-b_9']) {
+      assert.equal(
+        (await t.admin.post('/api/v1/products', { name: 'keyed', productKey })).statusCode,
+        201,
+        productKey,
+      );
+    }
+  });
+
+  it('refuses a protocols list that is empty, too long or names an unknown protocol', async () => {
+    const refused = async (protocols: unknown) => {
+      const res = await t.admin.post('/api/v1/products', { name: 'talks', protocols });
+      assert.equal(res.statusCode, 400, JSON.stringify(protocols));
+      assert.equal(res.json().code, 'VALIDATION_FAILED', JSON.stringify(protocols));
+      assert.match(res.json().details.field, /^protocols/, JSON.stringify(protocols));
+    };
+    await refused([]);
+    await refused(['mqtt', 'http', 'lwm2m', 'mqtt']);
+    await refused(['carrier-pigeon']);
+    await refused(['mqtt', 'MQTT']);
+    await refused([{ name: 'mqtt' }]);
+    const ok = await t.admin.post('/api/v1/products', { name: 'talks', protocols: ['lwm2m', 'lwm2m'] });
+    assert.equal(ok.statusCode, 201, ok.body);
+    assert.deepEqual(ok.json().protocols, ['lwm2m'], 'duplicates are dropped');
+  });
+
+  it('refuses over-long names, manufacturers, models and descriptions, and bad sign methods', async () => {
+    const refused = async (body: Record<string, unknown>, field: string) => {
+      const res = await t.admin.post('/api/v1/products', { name: 'long', ...body });
+      assert.equal(res.statusCode, 400, field);
+      assert.equal(res.json().code, 'VALIDATION_FAILED', field);
+      assert.equal(res.json().details.field, field);
+    };
+    await refused({ name: 'n'.repeat(101) }, 'name');
+    await refused({ manufacturer: 'm'.repeat(101) }, 'manufacturer');
+    await refused({ model: 'm'.repeat(101) }, 'model');
+    await refused({ description: 'd'.repeat(1001) }, 'description');
+    await refused({ signMethod: 'crc32' }, 'signMethod');
+    const atLimit = await t.admin.post('/api/v1/products', {
+      name: '名'.repeat(100),
+      manufacturer: 'm'.repeat(100),
+      model: 'm'.repeat(100),
+    });
+    assert.equal(atLimit.statusCode, 201, atLimit.body);
+    assert.equal(atLimit.json().name, '名'.repeat(100));
+  });
+
+  it('refuses bad PATCH bodies and changes nothing', async () => {
+    const product = (
+      await t.admin.post('/api/v1/products', { name: 'patched', manufacturer: 'ACME', protocols: ['mqtt'] })
+    ).json();
+    const patch = (body: unknown) => t.admin.patch(`/api/v1/products/${product.id}`, body);
+    const refused = async (body: unknown, code: string, field?: string) => {
+      const res = await patch(body);
+      assert.equal(res.statusCode, 400, JSON.stringify(body));
+      assert.equal(res.json().code, code, JSON.stringify(body));
+      if (field) assert.equal(res.json().details.field, field, JSON.stringify(body));
+    };
+    await refused({}, 'VALIDATION_FAILED');
+    await refused({ colour: 'red' }, 'UNKNOWN_FIELD', 'colour');
+    await refused({ productKey: 'new-key-1' }, 'UNKNOWN_FIELD', 'productKey');
+    await refused({ name: '' }, 'VALIDATION_FAILED', 'name');
+    await refused({ name: '   ' }, 'VALIDATION_FAILED', 'name');
+    await refused({ name: { text: 'x' } }, 'VALIDATION_FAILED', 'name');
+    await refused({ manufacturer: 'm'.repeat(101) }, 'VALIDATION_FAILED', 'manufacturer');
+    await refused({ model: 'm'.repeat(101) }, 'VALIDATION_FAILED', 'model');
+    await refused({ protocols: [] }, 'VALIDATION_FAILED', 'protocols');
+    await refused({ protocols: ['zigbee'] }, 'VALIDATION_FAILED');
+    await refused({ nodeType: 'toaster' }, 'VALIDATION_FAILED', 'nodeType');
+    await refused([{ name: 'x' }], 'VALIDATION_FAILED');
+    const notJson = await t.admin.request({
+      method: 'PATCH',
+      url: `/api/v1/products/${product.id}`,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
+    assert.equal(notJson.statusCode, 400);
+    assert.equal(notJson.json().code, 'VALIDATION_FAILED');
+    assert.deepEqual((await t.admin.get(`/api/v1/products/${product.id}`)).json(), product);
+
+    const changed = await patch({ manufacturer: '  Globex  ', protocols: ['http', 'lwm2m'] });
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.equal(changed.json().manufacturer, 'Globex');
+    assert.deepEqual(changed.json().protocols, ['http', 'lwm2m']);
+    assert.equal(changed.json().productKey, product.productKey);
+    const missing = await t.admin.patch('/api/v1/products/999999', { name: 'ghost' });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json().code, 'NOT_FOUND');
+  });
+
+  it('refuses module names that are too long or have other characters, and bad kinds', async () => {
+    const product = (await t.admin.post('/api/v1/products', { name: 'modules checked' })).json();
+    const add = (body: unknown) => t.admin.post(`/api/v1/products/${product.id}/modules`, body);
+    for (const name of ['', 'm'.repeat(33), 'has space', 'a/b', 'ü']) {
+      const res = await add({ name });
+      assert.equal(res.statusCode, 400, name);
+      assert.equal(res.json().code, 'VALIDATION_FAILED', name);
+      assert.equal(res.json().details.field, 'name', name);
+    }
+    assert.equal((await add({ name: 'm'.repeat(32) })).statusCode, 201);
+    assert.equal((await add({ name: 'wifi', kind: 'radio' })).json().code, 'VALIDATION_FAILED');
+    assert.equal(
+      (await add({ name: 'wifi', description: 'd'.repeat(1001) })).json().code,
+      'VALIDATION_FAILED',
+    );
+    assert.equal((await add({ name: 'wifi', colour: 'red' })).json().code, 'UNKNOWN_FIELD');
+  });
+
   it('pages with signed cursors and refuses forged or stale ones', async () => {
     for (let i = 0; i < 5; i++)
       await t.admin.post('/api/v1/products', { name: `paged ${i}`, model: 'paged' });
@@ -103,6 +218,41 @@ describe('products API', { skip }, () => {
     );
     assert.equal((await t.admin.delete(`/api/v1/products/${product.id}/modules/default`)).statusCode, 409);
     assert.equal((await t.admin.delete(`/api/v1/products/${product.id}/modules/MCU`)).statusCode, 204);
+  });
+
+  it('pages a product’s modules and filters them by kind', async () => {
+    const product = (await t.admin.post('/api/v1/products', { name: 'many modules' })).json();
+    const other = (await t.admin.post('/api/v1/products', { name: 'other modules' })).json();
+    for (const [name, kind] of [
+      ['MCU', 'mcu'],
+      ['wifi', 'module'],
+      ['ble', 'module'],
+      ['co-mcu', 'mcu'],
+    ]) {
+      await t.admin.post(`/api/v1/products/${product.id}/modules`, { name, kind });
+    }
+    const modules = (query: string, id = product.id) =>
+      t.admin.get(`/api/v1/products/${id}/modules?${query}`);
+    const names = (res: { json(): { items: { name: string }[] } }) => res.json().items.map((m) => m.name);
+    const first = await modules('limit=2');
+    assert.equal(first.statusCode, 200, first.body);
+    assert.deepEqual(names(first), ['default', 'MCU']);
+    const second = await modules(`limit=2&cursor=${first.json().nextCursor}`);
+    assert.deepEqual(names(second), ['wifi', 'ble']);
+    const last = await modules(`limit=2&cursor=${second.json().nextCursor}`);
+    assert.deepEqual(names(last), ['co-mcu']);
+    assert.equal(last.json().nextCursor, null);
+    assert.deepEqual(names(await modules('kind=mcu')), ['MCU', 'co-mcu']);
+    assert.deepEqual(names(await modules('kind=firmware')), ['default']);
+    const cursor = first.json().nextCursor;
+    // Bound to its product, its filters and its list.
+    assert.equal((await modules(`cursor=${cursor}`, other.id)).json().code, 'INVALID_CURSOR');
+    assert.equal((await modules(`kind=mcu&cursor=${cursor}`)).json().code, 'INVALID_CURSOR');
+    const products = (await t.admin.get('/api/v1/products?limit=1')).json().nextCursor;
+    assert.equal((await modules(`cursor=${products}`)).json().code, 'INVALID_CURSOR');
+    assert.equal((await modules('kind=radio')).json().code, 'VALIDATION_FAILED');
+    assert.equal((await modules('limit=0')).json().code, 'VALIDATION_FAILED');
+    assert.equal((await t.admin.get('/api/v1/products/999999/modules')).json().code, 'NOT_FOUND');
   });
 
   it('refuses to delete a product that still has firmware, and deletes an empty one', async () => {

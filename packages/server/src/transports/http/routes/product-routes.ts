@@ -1,6 +1,7 @@
 // Products and their modules.
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { moduleNamePattern, productKeyPattern } from '../../../modules/catalog/catalog-service.ts';
 import {
   deviceProtocols,
   moduleKinds,
@@ -51,7 +52,15 @@ const productFields = {
   signMethod: Type.Optional(literals(signMethods)),
 };
 const NewProductBody = Type.Object(
-  { ...productFields, productKey: Type.Optional(Type.String({ description: 'Generated when absent' })) },
+  {
+    ...productFields,
+    productKey: Type.Optional(
+      Type.String({
+        pattern: productKeyPattern.source,
+        description: '4 to 64 of letters, digits, - or _; generated when absent',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 const ProductPatchBody = Type.Object(
@@ -68,10 +77,17 @@ const ProductQuery = Type.Object(
 );
 const NewModuleBody = Type.Object(
   {
-    name: Type.String({ description: '1 to 32 of letters, digits, ., - or _' }),
+    name: Type.String({
+      pattern: moduleNamePattern.source,
+      description: '1 to 32 of letters, digits, ., - or _',
+    }),
     kind: Type.Optional(literals(moduleKinds)),
     description: Type.Optional(Type.String({ maxLength: 1000 })),
   },
+  { additionalProperties: false },
+);
+const ModuleQuery = Type.Object(
+  { ...PageQuery, kind: Type.Optional(literals(moduleKinds)) },
   { additionalProperties: false },
 );
 const ModuleParams = Type.Object(
@@ -104,10 +120,13 @@ export async function registerProductRoutes(app: FastifyInstance, { services, cu
     async (request) => {
       const { cursor, limit, ...filter } = request.query as Static<typeof ProductQuery>;
       const page = await catalog.listProducts(filter, {
-        after: cursors.decode(cursor, filter),
+        after: cursors.decode('/products', cursor, filter),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(productView), nextCursor: cursors.encode(page.next, filter) };
+      return {
+        items: page.items.map(productView),
+        nextCursor: cursors.encode('/products', page.next, filter),
+      };
     },
   );
 
@@ -229,12 +248,23 @@ export async function registerProductRoutes(app: FastifyInstance, { services, cu
         tags,
         summary: 'List the modules of a product',
         params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(ModuleSchema) }), ...errorResponses(404) },
+        querystring: ModuleQuery,
+        response: { 200: pageOf(ModuleSchema), ...errorResponses(404) },
       },
     },
-    async (request) => ({
-      items: (await catalog.listModules((request.params as Static<typeof IdParams>).id)).map(moduleView),
-    }),
+    async (request) => {
+      const { id } = request.params as Static<typeof IdParams>;
+      const { cursor, limit, ...filter } = request.query as Static<typeof ModuleQuery>;
+      const scope = { ...filter, productId: id };
+      const page = await catalog.pageModules(id, filter, {
+        after: cursors.decode('/products/:id/modules', cursor, scope),
+        limit: limit ?? 50,
+      });
+      return {
+        items: page.items.map(moduleView),
+        nextCursor: cursors.encode('/products/:id/modules', page.next, scope),
+      };
+    },
   );
 
   app.post(

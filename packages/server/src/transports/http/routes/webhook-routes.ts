@@ -89,8 +89,11 @@ export async function registerWebhookRoutes(app: FastifyInstance, { services, cu
     },
     async (request) => {
       const { cursor, limit } = request.query as Static<typeof PageOnly>;
-      const page = await webhooks.list({ after: cursors.decode(cursor, {}), limit: limit ?? 50 });
-      return { items: page.items.map(webhookView), nextCursor: cursors.encode(page.next, {}) };
+      const page = await webhooks.list({
+        after: cursors.decode('/webhooks', cursor, {}),
+        limit: limit ?? 50,
+      });
+      return { items: page.items.map(webhookView), nextCursor: cursors.encode('/webhooks', page.next, {}) };
     },
   );
 
@@ -176,10 +179,13 @@ export async function registerWebhookRoutes(app: FastifyInstance, { services, cu
       const { cursor, limit } = request.query as Static<typeof PageOnly>;
       const keyed = { webhook: idOf(request) };
       const page = await webhooks.deliveries(idOf(request), {
-        after: cursors.decode(cursor, keyed),
+        after: cursors.decode('/webhooks/:id/deliveries', cursor, keyed),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(deliveryView), nextCursor: cursors.encode(page.next, keyed) };
+      return {
+        items: page.items.map(deliveryView),
+        nextCursor: cursors.encode('/webhooks/:id/deliveries', page.next, keyed),
+      };
     },
   );
 }
