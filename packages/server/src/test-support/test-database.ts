@@ -65,6 +65,21 @@ export async function skipReason(): Promise<string | null> {
   return why ? `skipped: ${why}` : null;
 }
 
+/**
+ * A fresh, empty PostgreSQL database for another process to use (a server started through the
+ * CLI): nothing here holds a connection to it. Dropped, with whatever is still connected, by
+ * dispose().
+ */
+export async function createEmptyPostgresDatabase(): Promise<{ url: string; dispose(): Promise<void> }> {
+  counter += 1;
+  const name = `updraft_e_${process.pid}_${counter}_${Date.now() % 100000}`;
+  await adminQuery(`create database ${name}`);
+  return {
+    url: adminUrl.replace(/\/[^/]*$/, `/${name}`),
+    dispose: () => adminQuery(`drop database if exists ${name} with (force)`),
+  };
+}
+
 /** A fresh, migrated database of the selected kind. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   counter += 1;
