@@ -57,6 +57,12 @@ export async function run(argv: string[]): Promise<number> {
           return 0;
         }
         case 'revoke': {
+          if (!/^[1-9]\d{0,15}$/.test(arg!)) {
+            throw new UpdraftError(
+              'VALIDATION_FAILED',
+              `a key id is a whole number (see keys list), not ${arg}`,
+            );
+          }
           const key = await tools.accounts.revokeApiKey(Number(arg));
           process.stdout.write(`revoked key ${key.id} (${key.name})\n`);
           return 0;

@@ -12,10 +12,11 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[]): Promise<CliRun> {
+/** Runs `updraft ARGS` with only PATH and `env` in its environment (as settings, UPDRAFT_*). */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main, ...args], {
-      env: { PATH: process.env['PATH'] ?? '' },
+      env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
