@@ -26,9 +26,8 @@ export function createUpgradeWriter(pg: boolean) {
     'started_at',
     'finished_at',
   ]);
-  // SQLite: prepared single-row UPDATEs, run per row inside the transaction (in-process, so a
-  // statement costs microseconds). PostgreSQL: one statement per batch over column arrays;
-  // the id = any(...) condition lets the planner reach rows through the primary key.
+  // PostgreSQL: one statement per batch over column arrays; the id = any(...) condition lets
+  // the planner reach rows through the primary key. SQLite: see sqliteUpdateOf.
   const pgColumns = ['id', ...stateColumns];
   const pgUpdate = `update device_upgrades set ${stateColumns.map((c) => `${c} = v.${c}`).join(', ')}
     from unnest(${pgColumns.map((c, i) => `$${i + 1}::${numericColumns.has(c) ? 'bigint' : 'text'}[]`).join(', ')})
@@ -36,13 +35,14 @@ export function createUpgradeWriter(pg: boolean) {
     where device_upgrades.id = v.id and device_upgrades.id = any($1::bigint[])`;
 
   // SQLite sets only the columns that changed (an index is rewritten only when one of its
-  // columns is assigned), for all rows of a batch that changed the same columns at once.
+  // columns is assigned), for all rows of a batch that changed the same columns at once. The
+  // columns are bit c of `bits` for stateColumns[c] (19 columns: a 32-bit integer holds them).
   const sqliteUpdates = new Map<string, string>();
-  function sqliteUpdateOf(key: string, mask: readonly boolean[], rows: number): string {
-    const cacheKey = `${key}:${rows}`;
+  function sqliteUpdateOf(bits: number, rows: number): string {
+    const cacheKey = `${bits}:${rows}`;
     let text = sqliteUpdates.get(cacheKey);
     if (text === undefined) {
-      const columns = stateColumns.filter((_, i) => mask[i]);
+      const columns = stateColumns.filter((_, i) => bits & (1 << i));
       const tuple = `(${['?', ...columns.map(() => '?')].join(', ')})`;
       text = `with v (id, ${columns.join(', ')}) as (values ${Array.from({ length: rows }, () => tuple).join(', ')})
         update device_upgrades set ${columns.map((c) => `${c} = v.${c}`).join(', ')}
@@ -60,22 +60,36 @@ export function createUpgradeWriter(pg: boolean) {
   ): Promise<void> {
     const changed = writes.filter((w) => w.state !== null);
     if (!pg) {
-      const groups = new Map<string, { mask: boolean[]; params: unknown[][] }>();
+      // Per group of rows that changed the same columns: their parameters, flat, row after row
+      // (the hot loop of every claim: no array per row).
+      const groups = new Map<number, { rows: number; width: number; params: unknown[] }>();
       for (const w of changed) {
         const next = stateParams(w.state!);
         const old = before.get(w.id);
         const previous = old === undefined ? null : stateParams(old);
-        const mask = next.map((value, i) => previous === null || previous[i] !== value);
-        if (!mask.some(Boolean)) continue;
-        const key = mask.map((m) => (m ? '1' : '0')).join('');
-        const group = groups.get(key) ?? { mask, params: [] };
-        group.params.push([w.id, ...next.filter((_, i) => mask[i])]);
-        groups.set(key, group);
+        let bits = 0;
+        let width = 1;
+        for (let c = 0; c < next.length; c++) {
+          if (previous === null || previous[c] !== next[c]) {
+            bits |= 1 << c;
+            width += 1;
+          }
+        }
+        if (bits === 0) continue;
+        let group = groups.get(bits);
+        if (group === undefined) {
+          group = { rows: 0, width, params: [] };
+          groups.set(bits, group);
+        }
+        group.rows += 1;
+        group.params.push(w.id);
+        for (let c = 0; c < next.length; c++) if (bits & (1 << c)) group.params.push(next[c]);
       }
-      for (const [key, { mask, params }] of groups) {
-        for (let i = 0; i < params.length; i += writeChunk) {
-          const chunk = params.slice(i, i + writeChunk);
-          await trx.executeQuery(CompiledQuery.raw(sqliteUpdateOf(key, mask, chunk.length), chunk.flat()));
+      for (const [bits, { rows, width, params }] of groups) {
+        for (let first = 0; first < rows; first += writeChunk) {
+          const count = Math.min(writeChunk, rows - first);
+          const chunk = rows <= writeChunk ? params : params.slice(first * width, (first + count) * width);
+          await trx.executeQuery(CompiledQuery.raw(sqliteUpdateOf(bits, count), chunk));
         }
       }
       return;
@@ -108,14 +122,24 @@ export function createUpgradeWriter(pg: boolean) {
   async function writeLogs(trx: Db, writes: readonly UpgradeWrite[]): Promise<void> {
     const logged = writes.filter((w) => w.log !== null);
     for (let i = 0; i < logged.length; i += logChunk) {
-      const rows = logged
-        .slice(i, i + logChunk)
-        .map(({ id, log }) => [id, log!.at, log!.event, log!.from, log!.to, log!.actor, log!.message]);
+      const part = logged.slice(i, i + logChunk);
       if (pg) {
+        const rows = part.map(({ id, log }) => [
+          id,
+          log!.at,
+          log!.event,
+          log!.from,
+          log!.to,
+          log!.actor,
+          log!.message,
+        ]);
         const columns = Array.from({ length: 7 }, (_, c) => rows.map((row) => row[c]));
         await trx.executeQuery(CompiledQuery.raw(pgLogInsert, columns));
       } else {
-        await trx.executeQuery(CompiledQuery.raw(sqliteLogSql(rows.length), rows.flat()));
+        const params: unknown[] = [];
+        for (const { id, log } of part)
+          params.push(id, log!.at, log!.event, log!.from, log!.to, log!.actor, log!.message);
+        await trx.executeQuery(CompiledQuery.raw(sqliteLogSql(part.length), params));
       }
     }
   }
