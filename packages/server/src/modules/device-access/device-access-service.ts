@@ -138,6 +138,8 @@ export interface CheckInput {
   /** OneNET's manufacturer and model codes, when the device sent them. */
   manuf?: string | undefined;
   model?: string | undefined;
+  /** Issue a new download token even while the current one may be reused (tasking). */
+  freshToken?: boolean;
 }
 
 export interface FirmwareHandle {
@@ -162,6 +164,15 @@ export interface DeviceAccessOptions {
   deltaCacheMs?: number;
   /** A device's last-seen time is written at most this often unless its signal or battery changes. */
   seenWriteMs?: number;
+}
+
+/** The engine's threshold rule (core thresholdShortfall): a missing measurement passes. */
+function meetsThresholds(spec: PlanSpec, measured: { signal?: number; battery?: number }): boolean {
+  const { signal, battery } = measured;
+  return (
+    (battery === undefined || spec.minBattery === null || battery >= spec.minBattery) &&
+    (signal === undefined || spec.minSignal === null || signal >= spec.minSignal)
+  );
 }
 
 function noOfferReason(refusal: UpgradeOutcome['refusal']): NoOfferReason {
@@ -270,6 +281,7 @@ export function createDeviceAccessService({
     module: string,
     plan: { firmwarePackageId: number; spec: PlanSpec },
     version: string | undefined,
+    freshToken = false,
   ): Promise<Offer> {
     const firmware = plan.spec.firmware;
     // A full plan gives a device on the source version of a stored delta that delta instead.
@@ -278,12 +290,10 @@ export function createDeviceAccessService({
         ? await deltaOf(device, module, version, firmware.targetVersion)
         : undefined;
     const pkg = delta ?? (await packageOf(plan.firmwarePackageId));
-    const { token, expiresAt } = await tokens.issue({
-      upgradeId,
-      deviceId: device.id,
-      packageId: pkg.id,
-      filePosition: pkg.files[0]?.position ?? 1,
-    });
+    const { token, expiresAt } = await tokens.issue(
+      { upgradeId, deviceId: device.id, packageId: pkg.id, filePosition: pkg.files[0]?.position ?? 1 },
+      freshToken,
+    );
     return { upgradeId, token, expiresAt, pkg, spec: plan.spec };
   }
 
@@ -439,11 +449,25 @@ export function createDeviceAccessService({
         await report(device.id, module, { type: 'version_reported', version, ...measured });
         return { kind: 'version_mismatch' };
       }
+      // Already offered or under way: the engine would change nothing and offer again (it only
+      // holds a pushed upgrade back below the thresholds), so the check costs it no transaction.
+      if (
+        active.status === 'upgrading' ||
+        (active.status === 'pushed' && meetsThresholds(plan.spec, measured))
+      ) {
+        return {
+          kind: 'offer',
+          offer: await issueOffer(device, active.id, module, plan, version, input.freshToken),
+        };
+      }
       const outcome = await report(device.id, module, { type: 'checked', ...measured });
       if (!outcome.offered || outcome.upgradeId === null) {
         return { kind: 'none', reason: noOfferReason(outcome.refusal) };
       }
-      return { kind: 'offer', offer: await issueOffer(device, outcome.upgradeId, module, plan, version) };
+      return {
+        kind: 'offer',
+        offer: await issueOffer(device, outcome.upgradeId, module, plan, version, input.freshToken),
+      };
     },
 
     /**
@@ -574,7 +598,7 @@ export function createDeviceAccessService({
       if (active?.status !== 'upgrading' || version === undefined) {
         return { kind: 'none', reason: 'no_plan' };
       }
-      return this.check(device, { module, version });
+      return this.check(device, { module, version, freshToken: true });
     },
 
     /**

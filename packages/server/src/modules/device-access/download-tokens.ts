@@ -32,12 +32,39 @@ export function createDownloadTokens({
     await store.insertMany(tokens);
     return tokens.map(() => undefined);
   });
+  // A device checks again and again while it is offered an upgrade: the token this process
+  // issued last for the upgrade is answered again while it keeps at least half its lifetime
+  // (one read instead of a write transaction per check). The read catches a newer token issued
+  // by another instance, which superseded this one.
+  const latest = new Map<number, { token: string; grant: TokenGrant; expiresAt: number }>();
+  async function reusable(grant: TokenGrant, now: number) {
+    const known = latest.get(grant.upgradeId);
+    if (
+      !known ||
+      known.expiresAt - now <= ttlMs / 2 ||
+      known.grant.deviceId !== grant.deviceId ||
+      known.grant.packageId !== grant.packageId ||
+      known.grant.filePosition !== grant.filePosition
+    ) {
+      return undefined;
+    }
+    const stored = await store.findByHash(sha256Hex(known.token));
+    return stored && !stored.superseded ? known : undefined;
+  }
   return {
     ttlMs,
-    async issue(grant: TokenGrant): Promise<{ token: string; expiresAt: number }> {
-      const token = `ota_${randomToken(24)}`;
+    /**
+     * A token for the grant: the upgrade's current one while it may be reused, else a new one
+     * that supersedes the older tokens of the upgrade; `fresh` always issues a new one.
+     */
+    async issue(grant: TokenGrant, fresh = false): Promise<{ token: string; expiresAt: number }> {
       const now = clock.now();
+      const known = fresh ? undefined : await reusable(grant, now);
+      if (known) return { token: known.token, expiresAt: known.expiresAt };
+      const token = `ota_${randomToken(24)}`;
       const expiresAt = now + ttlMs;
+      if (latest.size >= 200_000) latest.clear();
+      latest.set(grant.upgradeId, { token, grant, expiresAt });
       await writer.report({ ...grant, tokenHash: sha256Hex(token), createdAt: now, expiresAt });
       return { token, expiresAt };
     },

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { crc16, createOneNetToken } from '@updraft/protocol';
 import { sql } from 'kysely';
+import { buildApp } from '../../../app.ts';
 import { skipReason } from '../../../test-support/test-database.ts';
 import { createDeviceFleet, type DeviceFleet, type TestDevice } from './test-device-fleet.ts';
 
@@ -178,6 +179,33 @@ describe('device HTTP API refusals and paths (silent plan)', { skip }, () => {
     assert.equal((await c.upgradeOf(sub, f.subPlanId)).state.status, 'success');
     // The sub-device's own credential may not act for its gateway's token either way round.
     assert.equal((await c.progress(gateway, token, 50, sub)).errno, 4);
+  });
+
+  it('answers a check with the current token, unless another instance has issued a newer one', async () => {
+    const d = f.devices[3]!;
+    const first = await c.offer(d);
+    assert.equal((await c.offer(d)).token, first.token);
+    // A second instance on the same database (several servers behind a load balancer).
+    const other = await buildApp(f.t.app.config, {
+      clock: f.t.clock,
+      database: f.t.testDatabase.database,
+      scheduler: false,
+    });
+    try {
+      const res = await other.http.inject({
+        method: 'GET',
+        url: c.checkPath(d),
+        headers: { authorization: f.auth(d) },
+      });
+      const elsewhere = res.json().data.token as string;
+      assert.notEqual(elsewhere, first.token);
+      const again = await c.offer(d);
+      assert.notEqual(again.token, first.token, 'the superseded token is not answered again');
+      assert.equal((await c.tokenCheck(d, first.token, '/ota')).errno, 15);
+      assert.equal((await c.tokenCheck(d, again.token)).errno, 0);
+    } finally {
+      await other.close();
+    }
   });
 
   it('answers errno 7 when the database fails, never a 500', async () => {

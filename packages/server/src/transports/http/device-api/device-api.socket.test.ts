@@ -261,12 +261,16 @@ describe('device HTTP API (OneNET southbound)', { skip }, () => {
     const d = f.devices[4]!;
     const other = f.devices[5]!;
     const first = await offer(d, '/ota');
-    const second = await offer(d, '/ota');
+    assert.equal((await offer(d, '/ota')).token, first.token, 'a check answers the current token again');
     const otherToken = (await offer(other)).token;
     assert.equal((await call('GET', `/ota/south/download/${otherToken}/check?dev_id=${d.id}`, d)).errno, 4);
     assert.equal((await call('GET', `/ota/download/${otherToken}/check?dev_id=${d.id}`, d)).errno, 23);
     assert.equal((await call('GET', `/ota/south/download/ota_unknownunknownunknown/check`, d)).errno, 12);
     assert.equal((await call('GET', `/ota/download/ota_unknownunknownunknown/check`, d)).errno, 18);
+    // With less than half its lifetime left a check issues a new token, and the old one is stale.
+    f.t.clock.advance(25 * 3600_000);
+    const second = await offer(d, '/ota');
+    assert.notEqual(second.token, first.token);
     assert.equal((await call('GET', `/ota/download/${first.token}/check`, d)).errno, 15);
     assert.equal((await call('GET', `/ota/south/download/${first.token}/check`, d)).errno, 12);
     assert.equal((await statusOf(d)).status, 'pushed', 'nothing changed');
