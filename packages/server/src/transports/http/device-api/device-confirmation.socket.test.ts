@@ -145,6 +145,24 @@ describe('device HTTP API: confirmations of manual plans', { skip }, () => {
     assert.ok(log.some((e) => e.actor === `device:${sub.id} (gateway ${gateway.id})`));
   });
 
+  it('takes the product-level key for a device of the product that it names', async () => {
+    const d = f.devices[2]!;
+    const { productId } = await f.t.app.services.plans.getPlan(f.planId);
+    const on = await f.t.admin.post(`/api/v1/products/${productId}/access-key`, {});
+    assert.equal(on.statusCode, 201, on.body);
+    const key: TestDevice = { id: 0, name: '', secret: on.json().accessKey, res: `products/${f.productKey}` };
+    try {
+      assert.equal((await list(key)).errno, 2, 'dev_id is required');
+      assert.equal((await list(key, f.sub.id)).errno, 1, "another product's device");
+      const [item] = (await list(key, d.id)).data!.items;
+      assert.equal((await decide(key, item!.upgradeId, 'confirm', d.id)).errno, 0);
+      const log = await f.t.app.services.plans.upgradeLog(item!.upgradeId);
+      assert.ok(log.some((e) => e.event === 'confirmed' && e.actor === `device:${d.id} (product key)`));
+    } finally {
+      await f.t.admin.delete(`/api/v1/products/${productId}/access-key`);
+    }
+  });
+
   it('is in the OpenAPI document', async () => {
     const doc = (await f.t.anonymous.get('/openapi.json')).json();
     assert.ok(doc.paths['/device/v1/confirmations']?.get);
