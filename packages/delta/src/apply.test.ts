@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { apply, applyBuffer } from './apply.ts';
 import { DeltaError } from './delta-error.ts';
 import { diff } from './diff.ts';
+import { readHeader } from './internal/patch-header.ts';
+import { makeVersion1Images, version1Patches } from './test-support/version-1-patches.ts';
 
 function makeImages(): { old: Uint8Array; fresh: Uint8Array } {
   const old = new Uint8Array(20_000);
@@ -106,7 +108,7 @@ test('bytes after the payload and a damaged header are corrupt, a future version
   header[20] = header[20]! ^ 1;
   assert.equal((await expectCoded(() => applyBuffer(old, header))).code, 'DELTA_CORRUPT');
   const future = patches.mcu.slice();
-  future[4] = 2;
+  future[4] = 3;
   const view = new DataView(future.buffer);
   const { crc32 } = await import('./internal/crc32.ts');
   view.setUint32(96, crc32(future.subarray(0, 96)), true);
@@ -119,6 +121,37 @@ test('bytes after the payload and a damaged header are corrupt, a future version
     'DELTA_UNSUPPORTED_VERSION',
     'a profile byte other than 0 or 1 is refused (docs/delta-format.md §3)',
   );
+});
+
+test('patches of format version 1 still apply', async () => {
+  const images = makeVersion1Images();
+  for (const [profile, base64] of Object.entries(version1Patches)) {
+    const patch = new Uint8Array(Buffer.from(base64, 'base64'));
+    assert.equal(readHeader(patch).version, 1, profile);
+    assert.ok(Buffer.from(await applyBuffer(images.old, patch)).equals(Buffer.from(images.fresh)), profile);
+  }
+});
+
+test('a version 2 header with an adaptation shift outside 1..7 is unsupported', async () => {
+  const { crc32 } = await import('./internal/crc32.ts');
+  for (const [at, value] of [
+    [9, 0],
+    [10, 8],
+  ] as const) {
+    const patch = patches.linux.slice();
+    patch[at] = value;
+    new DataView(patch.buffer).setUint32(96, crc32(patch.subarray(0, 96)), true);
+    assert.equal((await expectCoded(() => applyBuffer(old, patch))).code, 'DELTA_UNSUPPORTED_VERSION');
+  }
+});
+
+test('incompressible literals are stored raw: random bytes cost barely more than themselves', async () => {
+  const random = new Uint8Array(64 * 1024).map((_, i) => (Math.imul(i + 1, 0x9e3779b1) >>> 13) & 0xff);
+  for (const profile of ['mcu', 'linux'] as const) {
+    const { patch } = diff(new Uint8Array(0), random, { profile });
+    assert.ok(patch.length < random.length + 200, `${profile}: ${patch.length} bytes for ${random.length}`);
+    assert.ok(Buffer.from(await applyBuffer(new Uint8Array(0), patch)).equals(Buffer.from(random)));
+  }
 });
 
 test('a patch needing more memory than allowed is refused up front', async () => {

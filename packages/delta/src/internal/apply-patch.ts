@@ -14,6 +14,7 @@ import {
   LEN_COPY,
   LEN_LITERAL,
   LEN_OLD_SEEK,
+  LITERAL_BLOCK,
   layoutModel,
   lengthBase,
   zeroRunContext,
@@ -37,8 +38,8 @@ export interface ApplyOptions {
   onMemory?: (bytes: number) => void;
 }
 
-/** Most bytes one decode unit (a length, a byte, a seek) can read; see docs/delta-format.md §5. */
-const UNIT_BYTES = 80;
+/** Most bytes one decode unit (a cover header, a zero run, a byte) can read; docs/delta-format.md §7. */
+const UNIT_BYTES = 96;
 
 function corrupt(message: string): DeltaError {
   return new DeltaError('DELTA_CORRUPT', message);
@@ -118,8 +119,10 @@ export async function* applyPatch(
   const ensureInput = async (): Promise<void> => {
     if (input.end - input.pos < UNIT_BYTES && !input.exhausted) await input.refill();
   };
-  const literalShift = 8 - header.model.literalContextBits;
-  const diffShift = 8 - header.model.diffContextBits;
+  const literalContextShift = 8 - header.model.literalContextBits;
+  const diffContextShift = 8 - header.model.diffContextBits;
+  const { literalShift, diffShift } = header.model;
+  const rawBlocks = header.version >= 2;
   const copyBase = lengthBase(layout, LEN_COPY);
   const literalBase = lengthBase(layout, LEN_LITERAL);
   const seekBase = lengthBase(layout, LEN_OLD_SEEK);
@@ -164,8 +167,8 @@ export async function* applyPatch(
           if (outPos === size) yield flush();
         }
         if (p === copyLength) break;
-        const context = run === 0 && previousRun >= 0 ? 1 + (previousDiff >>> diffShift) : 0;
-        const diff = decodeTree(dec, probs, layout.diff + (context << 8), 8);
+        const context = run === 0 && previousRun >= 0 ? 1 + (previousDiff >>> diffContextShift) : 0;
+        const diff = decodeTree(dec, probs, layout.diff + (context << 8), 8, diffShift);
         if (diff === 0) throw corrupt('a changed byte has a zero difference');
         const at = oldPos + p;
         if (at < oldBase || at >= oldBase + oldLength) await loadOld(at);
@@ -183,11 +186,28 @@ export async function* applyPatch(
     const literalLength = decodeLength(dec, probs, literalBase);
     if (literalLength > newSize - newPos) throw corrupt('literal bytes run past the end of the new image');
     if (copyLength === 0 && literalLength === 0) throw corrupt('an empty cover');
-    for (let k = 0; k < literalLength; k++) {
-      if (input.end - input.pos < UNIT_BYTES && !input.exhausted) await input.refill();
-      previousByte = decodeTree(dec, probs, layout.literal + ((previousByte >>> literalShift) << 8), 8);
-      out[outPos++] = previousByte;
-      if (outPos === size) yield flush();
+    // Version 2: each full block of LITERAL_BLOCK bytes starts with a bit that says it is raw.
+    for (let block = 0; block < literalLength; block += LITERAL_BLOCK) {
+      const blockLength = Math.min(LITERAL_BLOCK, literalLength - block);
+      let raw = false;
+      if (rawBlocks && blockLength === LITERAL_BLOCK) {
+        await ensureInput();
+        raw = dec.decodeBit(probs, layout.rawBlock) === 1;
+      }
+      for (let k = 0; k < blockLength; k++) {
+        if (input.end - input.pos < UNIT_BYTES && !input.exhausted) await input.refill();
+        previousByte = raw
+          ? dec.decodeDirect(8)
+          : decodeTree(
+              dec,
+              probs,
+              layout.literal + ((previousByte >>> literalContextShift) << 8),
+              8,
+              literalShift,
+            );
+        out[outPos++] = previousByte;
+        if (outPos === size) yield flush();
+      }
     }
     newPos += literalLength;
   }

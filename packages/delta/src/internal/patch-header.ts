@@ -1,12 +1,16 @@
 // The fixed 100-byte patch header (docs/delta-format.md §3). Little-endian throughout; a CRC-32 over
-// the first 96 bytes tells a damaged header from a patch made for another base image.
+// the first 96 bytes tells a damaged header from a patch made for another base image. Reads format
+// versions 1 and 2, writes 2.
 
 import { DeltaError } from '../delta-error.ts';
 import { crc32 } from './crc32.ts';
 import type { ModelParams } from './patch-model.ts';
 
 export const HEADER_SIZE = 100;
-export const FORMAT_VERSION = 1;
+/** What diff() writes. Version 1 patches (no raw literal blocks, every shift 4) still apply. */
+export const FORMAT_VERSION = 2;
+/** The shift every probability of a version 1 patch adapts with. */
+const VERSION_1_SHIFT = 4;
 const MAGIC = [0x55, 0x44, 0x4c, 0x54]; // "UDLT"
 /** Sizes are below 2^31 so that a 32-bit patcher needs no unsigned arithmetic on them. */
 export const MAX_IMAGE_SIZE = 0x7fffffff;
@@ -40,6 +44,10 @@ export function writeHeader(header: PatchHeader): Uint8Array {
   bytes[6] = header.model.literalContextBits;
   bytes[7] = header.model.diffContextBits;
   bytes[8] = header.bufferLog2;
+  if (header.version >= 2) {
+    bytes[9] = header.model.literalShift;
+    bytes[10] = header.model.diffShift;
+  }
   view.setUint32(12, header.workingMemory, true);
   view.setUint32(16, header.oldSize, true);
   view.setUint32(20, header.newSize, true);
@@ -51,6 +59,10 @@ export function writeHeader(header: PatchHeader): Uint8Array {
   return bytes;
 }
 
+function isShift(shift: number): boolean {
+  return shift >= 1 && shift <= 7;
+}
+
 export function readHeader(bytes: Uint8Array): PatchHeader {
   if (bytes.length < HEADER_SIZE) throw new DeltaError('DELTA_TRUNCATED', 'the patch ends inside its header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
@@ -60,20 +72,29 @@ export function readHeader(bytes: Uint8Array): PatchHeader {
     throw new DeltaError('DELTA_CORRUPT', 'the patch header checksum does not match');
   }
   const version = bytes[4]!;
-  if (version !== FORMAT_VERSION) {
+  if (version !== 1 && version !== 2) {
     throw new DeltaError('DELTA_UNSUPPORTED_VERSION', `patch format version ${version} is not supported`);
   }
   const profile = bytes[5] === 0 ? 'mcu' : bytes[5] === 1 ? 'linux' : undefined;
-  const model = { literalContextBits: bytes[6]!, diffContextBits: bytes[7]! };
+  // Version 1 had bytes 9 and 10 reserved (zero) and adapted every probability with shift 4.
+  const model: ModelParams = {
+    literalContextBits: bytes[6]!,
+    diffContextBits: bytes[7]!,
+    literalShift: version === 1 ? VERSION_1_SHIFT : bytes[9]!,
+    diffShift: version === 1 ? VERSION_1_SHIFT : bytes[10]!,
+  };
   const bufferLog2 = bytes[8]!;
+  const shiftsKnown =
+    version === 1
+      ? bytes[9] === 0 && bytes[10] === 0
+      : isShift(model.literalShift) && isShift(model.diffShift);
   if (
     profile === undefined ||
     model.literalContextBits > 8 ||
     model.diffContextBits > 8 ||
     bufferLog2 < 8 ||
     bufferLog2 > 20 ||
-    bytes[9] !== 0 ||
-    bytes[10] !== 0 ||
+    !shiftsKnown ||
     bytes[11] !== 0
   ) {
     throw new DeltaError('DELTA_UNSUPPORTED_VERSION', 'the patch uses parameters this patcher does not know');

@@ -3,13 +3,17 @@
 // (docs/delta-format.md §6). Keeping every probability in one array makes the memory a device
 // needs one multiplication, and a C port one static array.
 
-import { PROB_INIT, type RangeDecoder, type RangeEncoder } from './range-coder.ts';
+import { MOVE_BITS, PROB_INIT, type RangeDecoder, type RangeEncoder } from './range-coder.ts';
 
 export interface ModelParams {
   /** Literal bytes are coded in a context of the previous new byte's top bits (0..8). */
   literalContextBits: number;
   /** A non-zero difference byte right after another is coded in a context of its top bits (0..8). */
   diffContextBits: number;
+  /** Adaptation shift of the literal probabilities (1..7; format version 1: always 4). */
+  literalShift: number;
+  /** Adaptation shift of the difference probabilities (1..7; format version 1: always 4). */
+  diffShift: number;
 }
 
 /** Length models; the zero-run contexts depend on the run before (see zeroRunContext). */
@@ -30,14 +34,21 @@ export interface ModelLayout {
   diff: number;
   lengths: number;
   seekSign: number;
+  /** Whether a full literal block is raw (version 2; the entry after SEEK_SIGN, unused in version 1). */
+  rawBlock: number;
 }
 
-export function layoutModel(params: ModelParams): ModelLayout {
+/** Literal bytes go in blocks of this many; each full block may be raw (format version 2). */
+export const LITERAL_BLOCK = 4096;
+
+export function layoutModel(
+  params: Pick<ModelParams, 'literalContextBits' | 'diffContextBits'>,
+): ModelLayout {
   const literal = 0;
   const diff = literal + (256 << params.literalContextBits);
   const lengths = diff + (256 << params.diffContextBits) + 256;
   const seekSign = lengths + (LEN_ZERO_RUN + 4) * LENGTH_PROBS;
-  return { literal, diff, lengths, seekSign, total: seekSign + 2 };
+  return { literal, diff, lengths, seekSign, rawBlock: seekSign + 1, total: seekSign + 2 };
 }
 
 export function createProbabilities(layout: ModelLayout): Uint16Array {
@@ -108,17 +119,24 @@ export function encodeTree(
   base: number,
   bits: number,
   value: number,
+  shift = MOVE_BITS,
 ): void {
   let node = 1;
   for (let i = bits - 1; i >= 0; i--) {
     const bit = (value >>> i) & 1;
-    enc.encodeBit(probs, base + node, bit);
+    enc.encodeBit(probs, base + node, bit, shift);
     node = (node << 1) | bit;
   }
 }
 
-export function decodeTree(dec: RangeDecoder, probs: Uint16Array, base: number, bits: number): number {
+export function decodeTree(
+  dec: RangeDecoder,
+  probs: Uint16Array,
+  base: number,
+  bits: number,
+  shift = MOVE_BITS,
+): number {
   let node = 1;
-  for (let i = 0; i < bits; i++) node = (node << 1) | dec.decodeBit(probs, base + node);
+  for (let i = 0; i < bits; i++) node = (node << 1) | dec.decodeBit(probs, base + node, shift);
   return node - (1 << bits);
 }

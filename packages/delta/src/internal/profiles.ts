@@ -13,10 +13,17 @@ export interface Profile {
 }
 
 export const profiles: Record<ProfileName, Profile> = {
-  mcu: { name: 'mcu', model: { literalContextBits: 3, diffContextBits: 2 }, bufferLog2: 8, maxChain: 32 },
+  // Shifts below 4 adapt faster: a firmware delta is short and its changes (relocated addresses,
+  // new code) vary from region to region, so recent bytes predict better than long averages.
+  mcu: {
+    name: 'mcu',
+    model: { literalContextBits: 3, diffContextBits: 2, literalShift: 4, diffShift: 3 },
+    bufferLog2: 8,
+    maxChain: 32,
+  },
   linux: {
     name: 'linux',
-    model: { literalContextBits: 8, diffContextBits: 4 },
+    model: { literalContextBits: 8, diffContextBits: 5, literalShift: 3, diffShift: 3 },
     bufferLog2: 16,
     maxChain: 64,
   },

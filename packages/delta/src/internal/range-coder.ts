@@ -1,11 +1,12 @@
 // Adaptive binary range coder: the one of LZMA (lzma-specification.txt in the LZMA SDK, "The range
-// decoder"), with 11-bit probabilities. docs/delta-format.md §5 gives the exact arithmetic. The only
-// change: the encoder drops LZMA's first output byte, which is always zero.
+// decoder"), with 11-bit probabilities. docs/delta-format.md §5 gives the exact arithmetic. The
+// changes: the encoder drops LZMA's first output byte, which is always zero, and the adaptation
+// shift is chosen per decision (per probability group, fixed by the patch header).
 
 export const PROB_BITS = 11;
 export const PROB_ONE = 1 << PROB_BITS;
 export const PROB_INIT = PROB_ONE >>> 1;
-/** Adaptation speed: a probability moves 1/2^MOVE_BITS of the way towards each coded bit. */
+/** Default adaptation speed: a probability moves 1/2^shift of the way towards each coded bit. */
 export const MOVE_BITS = 4;
 const TOP = 1 << 24;
 
@@ -22,16 +23,16 @@ export class RangeEncoder {
     this.out = new Uint8Array(capacity);
   }
 
-  encodeBit(probs: Uint16Array, index: number, bit: number): void {
+  encodeBit(probs: Uint16Array, index: number, bit: number, shift = MOVE_BITS): void {
     const p = probs[index]!;
     const bound = (this.range >>> PROB_BITS) * p;
     if (bit === 0) {
       this.range = bound;
-      probs[index] = p + ((PROB_ONE - p) >>> MOVE_BITS);
+      probs[index] = p + ((PROB_ONE - p) >>> shift);
     } else {
       this.low += bound;
       this.range -= bound;
-      probs[index] = p - (p >>> MOVE_BITS);
+      probs[index] = p - (p >>> shift);
     }
     while (this.range < TOP) {
       this.range = (this.range * 256) >>> 0;
@@ -95,7 +96,7 @@ export interface ByteWindow {
   underflow(): number;
 }
 
-/** The matching decoder; each decision reads at most one byte (docs/delta-format.md §5). */
+/** The matching decoder; each decision reads at most two bytes (docs/delta-format.md §5). */
 export class RangeDecoder {
   private range = 0xffffffff;
   private code = 0;
@@ -110,21 +111,23 @@ export class RangeDecoder {
     for (let i = 0; i < 4; i++) this.code = ((this.code * 256) >>> 0) + this.readByte();
   }
 
-  decodeBit(probs: Uint16Array, index: number): number {
+  decodeBit(probs: Uint16Array, index: number, shift = MOVE_BITS): number {
     const p = probs[index]!;
     const bound = (this.range >>> PROB_BITS) * p;
     let bit: number;
     if (this.code < bound) {
       this.range = bound;
-      probs[index] = p + ((PROB_ONE - p) >>> MOVE_BITS);
+      probs[index] = p + ((PROB_ONE - p) >>> shift);
       bit = 0;
     } else {
       this.code -= bound;
       this.range -= bound;
-      probs[index] = p - (p >>> MOVE_BITS);
+      probs[index] = p - (p >>> shift);
       bit = 1;
     }
-    if (this.range < TOP) {
+    // With a shift below 4 a probability can fall under 16, and the range can then shrink by more
+    // than 2^8 in one decision: normalise until it is back at 2^24 or more.
+    while (this.range < TOP) {
       this.range = (this.range * 256) >>> 0;
       this.code = ((this.code * 256) >>> 0) + this.readByte();
     }
