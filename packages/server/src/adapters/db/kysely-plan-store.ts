@@ -375,8 +375,11 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
       return db.transaction().execute(async (trx) => {
         const plan = toPlan(await loadTargetPlan(trx, planId));
         // New devices, new group members, and targeted devices another plan of the module held
-        // (skipped by the one-active-plan index) that it has let go since.
-        const recent = sql`(d.created_at >= ${since} or exists (select 1 from group_members gm
+        // (skipped by the one-active-plan index) that it has let go since. Devices already in
+        // the plan (nearly all) are passed over first, through the (plan_id, device_id) index:
+        // this scan runs every minute for every live plan.
+        const recent = sql`not exists (select 1 from device_upgrades m where m.plan_id = ${planId}
+          and m.device_id = d.id) and (d.created_at >= ${since} or exists (select 1 from group_members gm
           where gm.device_id = d.id and gm.added_at >= ${since}) or exists (select 1
           from device_upgrades o where o.device_id = d.id and o.module = ${plan.module}
             and o.plan_id <> ${planId} and o.active = 0 and o.finished_at >= ${since}))`;
