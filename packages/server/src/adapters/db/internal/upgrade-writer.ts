@@ -1,13 +1,33 @@
 // Writes a claimed batch of device upgrades back: the hot path of the engine, so its SQL is
 // written once per shape and run as compiled queries; and the outbox events of the batch.
-import type { UpgradeState } from '@updraft/core';
+import { UpdraftError, type UpgradeState } from '@updraft/core';
 import { CompiledQuery } from 'kysely';
 import type { StoredUpgrade, UpgradeWrite } from '../../../modules/plans/plan-store.ts';
 import type { OutboxEvent } from '../kysely-webhook-store.ts';
+import { isUniqueViolation } from '../sql-helpers.ts';
 import { type Db, stateColumns, stateParams } from './plan-rows.ts';
 
 const writeChunk = 400;
 const logChunk = 1000;
+
+/**
+ * Runs a state update. On PostgreSQL a retried record can turn active while another transaction
+ * is enrolling its device in another plan of the module (the claim cannot see that uncommitted
+ * row): the one-active-plan index refuses the update, and the batch is refused as the API
+ * refuses a retry of a device another plan holds.
+ */
+async function runUpdate(trx: Db, query: CompiledQuery): Promise<void> {
+  try {
+    await trx.executeQuery(query);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw new UpdraftError(
+      'PLAN_CONFLICT',
+      'a device of this batch joined another active plan of its module meanwhile; nothing changed',
+      { count: 0, deviceIds: [] },
+    );
+  }
+}
 
 export function createUpgradeWriter(pg: boolean) {
   // The hot path of every claim, so its SQL is written once per shape and run as a compiled
@@ -89,7 +109,7 @@ export function createUpgradeWriter(pg: boolean) {
         for (let first = 0; first < rows; first += writeChunk) {
           const count = Math.min(writeChunk, rows - first);
           const chunk = rows <= writeChunk ? params : params.slice(first * width, (first + count) * width);
-          await trx.executeQuery(CompiledQuery.raw(sqliteUpdateOf(bits, count), chunk));
+          await runUpdate(trx, CompiledQuery.raw(sqliteUpdateOf(bits, count), chunk));
         }
       }
       return;
@@ -101,7 +121,7 @@ export function createUpgradeWriter(pg: boolean) {
         const row = [w.id, ...stateParams(w.state!)];
         for (let c = 0; c < row.length; c++) columns[c]!.push(row[c]);
       }
-      await trx.executeQuery(CompiledQuery.raw(pgUpdate, columns));
+      await runUpdate(trx, CompiledQuery.raw(pgUpdate, columns));
     }
   }
 
