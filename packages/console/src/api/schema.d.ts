@@ -202,6 +202,10 @@ export interface paths {
           limit?: number;
           /** @description nextCursor of the previous page */
           cursor?: string;
+          role?: 'viewer' | 'operator' | 'admin';
+          /** @description Username contains */
+          q?: string;
+          disabled?: boolean;
         };
         header?: never;
         path?: never;
@@ -446,6 +450,9 @@ export interface paths {
           limit?: number;
           /** @description nextCursor of the previous page */
           cursor?: string;
+          role?: 'viewer' | 'operator' | 'admin';
+          /** @description true: revoked keys only; false: keys in use */
+          revoked?: boolean;
         };
         header?: never;
         path?: never;
@@ -704,6 +711,8 @@ export interface paths {
                 protocols: ('mqtt' | 'http' | 'lwm2m')[];
                 description: string;
                 signMethod: 'md5' | 'sha256';
+                /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
+                productKeyAuth: boolean;
                 /** Format: date-time */
                 createdAt: string;
                 /** Format: date-time */
@@ -761,7 +770,7 @@ export interface paths {
             protocols?: ('mqtt' | 'http' | 'lwm2m')[];
             description?: string;
             signMethod?: 'md5' | 'sha256';
-            /** @description Generated when absent */
+            /** @description 4 to 64 of letters, digits, - or _; generated when absent */
             productKey?: string;
           };
         };
@@ -783,6 +792,8 @@ export interface paths {
               protocols: ('mqtt' | 'http' | 'lwm2m')[];
               description: string;
               signMethod: 'md5' | 'sha256';
+              /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
+              productKeyAuth: boolean;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -869,6 +880,8 @@ export interface paths {
               protocols: ('mqtt' | 'http' | 'lwm2m')[];
               description: string;
               signMethod: 'md5' | 'sha256';
+              /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
+              productKeyAuth: boolean;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -1024,6 +1037,8 @@ export interface paths {
               protocols: ('mqtt' | 'http' | 'lwm2m')[];
               description: string;
               signMethod: 'md5' | 'sha256';
+              /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
+              productKeyAuth: boolean;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -1071,6 +1086,176 @@ export interface paths {
     };
     trace?: never;
   };
+  '/api/v1/products/{id}/access-key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn on or replace the product's access key (OneNET product-level key)
+     * @description Devices of the product may then sign their Authorization with res=products/{productKey or id} and this key instead of their own, naming the device with dev_id (docs/device-http.md). The key is in this answer only; calling again replaces it and the old key stops working.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              product: {
+                id: number;
+                name: string;
+                productKey: string;
+                manufacturer: string;
+                model: string;
+                nodeType: 'direct' | 'gateway' | 'subdevice';
+                protocols: ('mqtt' | 'http' | 'lwm2m')[];
+                description: string;
+                signMethod: 'md5' | 'sha256';
+                /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
+                productKeyAuth: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              };
+              accessKey: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    /** Turn the product's access key off: devices sign with their own keys only */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              name: string;
+              productKey: string;
+              manufacturer: string;
+              model: string;
+              nodeType: 'direct' | 'gateway' | 'subdevice';
+              protocols: ('mqtt' | 'http' | 'lwm2m')[];
+              description: string;
+              signMethod: 'md5' | 'sha256';
+              /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
+              productKeyAuth: boolean;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/products/{id}/modules': {
     parameters: {
       query?: never;
@@ -1081,7 +1266,13 @@ export interface paths {
     /** List the modules of a product */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description Page size */
+          limit?: number;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+          kind?: 'firmware' | 'module' | 'mcu';
+        };
         header?: never;
         path: {
           id: number;
@@ -1106,6 +1297,7 @@ export interface paths {
                 /** Format: date-time */
                 createdAt: string;
               }[];
+              nextCursor: string | null;
             };
           };
         };
@@ -1332,7 +1524,7 @@ export interface paths {
     put?: never;
     /**
      * Upload a firmware package
-     * @description multipart/form-data: the fields first, then 1 to 5 parts named `file`. Fields: `module` (Module name (default: default)), `version` (Version, ^[A-Za-z0-9._-]{1,50}$), `type` (full (default) or delta), `sourceVersion` (The version a delta applies to (delta only)), `releaseNotes` (At most 2000 characters), `extData` (JSON object of strings for the device, at most 50 keys). Size, sha256 and md5 of each file are computed while it streams to disk.
+     * @description multipart/form-data: the fields first, then 1 to 5 parts named `file`. Fields: `module` (Module name (default: default)), `version` (Version, ^[A-Za-z0-9._-]{1,50}$), `type` (full (default) or delta), `sourceVersion` (The version a delta applies to (delta only)), `releaseNotes` (At most 2000 characters), `extData` (JSON object of strings for the device, at most 50 keys). An empty field counts as absent. Size, sha256 and md5 of each file are computed while it streams to disk.
      */
     post: {
       parameters: {
@@ -1343,7 +1535,44 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'multipart/form-data': {
+            /**
+             * @description Module name (default: default)
+             * @example default
+             */
+            module?: string;
+            /**
+             * @description Version, ^[A-Za-z0-9._-]{1,50}$
+             * @example 1.0.0
+             */
+            version: string;
+            /**
+             * @description full (default) or delta
+             * @example full
+             */
+            type?: 'full' | 'delta';
+            /**
+             * @description The version a delta applies to (delta only)
+             * @example
+             */
+            sourceVersion?: string;
+            /**
+             * @description At most 2000 characters
+             * @example
+             */
+            releaseNotes?: string;
+            /**
+             * @description JSON object of strings for the device, at most 50 keys
+             * @example
+             */
+            extData?: string;
+            /** @description 1 to 5 files, in package order */
+            file: string[];
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         201: {
@@ -1809,7 +2038,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Download one file of a firmware package */
+    /** Download one file of a firmware package (operators and admins) */
     get: {
       parameters: {
         query?: never;
@@ -2313,8 +2542,42 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          /**
+           * @example name,tags,version
+           *     meter-0001,north;pilot,1.0.0
+           *     meter-0002,,1.0.0
+           */
+          'text/csv': string;
+          /**
+           * @example {"name":"meter-0001","tags":["north"]}
+           *     {"name":"meter-0002"}
+           */
+          'application/x-ndjson': string;
+          'application/json': {
+            /** @description 1 to 64 of letters, digits, ., _, :, @ or -, unique in the product */
+            name: string;
+            /** @description A device of a gateway product */
+            gatewayId?: number;
+            tags?: string[];
+            /** @description module name to version, ^[A-Za-z0-9._-]{1,50}$ */
+            versions?: {
+              [key: string]: string;
+            };
+          }[];
+        };
+      };
       responses: {
+        /** @description One NDJSON line per row as it is stored or refused, then the summary */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/x-ndjson': string;
+          };
+        };
         /** @description Default Response */
         400: {
           headers: {
@@ -2926,6 +3189,14 @@ export interface paths {
           limit?: number;
           /** @description nextCursor of the previous page */
           cursor?: string;
+          /** @description Name contains */
+          q?: string;
+          /** @description Module of `version` (default: default) */
+          module?: string;
+          /** @description Reported version of `module` */
+          version?: string;
+          tag?: string;
+          online?: boolean;
         };
         header?: never;
         path: {
@@ -3314,7 +3585,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List the devices of a group */
+    /** List the devices of a group, with the filters of GET /devices */
     get: {
       parameters: {
         query?: {
@@ -3322,6 +3593,15 @@ export interface paths {
           limit?: number;
           /** @description nextCursor of the previous page */
           cursor?: string;
+          /** @description Name contains */
+          q?: string;
+          /** @description Module of `version` (default: default) */
+          module?: string;
+          /** @description Reported version of `module` */
+          version?: string;
+          tag?: string;
+          online?: boolean;
+          gatewayId?: number;
         };
         header?: never;
         path: {
@@ -3592,6 +3872,8 @@ export interface paths {
                 sourceVersion: string | null;
                 status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
                 verification: boolean;
+                /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
+                takeOver: boolean;
                 target:
                   | {
                       /** @enum {string} */
@@ -3773,6 +4055,8 @@ export interface paths {
               sourceVersion: string | null;
               status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
               verification: boolean;
+              /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
+              takeOver: boolean;
               target:
                 | {
                     /** @enum {string} */
@@ -3919,6 +4203,8 @@ export interface paths {
               sourceVersion: string | null;
               status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
               verification: boolean;
+              /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
+              takeOver: boolean;
               target:
                 | {
                     /** @enum {string} */
@@ -4126,6 +4412,8 @@ export interface paths {
               sourceVersion: string | null;
               status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
               verification: boolean;
+              /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
+              takeOver: boolean;
               target:
                 | {
                     /** @enum {string} */
@@ -4248,7 +4536,7 @@ export interface paths {
     put?: never;
     /**
      * Publish a draft: start it now, or schedule it (start by hand or at a time)
-     * @description Refused with PLAN_CONFLICT (details.deviceIds) when targeted devices are in another active plan of the module, unless takeOver.
+     * @description Refused with PLAN_CONFLICT (details.deviceIds) when targeted devices are in another active plan of the module, unless takeOver; a scheduled plan takes them over when it starts. Devices busy by then join once their other plan lets them go (the start transition names them).
      */
     post: {
       parameters: {
@@ -4286,6 +4574,8 @@ export interface paths {
               sourceVersion: string | null;
               status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
               verification: boolean;
+              /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
+              takeOver: boolean;
               target:
                 | {
                     /** @enum {string} */
@@ -4442,6 +4732,8 @@ export interface paths {
               sourceVersion: string | null;
               status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
               verification: boolean;
+              /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
+              takeOver: boolean;
               target:
                 | {
                     /** @enum {string} */
@@ -4598,6 +4890,8 @@ export interface paths {
               sourceVersion: string | null;
               status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
               verification: boolean;
+              /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
+              takeOver: boolean;
               target:
                 | {
                     /** @enum {string} */
@@ -4754,6 +5048,8 @@ export interface paths {
               sourceVersion: string | null;
               status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
               verification: boolean;
+              /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
+              takeOver: boolean;
               target:
                 | {
                     /** @enum {string} */
@@ -4910,6 +5206,8 @@ export interface paths {
               sourceVersion: string | null;
               status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
               verification: boolean;
+              /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
+              takeOver: boolean;
               target:
                 | {
                     /** @enum {string} */
@@ -5450,7 +5748,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Retry failed device upgrades (all failed when no ids); reopens a completed plan */
+    /**
+     * Retry failed device upgrades (all failed when no ids); reopens a completed plan
+     * @description A device that another plan of the module holds now is not retried: refusal device_busy in a list, 409 PLAN_CONFLICT (details.planId) for one device upgrade.
+     */
     post: {
       parameters: {
         query?: never;
@@ -5995,7 +6296,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Retry one device upgrade */
+    /**
+     * Retry one device upgrade
+     * @description A device that another plan of the module holds now is not retried: refusal device_busy in a list, 409 PLAN_CONFLICT (details.planId) for one device upgrade.
+     */
     post: {
       parameters: {
         query?: never;
@@ -6732,7 +7036,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The plans waiting for a device (what the device's app asks; confirm or reject via device-upgrades) */
+    /** The plans waiting for a device (confirm or reject via device-upgrades; the device itself asks GET /device/v1/confirmations) */
     get: {
       parameters: {
         query?: never;
@@ -7069,6 +7373,478 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List webhook subscriptions */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size */
+          limit?: number;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: number;
+                url: string;
+                eventTypes: ('plan.transition' | 'device_upgrade.transition')[];
+                enabled: boolean;
+                description: string;
+                createdBy: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Subscribe a URL to plan and device-upgrade transitions
+     * @description Each delivery is a POST of a JSON body with X-Updraft-Event, X-Updraft-Delivery, X-Updraft-Timestamp and X-Updraft-Signature: sha256=HMAC-SHA256(secret, "<timestamp>.<body>") in hex. Failed deliveries are retried with exponential backoff (10 s doubling, at most 1 h, 8 attempts); a delivery may arrive twice.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description http or https URL that receives POSTs */
+            url: string;
+            eventTypes: ('plan.transition' | 'device_upgrade.transition')[];
+            description?: string;
+            /** @description Generated when absent */
+            secret?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              url: string;
+              eventTypes: ('plan.transition' | 'device_upgrade.transition')[];
+              enabled: boolean;
+              description: string;
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            } & {
+              /** @description HMAC key; shown only here */
+              secret: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a webhook subscription */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              url: string;
+              eventTypes: ('plan.transition' | 'device_upgrade.transition')[];
+              enabled: boolean;
+              description: string;
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete a webhook subscription and its log */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change or disable a webhook subscription */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            url?: string;
+            eventTypes?: ('plan.transition' | 'device_upgrade.transition')[];
+            enabled?: boolean;
+            description?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              url: string;
+              eventTypes: ('plan.transition' | 'device_upgrade.transition')[];
+              enabled: boolean;
+              description: string;
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/webhooks/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The delivery log of a webhook */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size */
+          limit?: number;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+        };
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: number;
+                eventType: 'plan.transition' | 'device_upgrade.transition';
+                /** @description The JSON body as sent */
+                payload: string;
+                status: 'pending' | 'delivered' | 'failed';
+                attempts: number;
+                /** Format: date-time */
+                nextAttemptAt: string;
+                lastStatusCode: number | null;
+                lastError: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                deliveredAt: string | null;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/ota/south/check': {
     parameters: {
       query?: never;
@@ -7383,7 +8159,107 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ota/south/tasking': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ota/devInfo': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
     put?: never;
     post: {
       parameters: {
@@ -7438,6 +8314,467 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/device/v1/confirmations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The upgrades of manual plans waiting for this device (or sub-device) to confirm
+     * @description Authorization: the OneNET token of docs/device-http.md. A gateway names one of its own sub-devices with dev_id. errno 1: bad token or not your device.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The device asked about: the caller, one of its sub-devices, or (product key) any */
+          dev_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description 0 on success (docs/device-http.md, errno) */
+              errno: number;
+              error: string;
+              data?: {
+                items: {
+                  upgradeId: number;
+                  planId: number;
+                  /** @description The plan's name */
+                  plan: string;
+                  module: string;
+                  /** @description The version the upgrade installs */
+                  target: string;
+                  /** @description 1 full, 2 delta package */
+                  type: number;
+                  /** @description Waiting since (unix seconds) */
+                  since: number;
+                  deadline: number | null;
+                }[];
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/device/v1/confirmations/{upgradeId}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Confirm an upgrade of a manual plan waiting for this device
+     * @description The upgrade is then pushed or offered at the next check, as the plan dispatches. errno 11: no such upgrade for this device; 17: not a manual upgrade or not in a state that takes it; 20/22: finished/cancelled.
+     */
+    post: {
+      parameters: {
+        query?: {
+          /** @description The device asked about: the caller, one of its sub-devices, or (product key) any */
+          dev_id?: string;
+        };
+        header?: never;
+        path: {
+          upgradeId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description 0 on success (docs/device-http.md, errno) */
+              errno: number;
+              error: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/device/v1/confirmations/{upgradeId}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reject an upgrade of a manual plan waiting for this device
+     * @description The upgrade ends in failure with reason rejected (an operator may retry it). errno 11: no such upgrade for this device; 17: not a manual upgrade or not in a state that takes it; 20/22: finished/cancelled.
+     */
+    post: {
+      parameters: {
+        query?: {
+          /** @description The device asked about: the caller, one of its sub-devices, or (product key) any */
+          dev_id?: string;
+        };
+        header?: never;
+        path: {
+          upgradeId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description 0 on success (docs/device-http.md, errno) */
+              errno: number;
+              error: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/broker/v1/emqx/authenticate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * EMQX 5 HTTP authentication
+     * @description Devices sign in with `{productKey}.{deviceName}` and their secret; Updraft itself with the credentials of UPDRAFT_MQTT_URL (superuser). Other usernames are `ignore`d, so later authenticators in the chain decide.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description ${username} */
+            username: string;
+            /** @description ${password} */
+            password: string;
+            /** @description ${clientid} */
+            clientid?: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              result: 'allow' | 'deny' | 'ignore';
+              is_superuser?: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/broker/v1/emqx/authorize': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * EMQX 5 HTTP authorization
+     * @description A device may subscribe to `ota/device/inform/{username}` and publish `ota/up/{username}/inform|progress` (and the ThingsPanel topics `ota/device/inform|progress`, which a topic rewrite turns into the former).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description ${username} */
+            username: string;
+            /** @description ${topic} */
+            topic: string;
+            /** @description ${action}: publish, subscribe (or all) */
+            action: string;
+            clientid?: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              result: 'allow' | 'deny' | 'ignore';
+              is_superuser?: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/broker/v1/go-auth/user': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * mosquitto-go-auth HTTP backend: http_getuser_uri
+     * @description 200 `{ok:true}` signs the client in; 403 refuses it.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            username: string;
+            password: string;
+            clientid?: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+              error: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+              error: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/broker/v1/go-auth/superuser': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * mosquitto-go-auth HTTP backend: http_superuser_uri
+     * @description Only Updraft itself (the username of UPDRAFT_MQTT_URL) is a superuser.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            username: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+              error: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+              error: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/broker/v1/go-auth/acl': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * mosquitto-go-auth HTTP backend: http_aclcheck_uri
+     * @description acc 1 (read) and 4 (subscribe) are allowed on the device's push topic; 2 (write) on its uplinks; 3 needs both.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            username: string;
+            topic: string;
+            /** @description 1 read, 2 write, 3 read and write, 4 subscribe */
+            acc: number;
+            clientid?: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+              error: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+              error: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

@@ -47,7 +47,11 @@ export function FirmwareUploadModal({ open, defaultProductId, onClose }: Props) 
 
   useEffect(() => {
     if (!productId) return;
-    unwrap(api.GET('/api/v1/products/{id}/modules', { params: { path: { id: productId } } })).then(
+    unwrap(
+      api.GET('/api/v1/products/{id}/modules', {
+        params: { path: { id: productId }, query: { limit: 500 } },
+      }),
+    ).then(
       (answer) => setModules(answer.items.map((m) => m.name)),
       (error) => notify.error(error),
     );

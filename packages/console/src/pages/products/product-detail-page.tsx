@@ -25,7 +25,9 @@ export function ProductDetailPage() {
   const [adding, setAdding] = useState(false);
 
   const loadModules = useCallback(() => {
-    unwrap(api.GET('/api/v1/products/{id}/modules', { params: { path: { id } } })).then(
+    unwrap(
+      api.GET('/api/v1/products/{id}/modules', { params: { path: { id }, query: { limit: 500 } } }),
+    ).then(
       (answer) => setModules(answer.items),
       (error) => notify.error(error),
     );

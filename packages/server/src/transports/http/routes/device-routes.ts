@@ -148,6 +148,22 @@ const importBodyDocument = {
   },
 };
 
+/** The streamed answer, for the OpenAPI document only (a stream is not serialised by schema). */
+const importAnswerDocument = {
+  description: 'One NDJSON line per row as it is stored or refused, then the summary',
+  content: {
+    'application/x-ndjson': {
+      schema: Type.String({
+        examples: [
+          '{"line":2,"id":41,"name":"meter-0001","secret":"…"}\n' +
+            '{"line":3,"error":{"code":"VALIDATION_FAILED","message":"…"}}\n' +
+            '{"summary":{"created":1,"failed":1}}\n',
+        ],
+      }),
+    },
+  },
+};
+
 async function* ndjsonLines(first: ImportLine, rest: AsyncIterator<ImportLine>): AsyncGenerator<string> {
   yield `${JSON.stringify(first)}\n`;
   for (let next = await rest.next(); !next.done; next = await rest.next())
@@ -169,7 +185,14 @@ export async function registerDeviceRoutes(app: FastifyInstance, { services, cur
         bodyLimit: devices.limits.importMaxBytes,
         config: {
           auth: 'operator',
-          swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: importBodyDocument }, url }),
+          swaggerTransform: ({ schema, url }) => ({
+            schema: {
+              ...schema,
+              body: importBodyDocument,
+              response: { ...(schema as { response: object }).response, 200: importAnswerDocument },
+            },
+            url,
+          }),
         },
         schema: {
           tags,

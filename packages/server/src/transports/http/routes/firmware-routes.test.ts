@@ -206,6 +206,53 @@ describe('firmware API', { skip }, () => {
     await refused([['version', nextVersion()], file, ['releaseNotes', 'late']], 400, 'VALIDATION_FAILED');
   });
 
+  it('takes an empty field as an absent one, as HTML forms and Swagger UI send them', async () => {
+    const res = await upload([
+      ['module', ''],
+      ['version', '8.0.0'],
+      ['type', ''],
+      ['sourceVersion', ''],
+      ['releaseNotes', ''],
+      ['extData', ''],
+      ['file', 'empty-fields.bin', 'x'],
+    ]);
+    assert.equal(res.statusCode, 201, res.body);
+    const pkg = res.json();
+    assert.deepEqual(
+      [pkg.module, pkg.type, pkg.sourceVersion, pkg.releaseNotes, pkg.extData],
+      ['default', 'full', null, '', {}],
+    );
+    // Still required where required, and still sent once only.
+    await refused(
+      [
+        ['version', ''],
+        ['file', 'a.bin', 'x'],
+      ],
+      400,
+      'VALIDATION_FAILED',
+    );
+    const noSource = await refused(
+      [
+        ['version', nextVersion()],
+        ['type', 'delta'],
+        ['sourceVersion', ''],
+        ['file', 'a.bin', 'x'],
+      ],
+      400,
+      'VALIDATION_FAILED',
+    );
+    assert.equal(noSource.details.field, 'sourceVersion');
+    await refused(
+      [
+        ['version', ''],
+        ['version', nextVersion()],
+        ['file', 'a.bin', 'x'],
+      ],
+      400,
+      'VALIDATION_FAILED',
+    );
+  });
+
   it('refuses a module the product does not have and a product that does not exist', async () => {
     await refused(
       [

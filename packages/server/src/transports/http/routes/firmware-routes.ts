@@ -75,16 +75,27 @@ const uploadFields = {
  * the fields are checked as they arrive. Fields come first and `file` last, as the server needs.
  */
 function uploadFormSchema(maxFiles: number, maxFileBytes: number) {
+  // The examples are what Swagger UI puts in the form: left to itself it fills optional fields
+  // with strings generated from their patterns, which the server would then refuse.
   const text = (key: keyof RawPackageFields, options: Record<string, unknown> = {}) =>
-    Type.Optional(Type.String({ description: uploadFields[key], ...options }));
+    Type.Optional(Type.String({ description: uploadFields[key], examples: [''], ...options }));
   return Type.Object(
     {
-      module: text('module', { pattern: moduleNamePattern.source, default: 'default' }),
-      version: Type.String({ description: uploadFields.version, pattern: versionNamePattern }),
-      type: Type.Optional(literals(packageTypes)),
+      module: text('module', { pattern: moduleNamePattern.source, examples: ['default'] }),
+      version: Type.String({
+        description: uploadFields.version,
+        pattern: versionNamePattern,
+        examples: ['1.0.0'],
+      }),
+      type: Type.Optional(
+        Type.Union(
+          packageTypes.map((t) => Type.Literal(t)),
+          { description: uploadFields.type, examples: ['full'] },
+        ),
+      ),
       sourceVersion: text('sourceVersion', { pattern: versionNamePattern }),
       releaseNotes: text('releaseNotes', { maxLength: maxReleaseNotes }),
-      extData: text('extData', { contentMediaType: 'application/json' }),
+      extData: text('extData'),
       file: Type.Array(
         Type.String({
           format: 'binary',
@@ -198,7 +209,8 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
             Object.entries(uploadFields)
               .map(([k, v]) => `\`${k}\` (${v})`)
               .join(', ') +
-            '. Size, sha256 and md5 of each file are computed while it streams to disk.',
+            '. An empty field counts as absent. Size, sha256 and md5 of each file are computed while it ' +
+            'streams to disk.',
           params: IdParams,
           consumes: ['multipart/form-data'],
           response: { 201: PackageSchema, ...errorResponses(404, 409, 413, 415) },
@@ -208,6 +220,7 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
         const { id } = request.params as Static<typeof IdParams>;
         const createdBy = request.principal!.name;
         const fields: Record<string, string> = {};
+        const seen = new Set<string>();
         let upload: FirmwareUpload | undefined;
         try {
           for await (const part of partsOf(request)) {
@@ -228,12 +241,14 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
                   },
                 );
               }
-              if (Object.hasOwn(fields, name) || part.valueTruncated) {
+              if (seen.has(name) || part.valueTruncated) {
                 throw new UpdraftError('VALIDATION_FAILED', `field ${name} is sent twice or is too long`, {
                   field: name,
                 });
               }
-              fields[name] = String(part.value);
+              seen.add(name);
+              // An empty field is an absent one: HTML forms and Swagger UI send every field.
+              if (part.value !== '') fields[name] = String(part.value);
               continue;
             }
             if (part.fieldname !== 'file') {
