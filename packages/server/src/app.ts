@@ -157,6 +157,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const deviceAccess = createDeviceAccessService({
       devices: {
         get: (id) => deviceStore.get(id),
+        getMany: (ids) => deviceStore.getMany(ids),
+        moduleVersionsOf: (ids, module) => deviceStore.moduleVersionsOf(ids, module),
         findByProductKey: (key, name) => deviceStore.findByProductKey(key, name),
         findByName: (productId, name) => deviceStore.findByName(productId, name),
         secretOf: (id) => devices.secretOf({ id }),
@@ -189,6 +191,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       upgrades: {
         report: (inputs) => upgrades.reportDeviceEvents(inputs),
         getUpgrade: (id) => planStore.getUpgrade(id).then((u) => u && { ...u, status: u.state.status }),
+        getUpgrades: async (ids) =>
+          (await planStore.getUpgrades(ids)).map((u) => ({ ...u, status: u.state.status })),
         activeUpgrades: async (deviceId) =>
           (await planStore.activeUpgradesOfDevice(deviceId)).map((u) => ({ ...u, status: u.state.status })),
         async activeUpgrade(deviceId, module) {

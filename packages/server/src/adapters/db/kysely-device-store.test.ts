@@ -94,6 +94,22 @@ describe('DeviceStore contract', { skip }, () => {
     await store.setVersion(d.id, 'default', '1', 2);
     await store.setVersion(d.id, 'default', '2', 3);
     assert.deepEqual(await store.versionsOf(d.id), [{ module: 'default', version: '2', reportedAt: 3 }]);
+    const other = await store.insert(draft('tele-2', { versions: { default: '7', MCU: '8' } }), 2);
+    const none = await store.insert(draft('tele-3'), 2);
+    assert.deepEqual(
+      await store.moduleVersionsOf([d.id, other.id, none.id, 999999], 'default'),
+      new Map([
+        [d.id, '2'],
+        [other.id, '7'],
+      ]),
+    );
+    assert.deepEqual(await store.moduleVersionsOf([other.id], 'MCU'), new Map([[other.id, '8']]));
+    const fetched = await store.getMany([other.id, 999999, d.id]);
+    assert.deepEqual(
+      fetched.sort((x, y) => x.id - y.id),
+      [await store.get(d.id), await store.get(other.id)],
+    );
+    assert.deepEqual(await store.getMany([]), []);
     const seen = await store.recordTelemetry(d.id, { online: true, signal: -80, battery: 50 }, 4);
     assert.deepEqual([seen?.online, seen?.signal, seen?.battery, seen?.lastSeenAt], [true, -80, 50, 4]);
     const again = await store.recordTelemetry(d.id, { battery: 49 }, 5);

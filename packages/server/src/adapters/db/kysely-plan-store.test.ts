@@ -166,4 +166,45 @@ describe('kysely plan store', { skip }, () => {
       deviceIds: fleet.deviceIds.slice(0, 2),
     });
   });
+
+  it('looks up many upgrades at once, as one at a time would, past one statement of ids', async () => {
+    const fleet = await seedFleet(t.database, 620);
+    const pkg = await seedPackage(t.database, fleet.productId, '2.0');
+    const store = createKyselyPlanStore(t.database.db, t.database.dialect);
+    const spec = validatePlanSpec({
+      name: 'bulk',
+      productId: String(fleet.productId),
+      moduleId: 'default',
+      firmware: { kind: 'full', packageId: String(pkg), targetVersion: '2.0' },
+      target: { kind: 'all' },
+    });
+    assert.ok(spec.ok);
+    const plan = await store.insertPlan(
+      {
+        productId: fleet.productId,
+        module: 'default',
+        name: 'bulk',
+        firmwarePackageId: pkg,
+        spec: spec.spec,
+        verification: false,
+        createdBy: 't',
+      },
+      0,
+    );
+    await store.enrolNextBatch(plan.id, 1000, createUpgradeState(0, { manual: false }));
+    const ids: number[] = [];
+    for (let after: number | undefined; ; ) {
+      const page = await store.listUpgrades(plan.id, {}, { after, limit: 500 });
+      ids.push(...page.items.map((u) => u.id));
+      if (page.next === null) break;
+      after = page.next;
+    }
+    assert.equal(ids.length, 620);
+    const wanted = [...ids.filter((_, i) => i % 3 !== 1), 999_999_999];
+    const found = await store.getUpgrades(wanted);
+    assert.equal(found.length, wanted.length - 1, 'an unknown id is left out');
+    const sample = found.find((u) => u.id === wanted[200])!;
+    assert.deepEqual(sample, await store.getUpgrade(wanted[200]!));
+    assert.deepEqual(await store.getUpgrades([]), []);
+  });
 });

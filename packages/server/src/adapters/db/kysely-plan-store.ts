@@ -449,6 +449,16 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
       return rows.rows[0] && toRecord(rows.rows[0]);
     },
 
+    async getUpgrades(ids) {
+      const found: UpgradeRecord[] = [];
+      for (let start = 0; start < ids.length; start += 500) {
+        const part = ids.slice(start, start + 500);
+        const rows = await sql<RecordRow>`${recordQuery} where u.id in (${sql.join(part)})`.execute(db);
+        for (const row of rows.rows) found.push(toRecord(row));
+      }
+      return found;
+    },
+
     async listUpgrades(planId, filter, { after, limit }) {
       const status = filter.status === undefined ? sql`` : sql` and u.status = ${filter.status}`;
       const device = filter.deviceId === undefined ? sql`` : sql` and u.device_id = ${filter.deviceId}`;

@@ -41,6 +41,10 @@ export function isProductCaller(caller: AccessCaller): caller is ProductCaller {
 /** The devices module as device access needs it (wired in app.ts). */
 export interface DeviceDirectory {
   get(id: number): Promise<AccessDevice | undefined>;
+  /** The devices of these ids that exist (one query). */
+  getMany(ids: readonly number[]): Promise<AccessDevice[]>;
+  /** The versions these devices last reported for the module, by device id (one query). */
+  moduleVersionsOf(ids: readonly number[], module: string): Promise<Map<number, string>>;
   findByProductKey(productKey: string, name: string): Promise<AccessDevice | undefined>;
   findByName(productId: number, name: string): Promise<AccessDevice | undefined>;
   secretOf(id: number): Promise<string>;
@@ -75,6 +79,8 @@ export interface UpgradeSummary {
 export interface UpgradeDirectory {
   report(inputs: readonly DeviceEventInput[]): Promise<UpgradeOutcome[]>;
   getUpgrade(id: number): Promise<UpgradeSummary | undefined>;
+  /** The upgrades of these ids that exist (one query). */
+  getUpgrades(ids: readonly number[]): Promise<UpgradeSummary[]>;
   activeUpgrade(deviceId: number, module: string): Promise<UpgradeSummary | undefined>;
   /** Every active upgrade of the device, one per module at most. */
   activeUpgrades(deviceId: number): Promise<UpgradeSummary[]>;
@@ -515,22 +521,44 @@ export function createDeviceAccessService({
     },
 
     /**
-     * The offer to push for an upgrade the engine has just marked pushed (the Notifier's notice),
-     * with a fresh download token; undefined when the upgrade has ended meanwhile.
+     * The offers to push for a batch of upgrades the engine has just marked pushed, looked up
+     * with a few queries for the whole batch (a plan start pushes thousands), each with a download
+     * token (new ones written together). Upgrades that ended meanwhile are left out.
      */
-    async pushOffer(
-      device: AccessDevice,
-      upgradeId: number,
-    ): Promise<{ module: string; offer: Offer } | undefined> {
-      const upgrade = await upgrades.getUpgrade(upgradeId);
-      if (!upgrade || upgrade.deviceId !== device.id || isTerminalUpgradeStatus(upgrade.status)) {
-        return undefined;
+    async pushOffers(
+      notices: readonly { deviceId: number; upgradeId: number }[],
+      /** Whether the device can be reached now; no token is issued for one that cannot. */
+      reachable: (device: AccessDevice) => Promise<boolean> = async () => true,
+    ): Promise<{ device: AccessDevice; module: string; offer: Offer }[]> {
+      const [found, summaries] = await Promise.all([
+        devices.getMany(notices.map((n) => n.deviceId)),
+        upgrades.getUpgrades(notices.map((n) => n.upgradeId)),
+      ]);
+      const byId = new Map(found.map((device) => [device.id, device]));
+      const upgradeById = new Map(summaries.map((u) => [u.id, u]));
+      // One offer per notice: a device re-pushed twice before the queue reached it gets both (§1.7).
+      const live = notices
+        .map((n) => upgradeById.get(n.upgradeId))
+        .filter(
+          (u): u is UpgradeSummary =>
+            u !== undefined && byId.has(u.deviceId) && !isTerminalUpgradeStatus(u.status),
+        );
+      const versions = new Map<string, Map<number, string>>();
+      for (const module of new Set(live.map((u) => u.module))) {
+        const ids = live.filter((u) => u.module === module).map((u) => u.deviceId);
+        versions.set(module, await devices.moduleVersionsOf(ids, module));
       }
-      const plan = await planOf(upgrade.planId);
-      if (!plan) return undefined;
-      const version = await devices.versionOf(device.id, upgrade.module);
-      const offer = await issueOffer(device, upgrade.id, upgrade.module, plan, version);
-      return { module: upgrade.module, offer };
+      const offers = await Promise.all(
+        live.map(async (upgrade) => {
+          const device = byId.get(upgrade.deviceId)!;
+          const plan = await planOf(upgrade.planId);
+          if (!plan || !(await reachable(device))) return undefined;
+          const version = versions.get(upgrade.module)?.get(device.id);
+          const offer = await issueOffer(device, upgrade.id, upgrade.module, plan, version);
+          return { device, module: upgrade.module, offer };
+        }),
+      );
+      return offers.filter((o) => o !== undefined);
     },
 
     /** An MQTT session of the device opened (true) or its last one closed (false). */

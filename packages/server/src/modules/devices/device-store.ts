@@ -85,6 +85,8 @@ export interface DeviceStore {
    */
   insertMany(inputs: NewDevice[], now: number): Promise<BatchOutcome[]>;
   get(id: number): Promise<Device | undefined>;
+  /** The devices of these ids that exist, in no particular order (one query). */
+  getMany(ids: readonly number[]): Promise<Device[]>;
   findByName(productId: number, name: string): Promise<Device | undefined>;
   findByProductKey(productKey: string, name: string): Promise<Device | undefined>;
   getCredential(id: number): Promise<DeviceCredential | undefined>;
@@ -100,6 +102,8 @@ export interface DeviceStore {
   ): Promise<Device | undefined>;
   delete(id: number): Promise<boolean>;
   versionsOf(id: number): Promise<DeviceVersion[]>;
+  /** The versions these devices reported for the module, by device id (one query). */
+  moduleVersionsOf(ids: readonly number[], module: string): Promise<Map<number, string>>;
   setVersion(id: number, module: string, version: string, now: number): Promise<void>;
   recordTelemetry(id: number, telemetry: Telemetry, now: number): Promise<Device | undefined>;
   /** Marks several devices seen at `now`, with their telemetry, in one transaction. */

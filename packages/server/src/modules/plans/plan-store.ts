@@ -194,6 +194,8 @@ export interface PlanStore {
   ): Promise<{ claimed: number; result: T }>;
 
   getUpgrade(id: number): Promise<UpgradeRecord | undefined>;
+  /** The upgrades of these ids that exist, in no particular order (one query per 500). */
+  getUpgrades(ids: readonly number[]): Promise<UpgradeRecord[]>;
   listUpgrades(planId: number, filter: UpgradeFilter, page: PageRequest): Promise<Page<UpgradeRecord>>;
   upgradesOfDevice(deviceId: number, page: PageRequest): Promise<Page<UpgradeRecord>>;
   activeUpgradesOfDevice(deviceId: number): Promise<UpgradeRecord[]>;

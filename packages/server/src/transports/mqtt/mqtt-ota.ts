@@ -53,6 +53,7 @@ export interface Dropped {
 }
 
 const maxChunk = 500;
+const maxInFlight = 4;
 
 export function createMqttOta(options: MqttOtaOptions) {
   const { access, log } = options;
@@ -133,36 +134,57 @@ export function createMqttOta(options: MqttOtaOptions) {
     return device ?? { code: 403, reason: `${named} is not this gateway's sub-device` };
   }
 
-  /** One queued push: skipped when its recipient is offline (pushed again when it connects, §1.8). */
-  async function pushOne(notice: UpgradeNotice): Promise<void> {
-    if (!bus) return;
-    const device = await access.deviceById(notice.deviceId);
-    const recipient = device && (await recipientOf(device));
-    if (!device || !recipient) return;
-    if (bus.isOnline && !bus.isOnline(recipient.username)) return;
-    const found = await access.pushOffer(device, notice.upgradeId);
-    if (found) await deliver(device, recipient, found.module, found.offer);
+  /**
+   * A chunk of queued pushes, looked up together. A device whose recipient is offline is skipped
+   * (pushed when it connects, §1.8); one push failing does not stop the others.
+   */
+  async function pushChunk(batch: readonly UpgradeNotice[]): Promise<void> {
+    const target = bus;
+    if (!target) return;
+    const recipients = new Map<number, { username: string }>();
+    const offers = await access.pushOffers(batch, async (device) => {
+      const recipient = await recipientOf(device);
+      if (!recipient || (target.isOnline && !target.isOnline(recipient.username))) return false;
+      recipients.set(device.id, recipient);
+      return true;
+    });
+    await Promise.all(
+      offers.map(({ device, module, offer }) =>
+        deliver(device, recipients.get(device.id)!, module, offer).catch((error: unknown) =>
+          log.error({ err: error, deviceId: device.id }, 'MQTT push failed'),
+        ),
+      ),
+    );
   }
 
   // Pushes wait here and leave at pushRate per second, a chunk every chunk/pushRate seconds.
   const queue: UpgradeNotice[] = [];
   let draining: Promise<void> | undefined;
   let stopped = false;
+  const inFlight = new Set<Promise<void>>();
   async function drain(): Promise<void> {
     const chunk = Math.max(1, Math.min(maxChunk, Math.ceil(options.pushRate / 10)));
     while (queue.length > 0 && !stopped) {
       const started = performance.now();
       const batch = queue.splice(0, chunk);
-      await Promise.all(
-        batch.map((notice) =>
-          pushOne(notice).catch((error: unknown) =>
-            log.error({ err: error, deviceId: notice.deviceId }, 'MQTT push failed'),
-          ),
-        ),
-      );
+      const sending: Promise<void> = pushChunk(batch)
+        .catch((error: unknown) => log.error({ err: error, devices: batch.length }, 'MQTT pushes failed'))
+        .finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+      // A few chunks at once: one chunk's lookups overlap the previous one's acknowledgements.
+      if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
       const wait = (batch.length / options.pushRate) * 1000 - (performance.now() - started);
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     }
+    await Promise.all(inFlight);
+  }
+
+  // Notices that arrive while the last chunks are in flight are picked up by a new drain.
+  function startDraining(): void {
+    draining ??= drain().finally(() => {
+      draining = undefined;
+      if (queue.length > 0 && !stopped) startDraining();
+    });
   }
 
   const notifier: Notifier = {
@@ -171,9 +193,7 @@ export function createMqttOta(options: MqttOtaOptions) {
       // when it connects.
       if (!bus || stopped) return;
       queue.push(...batch);
-      draining ??= drain().finally(() => {
-        draining = undefined;
-      });
+      startDraining();
     },
     // ThingsPanel has no withdraw message: a withdrawn upgrade's download token stops working
     // and the device's next report is answered 409 (docs/mqtt.md).

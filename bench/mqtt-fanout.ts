@@ -1,0 +1,276 @@
+// `npm run bench -- mqtt-fanout [--devices N] [--broker embedded|external|both] [--profile F]`: N connected
+// MQTT devices (10,000 by default, in one client process), one plan start, and the time until
+// every device has its upgrade push; beside it, the same client harness receiving a raw publish
+// of one message per device from a bare publisher through the same broker. Both brokers: the
+// embedded one (aedes in the Updraft process; the raw publisher is the broker's own publish) and
+// the machine's Mosquitto (127.0.0.1:1883 or UPDRAFT_BENCH_MQTT_URL; the raw publisher is an
+// mqtt.js client). Prints Updraft's time divided by the raw time per broker.
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connectAsync } from 'mqtt';
+import { type App, buildApp } from '../packages/server/src/app.ts';
+import { loadConfig } from '../packages/server/src/config/config.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const externalUrl = process.env['UPDRAFT_BENCH_MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
+// The rate limit is a production safeguard (default 5,000/s); here the question is how fast the
+// platform can get the pushes out, so it is set out of the way.
+const pushRate = 1_000_000;
+/** `--profile FILE`: a CPU profile of the Updraft phase only, for looking into where it goes. */
+let profileFile: string | undefined;
+
+async function startProfile() {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`  CPU profile of the Updraft phase: ${file}`);
+    },
+  };
+}
+
+interface Login {
+  username: string;
+  password: string;
+}
+
+interface Fleet {
+  app: App;
+  planId: number;
+  logins: Login[];
+  close(): Promise<void>;
+}
+
+function option(argv: string[], name: string, fallback: string): string {
+  const at = argv.indexOf(`--${name}`);
+  return at >= 0 && argv[at + 1] ? argv[at + 1]! : fallback;
+}
+
+function multipart(version: string, content: Buffer) {
+  const boundary = 'fanout-bench';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="version"\r\n\r\n${version}\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="app.bin"\r\n`),
+    Buffer.from('Content-Type: application/octet-stream\r\n\r\n'),
+    content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** Updraft on a fresh SQLite with `count` devices (imported through the API) and a plan to start by hand. */
+async function createFleet(count: number, broker: 'embedded' | 'external'): Promise<Fleet> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'updraft-fanout-'));
+  const config = loadConfig(
+    {},
+    {
+      dataDir,
+      logLevel: 'silent',
+      mqttPushRate: pushRate,
+      ...(broker === 'embedded'
+        ? { mqttPort: 0, mqttHost: '127.0.0.1' }
+        : { mqttUrl: externalUrl, mqttShareGroup: `bench${randomBytes(4).toString('hex')}` }),
+    },
+  );
+  const app = await buildApp(config, { scheduler: false });
+  const key = await app.services.accounts.createApiKey(null, { name: 'bench', role: 'admin' });
+  const headers = { authorization: `Bearer ${key.secret}` };
+  const post = async (url: string, payload: unknown) => {
+    const res = await app.http.inject({ method: 'POST', url, headers, payload: payload as object });
+    if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+    return res;
+  };
+  const product = (await post('/api/v1/products', { name: 'Fan-out meter' })).json();
+  const rows = Array.from({ length: count }, (_, i) => ({ name: `f${i}`, versions: { default: '1.0' } }));
+  const imported = await post(`/api/v1/products/${product.id}/devices/import`, rows);
+  const logins: Login[] = [];
+  for (const line of imported.body.trim().split('\n')) {
+    const row = JSON.parse(line) as { name?: string; secret?: string; error?: unknown };
+    if (row.error) throw new Error(`import refused a row: ${line}`);
+    if (row.name && row.secret)
+      logins.push({ username: `${product.productKey}.${row.name}`, password: row.secret });
+  }
+  if (logins.length !== count) throw new Error(`imported ${logins.length} of ${count} devices`);
+  const firmware = randomBytes(64 * 1024);
+  const upload = await app.http.inject({
+    method: 'POST',
+    url: `/api/v1/products/${product.id}/firmware`,
+    headers: { ...headers, ...multipart('2.0', firmware).headers },
+    payload: multipart('2.0', firmware).payload,
+  });
+  if (upload.statusCode !== 201) throw new Error(upload.body);
+  const plans = app.services.plans;
+  const plan = await plans.createPlan(
+    {
+      name: 'fan-out',
+      productId: product.id,
+      firmwarePackageId: upload.json().id,
+      target: { kind: 'all' },
+      start: { mode: 'manual' },
+    },
+    'bench',
+  );
+  await plans.publish(plan.id, 'bench');
+  return {
+    app,
+    planId: plan.id,
+    logins,
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Clients {
+  child: ChildProcess;
+  /** Resolves when every device has had a message since the call. */
+  expect(phase: string): Promise<{ messages: number; bytes: number }>;
+  close(): Promise<void>;
+}
+
+async function startClients(logins: Login[], url: string, dir: string): Promise<Clients> {
+  const file = join(dir, `logins-${randomBytes(4).toString('hex')}.json`);
+  writeFileSync(file, JSON.stringify(logins));
+  const child = fork(join(here, 'support', 'mqtt-fanout-clients.ts'), [file, url], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting = new Map<string, (value: { messages: number; bytes: number }) => void>();
+  let closed: (() => void) | undefined;
+  const ready = new Promise<{ connectSeconds: number; rssMb: number }>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`client process exited with ${code}`)));
+    child.on('message', (message: Record<string, unknown>) => {
+      if (message['type'] === 'ready')
+        resolve(message as unknown as { connectSeconds: number; rssMb: number });
+      if (message['type'] === 'done') {
+        waiting.get(String(message['phase']))?.(message as unknown as { messages: number; bytes: number });
+      }
+      if (message['type'] === 'closed') closed?.();
+    });
+  });
+  const { connectSeconds, rssMb } = await ready;
+  console.log(
+    `  ${logins.length} devices connected in ${connectSeconds.toFixed(1)} s (client RSS ${rssMb.toFixed(0)} MB)`,
+  );
+  return {
+    child,
+    expect(phase) {
+      const done = new Promise<{ messages: number; bytes: number }>((resolve) => waiting.set(phase, resolve));
+      child.send({ type: 'expect', phase });
+      return done;
+    },
+    async close() {
+      const gone = new Promise<void>((resolve) => {
+        closed = resolve;
+        child.once('exit', () => resolve());
+      });
+      child.send({ type: 'close' });
+      await gone;
+      child.kill();
+    },
+  };
+}
+
+/** A payload the size of an Updraft push, for the raw baseline. */
+function rawPayload(size: number): string {
+  return JSON.stringify({ id: '123456789', code: 200, params: { pad: 'x'.repeat(Math.max(0, size - 60)) } });
+}
+
+async function measure(broker: 'embedded' | 'external', count: number, dir: string) {
+  console.log(`${broker} broker`);
+  const fleet = await createFleet(count, broker);
+  let clients: Clients | undefined;
+  try {
+    const transport = await fleet.app.startMqtt();
+    clients = await startClients(fleet.logins, broker === 'embedded' ? transport.url : externalUrl, dir);
+
+    // Warm-up: one raw round, so that neither measurement pays for the harness's first messages.
+    const warm = clients.expect('warm-up');
+    await Promise.all(
+      fleet.logins.map((login) => transport.publish(`ota/device/inform/${login.username}`, '{}')),
+    );
+    await warm;
+
+    // Updraft: from the operator's start until every device has its push.
+    let pushBytes = 0;
+    const updraftDone = clients.expect('updraft');
+    const profiler = profileFile ? await startProfile() : undefined;
+    const started = performance.now();
+    await fleet.app.services.plans.runAction(fleet.planId, 'start', 'bench');
+    await fleet.app.services.plans.tickPlan(fleet.planId, 'bench', 600_000);
+    const dispatched = (performance.now() - started) / 1000;
+    const got = await updraftDone;
+    const updraft = (performance.now() - started) / 1000;
+    if (profiler && profileFile) await profiler.stop(`${profileFile}.${broker}.cpuprofile`);
+    pushBytes = got.bytes / got.messages;
+    console.log(
+      `  Updraft: ${count} pushes in ${updraft.toFixed(2)} s (plan dispatched in ${dispatched.toFixed(2)} s; ${got.messages} messages, ${pushBytes.toFixed(0)} B each)`,
+    );
+
+    // Raw: one bare publish per device of a message of the same size, QoS 1, through the same broker.
+    const payload = rawPayload(pushBytes);
+    const publisher =
+      broker === 'embedded'
+        ? { publish: transport.publish, close: async () => {} }
+        : await (async () => {
+            const client = await connectAsync(externalUrl, { reconnectPeriod: 0, clean: true });
+            return {
+              publish: async (topic: string, body: string) => {
+                await client.publishAsync(topic, body, { qos: 1 });
+              },
+              close: () => client.endAsync(),
+            };
+          })();
+    const rawDone = clients.expect('raw');
+    const rawStarted = performance.now();
+    await Promise.all(
+      fleet.logins.map((login) => publisher.publish(`ota/device/inform/${login.username}`, payload)),
+    );
+    await rawDone;
+    const raw = (performance.now() - rawStarted) / 1000;
+    await publisher.close();
+    console.log(`  raw publish: ${count} messages in ${raw.toFixed(2)} s`);
+    console.log(`  Updraft / raw: ${(updraft / raw).toFixed(2)}`);
+    return { updraft, raw, rssMb: process.memoryUsage.rss() / 2 ** 20 };
+  } finally {
+    await clients?.close();
+    await fleet.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const count = Number(option(argv, 'devices', '10000'));
+  const which = option(argv, 'broker', 'both');
+  profileFile = argv.includes('--profile') ? option(argv, 'profile', 'mqtt-fanout') : undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'updraft-fanout-logins-'));
+  const keys: string[] = [];
+  try {
+    for (const broker of ['embedded', 'external'] as const) {
+      if (which !== 'both' && which !== broker) continue;
+      const result = await measure(broker, count, dir);
+      keys.push(`${broker}_vs_raw=${(result.updraft / result.raw).toFixed(2)}`);
+      keys.push(`${broker}_s=${result.updraft.toFixed(2)}`);
+      keys.push(`${broker}_raw_s=${result.raw.toFixed(2)}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const ratios = keys.filter((k) => k.includes('_vs_raw='));
+  const figures = keys.filter((k) => !k.includes('_vs_raw='));
+  console.log(`RESULT mqtt-fanout ${[...ratios, `devices=${count}`, ...figures].join(' ')}`);
+  process.exit(0);
+}
