@@ -47,7 +47,11 @@ export interface DiffResult {
 
 export const DEFAULT_WORTHWHILE_RATIO = 0.7;
 
-export function diff(old: Uint8Array, fresh: Uint8Array, options: DiffOptions = {}): DiffResult {
+/** A patch before its verdict: what diff() and the diff worker share. */
+export type PatchResult = Omit<DiffResult, 'fullCompressedSize' | 'worthwhile'>;
+
+/** Matches and codes the patch; progress runs to 0.95, the rest is the full-size yardstick. */
+export function makePatch(old: Uint8Array, fresh: Uint8Array, options: DiffOptions = {}): PatchResult {
   const profile = profiles[options.profile ?? 'mcu'];
   if (!profile) throw new DeltaError('DELTA_INVALID_ARGUMENT', `unknown profile ${String(options.profile)}`);
   const format = options.format ?? 'updraft';
@@ -87,16 +91,21 @@ export function diff(old: Uint8Array, fresh: Uint8Array, options: DiffOptions = 
     patch.set(body, HEADER_SIZE);
   }
   progress?.(0.95);
+  return { patch, profile: profile.name, format, oldSize: old.length, newSize: fresh.length, workingMemory };
+}
+
+/** Adds the verdict: worthwhile when the patch is below `ratio` × the compressed full image. */
+export function judgePatch(
+  made: PatchResult,
+  fullCompressedSize: number,
+  ratio = DEFAULT_WORTHWHILE_RATIO,
+): DiffResult {
+  return { ...made, fullCompressedSize, worthwhile: made.patch.length < ratio * fullCompressedSize };
+}
+
+export function diff(old: Uint8Array, fresh: Uint8Array, options: DiffOptions = {}): DiffResult {
+  const made = makePatch(old, fresh, options);
   const fullCompressedSize = measureCompressedSize(fresh);
-  progress?.(1);
-  return {
-    patch,
-    profile: profile.name,
-    format,
-    oldSize: old.length,
-    newSize: fresh.length,
-    fullCompressedSize,
-    worthwhile: patch.length < (options.worthwhileRatio ?? DEFAULT_WORTHWHILE_RATIO) * fullCompressedSize,
-    workingMemory,
-  };
+  options.onProgress?.(1);
+  return judgePatch(made, fullCompressedSize, options.worthwhileRatio);
 }
