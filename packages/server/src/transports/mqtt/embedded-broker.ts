@@ -1,6 +1,5 @@
-// The embedded MQTT broker: aedes, which speaks MQTT 3.1 and 3.1.1 only (aedes 1.2 has no
-// MQTT 5; a version 5 CONNECT is answered with return code 1, "unacceptable protocol version"),
-// with TLS when a certificate is configured. Devices sign in with `{productKey}.{deviceName}`
+// The embedded MQTT broker: aedes, which speaks MQTT 3.1 and 3.1.1 (MQTT 5 devices go through
+// the translator of mqtt5-bridge.ts), with TLS when a certificate is configured. Devices sign in with `{productKey}.{deviceName}`
 // and their secret; each may subscribe only to its push topic and publish only OTA uplinks
 // (mqtt-topics.ts). Uplink messages go to the OTA handler one at a time per session, so that a
 // device's reports apply in the order it sent them.
@@ -11,6 +10,7 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket } from '
 import type { AccessDevice, DeviceAccessService } from '../../modules/device-access/device-access-service.ts';
 import type { MqttLog, MqttOta } from './mqtt-ota.ts';
 import { mayPublish, maySubscribe, parseUplink, pushTopic } from './mqtt-topics.ts';
+import { bridgeMqtt5 } from './mqtt5-bridge.ts';
 import { limitPacketSize } from './packet-size-limit.ts';
 
 export interface EmbeddedBrokerOptions {
@@ -165,7 +165,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions) {
   ota.attach({ publish, isOnline: (username) => online.has(username) });
 
   const maxPacketBytes = options.maxPacketBytes ?? 64 * 1024;
-  const handle = (socket: Socket) => broker.handle(limitPacketSize(socket, maxPacketBytes, log));
+  const handle = (socket: Socket) => broker.handle(bridgeMqtt5(limitPacketSize(socket, maxPacketBytes, log)));
   const server: Server = options.tls
     ? createTlsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handle)
     : createNetServer(handle);

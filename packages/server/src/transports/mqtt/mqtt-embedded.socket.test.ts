@@ -1,6 +1,6 @@
 // The MQTT transport on the embedded broker (aedes), over real sockets with mqtt.js devices:
 // the shared suite (mqtt-transport.contract.ts), then what only the embedded broker does itself:
-// sign-in with device secrets, the per-device ACL, MQTT 5 refused, TLS, the packet size limit
+// sign-in with device secrets, the per-device ACL, MQTT 5 through the translator, TLS, the packet size limit
 // and the online flag.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -39,13 +39,22 @@ const embedded: BrokerHarness = {
 };
 
 describeMqttTransport(embedded, skip);
+// The same suite with MQTT 5 devices, through the translator (mqtt5-bridge.ts).
+describeMqttTransport(
+  {
+    ...embedded,
+    name: 'embedded broker, MQTT 5 devices',
+    connect: (f, url, d, options = {}) => embedded.connect(f, url, d, { ...options, protocolVersion: 5 }),
+  },
+  skip,
+);
 
 describe('MQTT transport (embedded broker): sign-in and topic ACL', { skip }, () => {
   let f: DeviceFleet;
   let url: string;
   const open: TestMqttDevice[] = [];
   before(async () => {
-    f = await createDeviceFleet({ count: 3, settings: embedded.settings() });
+    f = await createDeviceFleet({ count: 4, settings: embedded.settings() });
     url = (await f.t.app.startMqtt()).url;
   });
   after(async () => {
@@ -66,12 +75,29 @@ describe('MQTT transport (embedded broker): sign-in and topic ACL', { skip }, ()
     await assert.rejects(connectDevice(url, usernameOf(d), ''), /Bad username or password/);
   });
 
-  it('refuses MQTT 5 plainly: aedes speaks 3.1 and 3.1.1 only (CONNACK 1)', async () => {
-    const d = f.devices[0]!;
+  it('speaks MQTT 5 too: sign-in, the push, progress to Success; a wrong secret is reason 0x86', async () => {
+    const d = f.devices[3]!;
     await assert.rejects(
-      connectDevice(url, usernameOf(d), d.secret, { protocolVersion: 5 }),
-      /Unacceptable protocol version|Unsupported Protocol Version|protocol/i,
+      connectDevice(url, usernameOf(d), 'not-the-secret', { protocolVersion: 5 }),
+      (error: Error & { code?: number }) => error.code === 0x86,
     );
+    const device = await connectDevice(url, usernameOf(d), d.secret, { protocolVersion: 5 });
+    open.push(device);
+    const own = await device.client.subscribeAsync(pushesOf(device), { qos: 1 });
+    assert.deepEqual(
+      own.map((g) => g.qos),
+      [1],
+    );
+    // MQTT 5 §3.9.3: reason code 0x80 in the SUBACK, which mqtt.js turns into an error.
+    const other = pushesOf({ username: usernameOf(f.devices[2]!) } as TestMqttDevice);
+    await assert.rejects(device.client.subscribeAsync(other, { qos: 1 }), /Subscribe error/);
+    const push = await device.next(pushesOf(device), (b) => b['code'] === 200);
+    assert.equal((push['params'] as Record<string, unknown>)['version'], '2.0');
+    await device.publish('ota/device/progress', { step: 100 });
+    await eventually(async () => ((await stateOf(f, d)).status === 'success' ? true : undefined));
+    await device.client.unsubscribeAsync(pushesOf(device));
+    assert.ok(device.client.connected, 'the session stays up');
+
     const v31 = await connectDevice(url, usernameOf(d), d.secret, {
       protocolVersion: 3,
       protocolId: 'MQIsdp',

@@ -1,0 +1,190 @@
+// aedes 1.2 speaks MQTT 3.1 and 3.1.1 only. This lets MQTT 5 devices use the embedded broker:
+// a connection whose CONNECT says version 5 (MQTT 5 §3.1.2.2) goes through a translator that
+// re-encodes each packet as MQTT 3.1.1 towards aedes and as MQTT 5 towards the device; other
+// connections pass through byte for byte. What MQTT 3.1.1 cannot carry is dropped on the way in
+// (properties, subscription options); reason codes on the way out are the MQTT 5 equivalents of
+// the 3.1.1 return codes (MQTT 5 §3.2.2.2, §3.9.3). Topic aliases and AUTH are not supported:
+// a device that uses them is disconnected with reason 0x83 (implementation specific error).
+import { Duplex, PassThrough, Writable } from 'node:stream';
+import mqttPacket, { type Packet } from 'mqtt-packet';
+
+// MQTT 3.1.1 CONNACK return code -> MQTT 5 CONNACK reason code.
+const connackReason: Record<number, number> = {
+  0: 0x00,
+  1: 0x84, // unsupported protocol version
+  2: 0x85, // client identifier not valid
+  3: 0x88, // server unavailable
+  4: 0x86, // bad user name or password
+  5: 0x87, // not authorized
+};
+
+type Translated = Packet | { close: number } | null;
+
+/** A device's MQTT 5 packet as MQTT 3.1.1 for aedes; null drops it. */
+function toBroker(packet: Packet, unsubscribes: Map<number, number>): Translated {
+  switch (packet.cmd) {
+    case 'connect':
+      return {
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clean: packet.clean,
+        keepalive: packet.keepalive,
+        clientId: packet.clientId,
+        ...(packet.username !== undefined && { username: packet.username }),
+        ...(packet.password !== undefined && { password: packet.password }),
+        ...(packet.will && {
+          will: {
+            topic: packet.will.topic,
+            payload: packet.will.payload,
+            qos: packet.will.qos,
+            retain: packet.will.retain,
+          },
+        }),
+      };
+    case 'publish':
+      if (packet.topic === '' || packet.properties?.topicAlias !== undefined) return { close: 0x83 };
+      return {
+        cmd: 'publish',
+        topic: packet.topic,
+        payload: packet.payload,
+        qos: packet.qos,
+        retain: packet.retain,
+        dup: packet.dup,
+        ...(packet.messageId !== undefined && { messageId: packet.messageId }),
+      };
+    case 'subscribe':
+      return {
+        cmd: 'subscribe',
+        messageId: packet.messageId!,
+        subscriptions: packet.subscriptions.map(({ topic, qos }) => ({ topic, qos })),
+      };
+    case 'unsubscribe':
+      unsubscribes.set(packet.messageId!, packet.unsubscriptions.length);
+      return { cmd: 'unsubscribe', messageId: packet.messageId!, unsubscriptions: packet.unsubscriptions };
+    case 'puback':
+    case 'pubrec':
+    case 'pubrel':
+    case 'pubcomp':
+      return { cmd: packet.cmd, messageId: packet.messageId! } as Packet;
+    case 'pingreq':
+    case 'disconnect':
+      return { cmd: packet.cmd } as Packet;
+    default:
+      return { close: 0x83 };
+  }
+}
+
+/** aedes's MQTT 3.1.1 packet as MQTT 5 for the device. */
+function toDevice(packet: Packet, unsubscribes: Map<number, number>): Packet | null {
+  switch (packet.cmd) {
+    case 'connack':
+      return {
+        cmd: 'connack',
+        sessionPresent: packet.sessionPresent,
+        reasonCode: connackReason[packet.returnCode ?? 0] ?? 0x80,
+      };
+    case 'suback':
+      // 0..2 granted QoS, 0x80 failure: the same numbers in MQTT 5.
+      return { cmd: 'suback', messageId: packet.messageId, granted: packet.granted } as Packet;
+    case 'unsuback': {
+      const count = unsubscribes.get(packet.messageId!) ?? 1;
+      unsubscribes.delete(packet.messageId!);
+      return { cmd: 'unsuback', messageId: packet.messageId!, granted: Array(count).fill(0) } as Packet;
+    }
+    case 'publish':
+      return {
+        cmd: 'publish',
+        topic: packet.topic,
+        payload: packet.payload,
+        qos: packet.qos,
+        retain: packet.retain,
+        dup: packet.dup,
+        ...(packet.messageId !== undefined && { messageId: packet.messageId }),
+      };
+    case 'puback':
+    case 'pubrec':
+    case 'pubrel':
+    case 'pubcomp':
+      return { cmd: packet.cmd, messageId: packet.messageId!, reasonCode: 0 } as Packet;
+    case 'pingresp':
+      return { cmd: 'pingresp' };
+    default:
+      return null;
+  }
+}
+
+/**
+ * The stream aedes should handle for a device connection: `socket` itself for MQTT 3.1 and
+ * 3.1.1, a translator for MQTT 5.
+ */
+export function bridgeMqtt5(socket: Duplex): Duplex {
+  const inbound = new PassThrough();
+  let mode: 'detect' | 'plain' | 'v5' = 'detect';
+  const held: Buffer[] = [];
+  const unsubscribes = new Map<number, number>();
+  const v5 = { protocolVersion: 5 } as const;
+
+  // Device -> broker, once the device speaks MQTT 5.
+  const fromDevice = mqttPacket.parser(v5);
+  const closeWith = (reasonCode: number) => {
+    socket.end(mqttPacket.generate({ cmd: 'disconnect', reasonCode }, v5));
+    inbound.end();
+  };
+  fromDevice.on('packet', (packet: Packet) => {
+    const translated = toBroker(packet, unsubscribes);
+    if (translated === null) return;
+    if ('close' in translated) return closeWith(translated.close);
+    inbound.write(mqttPacket.generate(translated));
+  });
+  fromDevice.on('error', () => closeWith(0x81)); // malformed packet
+
+  // Broker -> device: aedes writes MQTT 3.1.1.
+  const fromBroker = mqttPacket.parser({ protocolVersion: 4 });
+  fromBroker.on('packet', (packet: Packet) => {
+    const translated = toDevice(packet, unsubscribes);
+    if (translated !== null && !socket.destroyed) socket.write(mqttPacket.generate(translated, v5));
+  });
+
+  // The first packet decides. mqtt-packet's parser takes the version from the CONNECT.
+  const detector = mqttPacket.parser();
+  const decide = (next: 'plain' | 'v5') => {
+    mode = next;
+    const bytes = Buffer.concat(held.splice(0));
+    if (next === 'plain') inbound.write(bytes);
+    else fromDevice.parse(bytes);
+  };
+  detector.on('packet', (packet: Packet) => {
+    if (mode === 'detect') decide(packet.cmd === 'connect' && packet.protocolVersion === 5 ? 'v5' : 'plain');
+  });
+  // Whatever the detector cannot read, aedes answers as it does.
+  detector.on('error', () => {
+    if (mode === 'detect') decide('plain');
+  });
+
+  socket.on('data', (chunk: Buffer) => {
+    if (mode === 'plain') inbound.write(chunk);
+    else if (mode === 'v5') fromDevice.parse(chunk);
+    else {
+      held.push(chunk);
+      detector.parse(chunk);
+    }
+  });
+  socket.on('end', () => inbound.end());
+  const outbound = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (mode === 'v5') fromBroker.parse(chunk);
+      else if (!socket.destroyed) socket.write(chunk);
+      done();
+    },
+    final(done) {
+      socket.end();
+      done();
+    },
+  });
+  const duplex = Duplex.from({ readable: inbound, writable: outbound });
+  duplex.on('close', () => socket.destroy());
+  socket.on('close', () => duplex.destroy());
+  socket.on('error', () => duplex.destroy());
+  return duplex;
+}
