@@ -107,6 +107,9 @@ export function createDevice(options: DeviceOptions) {
   const targets: Target[] = [];
   const running = new Set<Promise<unknown>>();
   const results: UpgradeResult[] = [];
+  // stop() aborts running downloads as a killed process would: the partial file stays, nothing is
+  // reported, and the next session resumes from it.
+  const stopping = new AbortController();
   const emit = (event: DeviceEvent) => options.onEvent?.(event);
   const telemetry = () => options.telemetry?.() ?? {};
 
@@ -161,6 +164,7 @@ export function createDevice(options: DeviceOptions) {
       let reported = -10;
       await downloadResumable(offer, partial, {
         ...(options.fetch && { fetch: options.fetch }),
+        signal: stopping.signal,
         onProgress(received, total) {
           emit({ type: 'progress', subject: target.name, offer, received, total });
           const percent = Math.floor((received * 100) / Math.max(1, total));
@@ -171,6 +175,7 @@ export function createDevice(options: DeviceOptions) {
         },
       });
     } catch (error) {
+      if (stopping.signal.aborted) return defer('the device stopped');
       return fail('download', isSdkError(error) ? error : new SdkError('DOWNLOAD_FAILED', String(error)));
     }
     try {
@@ -308,7 +313,10 @@ export function createDevice(options: DeviceOptions) {
     /** Every upgrade this session ran, in order. */
     results: (): readonly UpgradeResult[] => results,
 
+    /** Aborts running downloads (their partial files stay for the next session) and disconnects. */
     async stop(): Promise<void> {
+      stopping.abort();
+      while (running.size > 0) await Promise.allSettled([...running]);
       await link.close();
     },
   };

@@ -1,0 +1,257 @@
+// The SDK over MQTT against a real Updraft server and its embedded broker on loopback sockets:
+// a whole upgrade to Success, a corrupted download refused before install, an installer that
+// fails, a session stopped mid-download that the next one resumes with Range from the bytes on
+// disk, a delta package restored against the running image, and a gateway upgrading its
+// sub-device.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { UpgradeState } from '@updraft/core';
+import { diff } from '@updraft/delta';
+import { skipReason } from '../../server/src/test-support/test-database.ts';
+import {
+  createDeviceFleet,
+  type DeviceFleet,
+  type TestDevice,
+} from '../../server/src/transports/http/device-api/test-device-fleet.ts';
+import { eventually } from '../../server/src/transports/mqtt/test-mqtt-device.ts';
+import { createDevice, type Device, type DeviceOptions, type ModuleOptions } from './index.ts';
+
+const skip = (await skipReason()) ?? false;
+
+async function stateOf(f: DeviceFleet, d: TestDevice, planId = f.planId) {
+  return (await f.t.app.services.plans.listUpgrades(planId, { deviceId: d.id }, { limit: 1 })).items[0]!
+    .state;
+}
+
+/** Waits for the device's upgrade to end (success or failure) and returns its state. */
+function ended(f: DeviceFleet, d: TestDevice, planId = f.planId) {
+  return eventually(async () => {
+    const state = await stateOf(f, d, planId);
+    return state.status === 'success' || state.status === 'failure' ? state : undefined;
+  });
+}
+
+function failureReason(state: UpgradeState) {
+  return state.status === 'failure' ? state.failureReason : state.lastFailureReason;
+}
+
+function multipart(fields: Record<string, string>, content: Uint8Array) {
+  const boundary = 'sdk-mqtt-test';
+  const parts = Object.entries(fields).map(
+    ([key, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${value}\r\n`,
+  );
+  return {
+    payload: Buffer.concat([
+      Buffer.from(parts.join('')),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="app.bin"\r\n`),
+      Buffer.from('Content-Type: application/octet-stream\r\n\r\n'),
+      content,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+describe('device SDK over MQTT (embedded broker)', { skip }, () => {
+  let f: DeviceFleet;
+  let mqttUrl: string;
+  let dir: string;
+  const open: Device[] = [];
+  before(async () => {
+    f = await createDeviceFleet({ count: 6, settings: { mqttPort: 0, mqttHost: '127.0.0.1' } });
+    mqttUrl = (await f.t.app.startMqtt()).url;
+    dir = await mkdtemp(join(tmpdir(), 'updraft-sdk-mqtt-'));
+  });
+  after(async () => {
+    for (const device of open) await device.stop().catch(() => {});
+    await f?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function options(d: TestDevice, module: Partial<ModuleOptions> = {}, extra: Partial<DeviceOptions> = {}) {
+    const installed: Buffer[] = [];
+    const opts: DeviceOptions = {
+      server: f.base,
+      transport: 'mqtt',
+      mqttUrl,
+      credentials: { productKey: f.productKey, name: d.name, secret: d.secret },
+      stateDir: join(dir, d.name),
+      modules: {
+        default: {
+          version: '1.0',
+          async install({ path }) {
+            installed.push(await readFile(path));
+          },
+          ...module,
+        },
+      },
+      ...extra,
+    };
+    return { opts, installed };
+  }
+  async function start(opts: DeviceOptions) {
+    const device = createDevice(opts);
+    open.push(device);
+    await device.start();
+    return device;
+  }
+
+  it('takes the pushed upgrade, installs it, reports Success and then its new version', async () => {
+    const d = f.devices[0]!;
+    const { opts, installed } = options(d);
+    const device = await start(opts);
+    const state = await ended(f, d);
+    assert.equal(state.status, 'success');
+    await device.idle();
+    assert.equal(installed.length, 1);
+    assert.deepEqual(installed[0], f.firmware);
+    assert.deepEqual(device.versions(), { default: '2.0' });
+    assert.deepEqual(
+      device.results().map((r) => [r.outcome, r.targetVersion]),
+      [['success', '2.0']],
+    );
+    await eventually(async () => {
+      const detail = await f.t.app.services.devices.getDeviceDetail(d.id);
+      return detail.versions.find((v) => v.module === 'default')?.version === '2.0' ? true : undefined;
+    });
+  });
+
+  it('reports a corrupted download as a check failure (step -3) and never installs it', async () => {
+    const d = f.devices[1]!;
+    const corrupting: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const body = Buffer.from(await response.arrayBuffer());
+      body[body.length >> 1]! ^= 0xff;
+      return new Response(body, { status: response.status, headers: response.headers });
+    };
+    const { opts, installed } = options(d, {}, { fetch: corrupting });
+    const device = await start(opts);
+    const state = await ended(f, d);
+    assert.equal(failureReason(state), 'check_failed');
+    await device.idle();
+    assert.equal(installed.length, 0);
+    const [result] = device.results();
+    assert.equal(result?.error?.code, 'CHECK_FAILED');
+    assert.equal(result?.error?.retryable, false);
+    assert.deepEqual(device.versions(), { default: '1.0' });
+  });
+
+  it('reports an installer failure as a write failure (step -4)', async () => {
+    const d = f.devices[2]!;
+    const { opts } = options(d, {
+      async install() {
+        throw new Error('flash is write-protected');
+      },
+    });
+    const device = await start(opts);
+    const state = await ended(f, d);
+    assert.equal(failureReason(state), 'write_failed');
+    await device.idle();
+    assert.equal(device.results()[0]?.error?.code, 'WRITE_FAILED');
+    assert.deepEqual(device.versions(), { default: '1.0' });
+  });
+
+  it('resumes a download stopped midway from the bytes on disk, in the next session', async () => {
+    const d = f.devices[3]!;
+    const third = Math.floor(f.firmware.length / 3);
+    let stopped: Promise<void> | undefined;
+    let first: Device | undefined;
+    const { opts } = options(d, {
+      async install() {
+        throw new Error('the first session must not install');
+      },
+    });
+    first = createDevice({
+      ...opts,
+      onEvent(event) {
+        // The process dies with a third of the image on disk.
+        if (event.type === 'progress' && event.received >= third && !stopped) stopped = first!.stop();
+      },
+    });
+    await first.start();
+    await eventually(async () => (stopped ? true : undefined));
+    await stopped;
+    assert.equal(first.results()[0]?.outcome, 'deferred');
+
+    const ranges: number[] = [];
+    const recording: typeof fetch = (input, init) => {
+      const range = new Headers(init?.headers).get('range');
+      if (range) ranges.push(Number(/^bytes=(\d+)-/.exec(range)?.[1]));
+      return fetch(input, init);
+    };
+    const { opts: again, installed } = options(d, {}, { fetch: recording });
+    await start(again);
+    assert.equal((await ended(f, d)).status, 'success');
+    assert.ok(ranges[0]! >= third, `the first range starts at ${ranges[0]}, past the ${third} bytes kept`);
+    assert.ok(ranges[0]! < f.firmware.length);
+    assert.deepEqual(installed[0], f.firmware);
+  });
+
+  it('restores a delta package against the running image and installs the result', async () => {
+    const d = f.devices[4]!;
+    const old = Buffer.from(f.firmware);
+    for (let i = 0; i < old.length; i += 4096) old[i] = old[i]! ^ 0x5a;
+    const patch = diff(old, f.firmware).patch;
+    const upload = await f.t.admin.request({
+      method: 'POST',
+      url: `/api/v1/products/${f.productId}/firmware`,
+      ...multipart({ version: '2.0', type: 'delta', sourceVersion: '1.0' }, patch),
+    });
+    assert.equal(upload.statusCode, 201, upload.body);
+    // The server remembers for 30 s that no delta served this source version.
+    f.t.clock.advance(31_000);
+    const kinds: string[] = [];
+    const { opts, installed } = options(
+      d,
+      { readCurrent: (offset, length) => old.subarray(offset, offset + length) },
+      {
+        onEvent(event) {
+          if (event.type === 'offer') kinds.push(event.offer.kind);
+        },
+      },
+    );
+    const device = await start(opts);
+    assert.equal((await ended(f, d)).status, 'success');
+    await device.idle();
+    assert.deepEqual(kinds, ['delta']);
+    assert.deepEqual(installed[0], f.firmware);
+  });
+
+  it("upgrades a gateway's sub-device through the gateway's session", async () => {
+    const installed: Buffer[] = [];
+    const gateway = await start({
+      server: f.base,
+      transport: 'mqtt',
+      mqttUrl,
+      credentials: {
+        productKey: f.gateway.res.split('/')[1]!,
+        name: f.gateway.name,
+        secret: f.gateway.secret,
+      },
+      stateDir: join(dir, 'gw'),
+      modules: {},
+      subDevices: [
+        {
+          username: f.sub.res.replace(/^products\//, '').replace('/devices/', '.'),
+          stateDir: join(dir, 'gw-sub'),
+          modules: {
+            default: {
+              version: '1.0',
+              async install({ path }) {
+                installed.push(await readFile(path));
+              },
+            },
+          },
+        },
+      ],
+    });
+    assert.equal((await ended(f, f.sub, f.subPlanId)).status, 'success');
+    await gateway.idle();
+    assert.deepEqual(installed[0], f.firmware.subarray(0, 1000));
+    const subName = f.sub.res.replace(/^products\//, '').replace('/devices/', '.');
+    assert.deepEqual(gateway.versions(subName), { default: '2.0' });
+  });
+});
