@@ -1,7 +1,15 @@
 // @updraft/delta: binary diff of firmware images and their streaming patch.
 // The patch format is specified in docs/delta-format.md.
 
-export { type ApplyOptions, apply, applyBuffer, type PatchSource, type ReadOld } from './apply.ts';
+export {
+  type ApplyOptions,
+  apply,
+  applyBuffer,
+  applyVcdiff,
+  isVcdiff,
+  type PatchSource,
+  type ReadOld,
+} from './apply.ts';
 export { DeltaError, type DeltaErrorCode, deltaErrorCodes, isDeltaError } from './delta-error.ts';
 export {
   DEFAULT_WORTHWHILE_RATIO,
