@@ -5,6 +5,8 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { apply, isDeltaError } from '@updraft/delta';
+import { type Confirmation, createConfirmations } from './confirmations.ts';
+import { createDeviceApiCall } from './device-api-call.ts';
 import { downloadResumable, verifyDownload } from './download.ts';
 import { isSdkError, SdkError } from './errors.ts';
 import { createHttpLink } from './http-link.ts';
@@ -52,8 +54,11 @@ export interface DeviceOptions {
   /** Where versions and partial downloads survive restarts. */
   stateDir: string;
   modules: Record<string, ModuleOptions>;
-  /** Signal (dBm) and battery (%) now; reported, and compared with the plan's minimums. */
-  telemetry?(): Telemetry;
+  /**
+   * Signal (dBm) and battery (%) now of the device or the named sub-device (`subject`); reported,
+   * and compared with the plan's minimums.
+   */
+  telemetry?(subject: string): Telemetry;
   /** Return false to defer an offer (busy, own thresholds); it is offered again later. */
   accept?(offer: Offer, subject: string): boolean | Promise<boolean>;
   /** Gateway mode: sub-devices this session upgrades, each with its own modules. */
@@ -111,7 +116,10 @@ export function createDevice(options: DeviceOptions) {
   // reported, and the next session resumes from it.
   const stopping = new AbortController();
   const emit = (event: DeviceEvent) => options.onEvent?.(event);
-  const telemetry = () => options.telemetry?.() ?? {};
+  const telemetry = (subject: string) => options.telemetry?.(subject) ?? {};
+  const confirmations = createConfirmations(
+    createDeviceApiCall(options.server.replace(/\/$/, ''), options.credentials, options.fetch),
+  );
 
   async function runUpgrade(target: Target, offer: Offer): Promise<UpgradeResult> {
     const result = (outcome: UpgradeResult['outcome'], error?: SdkError): UpgradeResult => {
@@ -140,7 +148,7 @@ export function createDevice(options: DeviceOptions) {
       await link.succeeded(target.subject, offer);
       return result('success');
     }
-    const now = telemetry();
+    const now = telemetry(target.name);
     if (offer.minBattery !== null && now.battery !== undefined && now.battery < offer.minBattery) {
       return defer(`battery ${now.battery}% is below ${offer.minBattery}%`);
     }
@@ -243,18 +251,32 @@ export function createDevice(options: DeviceOptions) {
     return job;
   }
 
-  async function reportAll(): Promise<UpgradeResult[]> {
+  async function report(target: Target): Promise<UpgradeResult[]> {
     const done: UpgradeResult[] = [];
-    for (const target of targets) {
-      for (const [module, version] of Object.entries(target.state.versions)) {
-        const offer = await link.reportVersion(target.subject, module, version, telemetry());
-        if (offer) {
-          const outcome = await schedule(target, offer);
-          if (outcome) done.push(outcome);
-        }
+    for (const [module, version] of Object.entries(target.state.versions)) {
+      const offer = await link.reportVersion(target.subject, module, version, telemetry(target.name));
+      if (offer) {
+        const outcome = await schedule(target, offer);
+        if (outcome) done.push(outcome);
       }
     }
     return done;
+  }
+
+  async function reportAll(): Promise<UpgradeResult[]> {
+    const done: UpgradeResult[] = [];
+    for (const target of targets) done.push(...(await report(target)));
+    return done;
+  }
+
+  function subjectOf(name: string): Subject {
+    if (name === own) return {};
+    const sub = options.subDevices?.find((s) => s.username === name);
+    if (!sub) throw new SdkError('INVALID_ARGUMENT', `${name} is not a sub-device of this gateway`);
+    if (sub.deviceId === undefined) {
+      throw new SdkError('INVALID_ARGUMENT', `sub-device ${name} needs its deviceId for this call`);
+    }
+    return { username: sub.username, deviceId: sub.deviceId };
   }
 
   link.onOffer((subject, offer) => {
@@ -264,7 +286,7 @@ export function createDevice(options: DeviceOptions) {
       // After a successful install the device restarts and informs its new version.
       if (outcome?.outcome === 'success') {
         await link
-          .reportVersion(target.subject, offer.module, offer.targetVersion, telemetry())
+          .reportVersion(target.subject, offer.module, offer.targetVersion, telemetry(target.name))
           .catch(() => {});
       }
     });
@@ -309,6 +331,26 @@ export function createDevice(options: DeviceOptions) {
     versions(subject = own): Record<string, string> {
       return { ...(targets.find((t) => t.name === subject)?.state.versions ?? {}) };
     },
+
+    /**
+     * Manual plans: the upgrades waiting for the device's (or the named sub-device's) decision.
+     * These go over HTTP with either transport; a sub-device needs its `deviceId`.
+     */
+    confirmations: (subject = own): Promise<Confirmation[]> => confirmations.list(subjectOf(subject)),
+
+    /**
+     * Confirms an upgrade of a manual plan, then reports the device's versions so that the
+     * upgrade is offered (HTTP, the answer's results) or pushed (MQTT) at once.
+     */
+    async confirm(upgradeId: number, subject = own): Promise<UpgradeResult[]> {
+      await confirmations.decide(subjectOf(subject), upgradeId, 'confirm');
+      const target = targets.find((t) => t.name === subject);
+      return target ? report(target) : [];
+    },
+
+    /** Rejects an upgrade of a manual plan: it ends in failure, reason `rejected`. */
+    reject: (upgradeId: number, subject = own): Promise<void> =>
+      confirmations.decide(subjectOf(subject), upgradeId, 'reject'),
 
     /** Every upgrade this session ran, in order. */
     results: (): readonly UpgradeResult[] => results,

@@ -11,6 +11,7 @@ export const sdkErrorCodes = [
   'DELTA_FAILED',
   'WRITE_FAILED',
   'STATE_CORRUPT',
+  'REFUSED',
 ] as const;
 export type SdkErrorCode = (typeof sdkErrorCodes)[number];
 
@@ -24,6 +25,8 @@ const retryable: Record<SdkErrorCode, boolean> = {
   DELTA_FAILED: false,
   WRITE_FAILED: false,
   STATE_CORRUPT: false,
+  // The server refused a request in the upgrade's current state (details.errno says which).
+  REFUSED: false,
 };
 
 /** An SDK failure: `code` is stable; `retryable` says whether trying again later can help. */

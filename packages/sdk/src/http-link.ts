@@ -1,15 +1,9 @@
 // The HTTP transport: OneNET's southbound API as Updraft serves it (docs/device-http.md). The
 // device signs each call with its secret; a gateway names a sub-device with `dev_id`.
-import { createOneNetToken } from '@updraft/protocol';
+import { createDeviceApiCall, devParam } from './device-api-call.ts';
 import { SdkError } from './errors.ts';
 import type { Credentials, Link, Subject, Telemetry } from './link.ts';
 import type { Offer } from './offer.ts';
-
-interface Envelope {
-  errno: number;
-  error: string;
-  data?: Record<string, unknown>;
-}
 
 /** OneNET result codes (protocols.md §2.4 (4)). */
 const resultCode = { downloaded: 101, downloadFailed: 107, success: 201, checkFailed: 205, writeFailed: 206 };
@@ -20,33 +14,7 @@ export function createHttpLink(
   doFetch: typeof fetch = fetch,
 ): Link {
   const base = server.replace(/\/$/, '');
-  const res = `products/${credentials.productKey}/devices/${credentials.name}`;
-  const authorization = () =>
-    createOneNetToken(credentials.secret, res, Math.floor(Date.now() / 1000) + 3600, 'sha256');
-
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Envelope> {
-    let response: Response;
-    try {
-      response = await doFetch(`${base}${path}`, {
-        method,
-        headers: { authorization: authorization(), 'content-type': 'application/json' },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
-    } catch (error) {
-      throw new SdkError(
-        'NETWORK',
-        `cannot reach ${base}: ${(error as Error).message}`,
-        {},
-        { cause: error },
-      );
-    }
-    if (response.status >= 500) throw new SdkError('SERVER_ERROR', `${path} answered ${response.status}`);
-    const envelope = (await response.json()) as Envelope;
-    if (envelope.errno === 1) throw new SdkError('AUTH_FAILED', envelope.error, { errno: 1 });
-    return envelope;
-  }
-  const devParam = (subject: Subject) =>
-    subject.deviceId !== undefined ? `dev_id=${subject.deviceId}&` : '';
+  const call = createDeviceApiCall(base, credentials, doFetch);
 
   async function report(subject: Subject, offer: Offer, step: number): Promise<void> {
     if (!offer.token) return;

@@ -1,4 +1,6 @@
 // @updraft/sdk: the device side of Updraft upgrades (docs/sdk.md).
+
+export type { Confirmation } from './confirmations.ts';
 export {
   createDevice,
   type Device,
