@@ -50,10 +50,19 @@ describe('updraft patch', () => {
     assert.equal(existsSync(at('none.bin.partial')), false);
   });
 
-  it('says that a VCDIFF patch is not supported and points to xdelta3', async () => {
+  it('applies a VCDIFF patch too, and says that it carries no sha256 to verify', async () => {
     const run = await runCli(['patch', at('old.bin'), at('app.vcdiff'), '-o', at('vc.bin')]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(readFileSync(at('vc.bin')).equals(fresh), 'the output equals the new image');
+    assert.match(run.stdout, /VCDIFF, no sha256 in the patch to verify/);
+  });
+
+  it('refuses a cut VCDIFF patch with a coded error and leaves no output', async () => {
+    writeFileSync(at('cut.vcdiff'), readFileSync(at('app.vcdiff')).subarray(0, 200));
+    const run = await runCli(['patch', at('old.bin'), at('cut.vcdiff'), '-o', at('cut.bin')]);
     assert.equal(run.status, 1);
-    assert.match(run.stderr, /^updraft patch: DELTA_UNSUPPORTED_VERSION: .*VCDIFF.*xdelta3 -d -s/);
-    assert.equal(existsSync(at('vc.bin.partial')), false);
+    assert.match(run.stderr, /^updraft patch: DELTA_TRUNCATED: /);
+    assert.equal(existsSync(at('cut.bin')), false);
+    assert.equal(existsSync(at('cut.bin.partial')), false);
   });
 });

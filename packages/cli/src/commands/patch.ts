@@ -1,11 +1,13 @@
-// `updraft patch OLD PATCH -o NEW`: applies an Updraft delta patch, streaming the new image to disk.
-// A VCDIFF patch is recognised and refused with a pointer to xdelta3 (there is no VCDIFF reader).
+// `updraft patch OLD PATCH -o NEW`: applies an Updraft delta patch, streaming the new image to disk,
+// or a VCDIFF patch (RFC 3284, recognised by its magic), which carries no hash of the new image.
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { apply, DeltaError, isDeltaError, type PatchHeader } from '@updraft/delta';
+import { apply, applyVcdiff, isDeltaError, isVcdiff, type PatchHeader } from '@updraft/delta';
 
 const usage = `usage: updraft patch OLD PATCH -o NEW
+  PATCH is an Updraft delta patch (old and new sha256 verified) or a VCDIFF patch
+  (updraft diff --format vcdiff, or xdelta3 -e -S none)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -41,17 +43,10 @@ export async function run(argv: string[]): Promise<number> {
     const patchFile = await open(patchPath, 'r').catch((error: unknown) => {
       throw new Error(`cannot read PATCH ${patchPath}: ${describe(error)}`);
     });
-    const magic = new Uint8Array(3);
+    const magic = new Uint8Array(4);
     const { size: patchSize } = await patchFile.stat();
-    await patchFile.read(magic, 0, 3, 0).finally(() => patchFile.close());
-    if (magic[0] === 0xd6 && magic[1] === 0xc3 && magic[2] === 0xc4) {
-      // RFC 3284 §4.1 magic. @updraft/delta writes VCDIFF for devices that carry a decoder of their
-      // own; it has no VCDIFF reader.
-      throw new DeltaError(
-        'DELTA_UNSUPPORTED_VERSION',
-        `${patchPath} is a VCDIFF (RFC 3284) patch, which updraft patch does not apply; use xdelta3 -d -s OLD PATCH NEW`,
-      );
-    }
+    await patchFile.read(magic, 0, 4, 0).finally(() => patchFile.close());
+    const vcdiff = isVcdiff(magic);
     const source = oldFile;
     outFile = await open(partial, 'w');
     let newSize = 0;
@@ -61,17 +56,19 @@ export async function run(argv: string[]): Promise<number> {
       const { bytesRead } = await source.read(buffer, 0, length, offset);
       return buffer.subarray(0, bytesRead);
     };
-    const chunks = apply(readOld, createReadStream(patchPath), {
-      onHeader: (header: PatchHeader) => {
-        newSize = header.newSize;
-      },
-    });
+    const chunks = vcdiff
+      ? applyVcdiff(readOld, createReadStream(patchPath))
+      : apply(readOld, createReadStream(patchPath), {
+          onHeader: (header: PatchHeader) => {
+            newSize = header.newSize;
+          },
+        });
     let lastDrawn = -1;
     for await (const chunk of chunks) {
       await outFile.write(chunk);
       written += chunk.length;
       const percent = newSize > 0 ? Math.floor((written / newSize) * 100) : 100;
-      if (tty && percent !== lastDrawn) {
+      if (tty && !vcdiff && percent !== lastDrawn) {
         lastDrawn = percent;
         const filled = Math.round(percent * 0.3);
         process.stderr.write(`\r  [${'#'.repeat(filled)}${' '.repeat(30 - filled)}] ${percent}%`);
@@ -83,8 +80,10 @@ export async function run(argv: string[]): Promise<number> {
     await rename(partial, output);
     const seconds = (performance.now() - started) / 1000;
     const ratio = written > 0 ? (patchSize / written) * 100 : 0;
+    // VCDIFF has no hash of the new image (at most an Adler-32 per window, which was checked).
+    const check = vcdiff ? 'VCDIFF, no sha256 in the patch to verify' : 'verified sha256';
     process.stdout.write(
-      `patch ${patchSize} B -> new ${written} B (patch is ${ratio.toFixed(2)}% of new), verified sha256, ${seconds.toFixed(2)} s\n`,
+      `patch ${patchSize} B -> new ${written} B (patch is ${ratio.toFixed(2)}% of new), ${check}, ${seconds.toFixed(2)} s\n`,
     );
     return 0;
   } catch (error) {
