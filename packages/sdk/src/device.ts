@@ -39,6 +39,8 @@ export interface SubDeviceOptions {
 
 export type DeviceEvent =
   | { type: 'offer'; subject: string; offer: Offer }
+  /** A version report that brought nothing, with the server's reason (HTTP). */
+  | { type: 'no-offer'; subject: string; module: string; reason: string }
   | { type: 'deferred'; subject: string; offer: Offer; reason: string }
   | { type: 'progress'; subject: string; offer: Offer; received: number; total: number }
   | { type: 'installed'; subject: string; offer: Offer }
@@ -278,6 +280,11 @@ export function createDevice(options: DeviceOptions) {
     }
     return { username: sub.username, deviceId: sub.deviceId };
   }
+
+  link.onNoOffer((subject, module, reason) => {
+    const name = subject.username ?? own;
+    emit({ type: 'no-offer', subject: name, module, reason });
+  });
 
   link.onOffer((subject, offer) => {
     const target = subject.username ? targets.find((t) => t.name === subject.username) : targets[0];

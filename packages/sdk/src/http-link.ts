@@ -15,6 +15,7 @@ export function createHttpLink(
 ): Link {
   const base = server.replace(/\/$/, '');
   const call = createDeviceApiCall(base, credentials, doFetch);
+  const noOffer: ((subject: Subject, module: string, reason: string) => void)[] = [];
 
   async function report(subject: Subject, offer: Offer, step: number): Promise<void> {
     if (!offer.token) return;
@@ -35,7 +36,10 @@ export function createHttpLink(
         ...(telemetry.battery !== undefined && { powers: String(telemetry.battery) }),
       });
       const answer = await call('GET', `/ota/south/check?${devParam(subject)}${query}`);
-      if (answer.errno !== 0 || !answer.data) return null;
+      if (answer.errno !== 0 || !answer.data) {
+        for (const listener of noOffer) listener(subject, module, `errno ${answer.errno}: ${answer.error}`);
+        return null;
+      }
       const data = answer.data;
       const token = String(data['token']);
       return {
@@ -52,6 +56,9 @@ export function createHttpLink(
       };
     },
     onOffer() {},
+    onNoOffer(listener) {
+      noOffer.push(listener);
+    },
     async accepted(subject, offer) {
       if (!offer.token) return;
       const answer = await call('GET', `/ota/south/download/${offer.token}/check?${devParam(subject)}`);

@@ -36,6 +36,8 @@ export interface Link {
   ): Promise<Offer | null>;
   /** Pushed offers (MQTT); `subject.username` names a sub-device. */
   onOffer(listener: (subject: Subject, offer: Offer) => void): void;
+  /** Why a version report brought no offer, when the server says (HTTP: the errno's text). */
+  onNoOffer(listener: (subject: Subject, module: string, reason: string) => void): void;
   accepted(subject: Subject, offer: Offer): Promise<void>;
   progress(subject: Subject, offer: Offer, percent: number): Promise<void>;
   downloaded(subject: Subject, offer: Offer): Promise<void>;

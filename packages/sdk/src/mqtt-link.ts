@@ -107,6 +107,8 @@ export function createMqttLink(options: MqttLinkOptions): Link {
     onOffer(listener) {
       listeners.push(listener);
     },
+    // Error replies (409 and the like) answer malformed or untimely uplinks, not a quiet fleet.
+    onNoOffer() {},
     async accepted() {},
     progress: (subject, offer, percent) =>
       step(
