@@ -19,6 +19,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'apply a delta patch: patch OLD PATCH -o NEW',
     load: () => import('./commands/patch.ts'),
   },
+  simulate: {
+    summary: 'rehearse a rollout: N simulated devices (HTTP or MQTT) with a mix of behaviours',
+    load: () => import('./commands/simulate.ts'),
+  },
   config: {
     summary: 'print every setting (UPDRAFT_* variables)',
     load: () => import('./commands/config.ts'),

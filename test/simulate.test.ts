@@ -1,0 +1,176 @@
+// `updraft simulate` as an operator runs it: a server from `updraft serve` (ports 0, a temporary
+// SQLite folder), a product, a firmware package and a draft plan made through the API, then the
+// simulator as a child process that imports its devices, publishes the plan and runs the fleet.
+// Its JSON summary must agree with the mix it was given and with the plan's own counts.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  printedPassword,
+  runUpdraft,
+  type ServedUpdraft,
+  signIn,
+  startServer,
+} from './support/serve-child.ts';
+
+interface Summary {
+  devices: number;
+  outcomes: Record<string, number>;
+  behaviours: Record<string, Record<string, number>>;
+  downloadBytes: number;
+  resumedDownloads: number;
+  plan: { id: number; status: string; counts: Record<string, number> };
+}
+
+describe('updraft simulate', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'updraft-simulate-'));
+  let server: ServedUpdraft;
+  let apiKey: string;
+  let mqttUrl: string;
+  const firmware = Buffer.alloc(64 * 1024, 0);
+  for (let i = 0; i < firmware.length; i++) firmware[i] = (i * 31 + (i >> 5)) & 0xff;
+
+  // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, read field by field in assertions
+  async function api(method: string, path: string, body?: unknown): Promise<any> {
+    const response = await fetch(`${server.base}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const answer = await response.json();
+    assert.ok(response.ok, `${method} ${path}: ${JSON.stringify(answer)}`);
+    return answer;
+  }
+
+  /** A product (of a node type) with version 2.0 uploaded, and a draft plan for all its devices. */
+  async function draftPlan(name: string, plan: Record<string, unknown>, nodeType = 'direct') {
+    const product = await api('POST', '/products', { name, nodeType });
+    const form = new FormData();
+    form.set('version', '2.0');
+    form.set('file', new Blob([firmware]), 'app.bin');
+    const upload = await fetch(`${server.base}/api/v1/products/${product.id}/firmware`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}` },
+      body: form,
+    });
+    assert.equal(upload.status, 201, await upload.clone().text());
+    const pkg = (await upload.json()) as { id: number };
+    const draft = await api('POST', '/plans', {
+      name,
+      productId: product.id,
+      firmwarePackageId: pkg.id,
+      target: { kind: 'all' },
+      ...plan,
+    });
+    return { product, plan: draft };
+  }
+
+  async function simulate(args: string[], behaviours: object) {
+    const file = join(dataDir, `behaviours-${Date.now()}.json`);
+    writeFileSync(file, JSON.stringify(behaviours));
+    const run = await runUpdraft(
+      ['simulate', '--server', server.base, '--behaviours', file, '--poll-ms', '200', '--json', ...args],
+      { UPDRAFT_API_KEY: apiKey },
+    );
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    return JSON.parse(run.stdout) as Summary;
+  }
+
+  before(async () => {
+    server = await startServer({
+      UPDRAFT_DATA_DIR: dataDir,
+      UPDRAFT_HTTP_PORT: '0',
+      UPDRAFT_MQTT_PORT: '0',
+      UPDRAFT_HTTP_HOST: '127.0.0.1',
+      UPDRAFT_MQTT_HOST: '127.0.0.1',
+      UPDRAFT_LOG_LEVEL: 'warn',
+    });
+    mqttUrl = /MQTT\s+(mqtts?:\/\/\S+)/.exec(server.output())![1]!;
+    const session = await signIn(server.base, 'admin', printedPassword(server.output())!);
+    const key = await fetch(`${server.base}/api/v1/api-keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...session },
+      body: JSON.stringify({ name: 'simulator', role: 'operator' }),
+    });
+    assert.equal(key.status, 201, await key.clone().text());
+    apiKey = ((await key.json()) as { secret: string }).secret;
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs 20 HTTP devices through a silent plan: the summary matches the mix and the plan', async () => {
+    const { plan } = await draftPlan('Meter', { minBattery: 20 });
+    const summary = await simulate(['--plan', String(plan.id), '--start', '--devices', '20'], {
+      mix: {
+        succeed: 6,
+        'fail-download': 2,
+        'fail-check': 2,
+        'fail-write': 2,
+        slow: 2,
+        drop: 2,
+        offline: 2,
+        'low-battery': 2,
+      },
+      offlineSeconds: 1,
+      slowBytesPerSecond: 256 * 1024,
+    });
+    assert.equal(summary.devices, 20);
+    assert.deepEqual(Object.fromEntries(Object.entries(summary.outcomes).filter(([, n]) => n > 0)), {
+      success: 12,
+      'failed-download': 2,
+      'failed-check': 2,
+      'failed-write': 2,
+      deferred: 2,
+    });
+    assert.deepEqual(summary.behaviours['drop'], { success: 2 });
+    assert.deepEqual(summary.behaviours['low-battery'], { deferred: 2 });
+    assert.ok(summary.resumedDownloads >= 2, 'each dropped download resumed with Range');
+    assert.ok(summary.downloadBytes >= 12 * firmware.length);
+    // The plan's counts, as the simulator read them and as the API answers now.
+    const counts = (await api('GET', `/plans/${plan.id}`)).counts as Record<string, number>;
+    assert.equal(counts['success'], 12);
+    assert.equal(counts['failure'], 6);
+    assert.equal((counts['pending'] ?? 0) + (counts['pushed'] ?? 0), 2, 'low battery: not offered');
+    assert.deepEqual(summary.plan.counts, counts);
+  });
+
+  it('runs MQTT gateways with sub-devices through a manual plan, confirming and rejecting', async () => {
+    const gateways = await api('POST', '/products', { name: 'Gateway', nodeType: 'gateway' });
+    const { plan } = await draftPlan('Sensor', { mode: 'manual' }, 'subdevice');
+    const summary = await simulate(
+      [
+        '--plan',
+        String(plan.id),
+        '--start',
+        '--devices',
+        '12',
+        '--transport',
+        'mqtt',
+        '--mqtt',
+        mqttUrl,
+        '--gateways',
+        '3',
+        '--gateway-product',
+        String(gateways.id),
+      ],
+      { mix: { succeed: 6, reject: 3, 'fail-check': 3 } },
+    );
+    assert.equal(summary.devices, 12);
+    assert.deepEqual(Object.fromEntries(Object.entries(summary.outcomes).filter(([, n]) => n > 0)), {
+      success: 6,
+      'failed-check': 3,
+      rejected: 3,
+    });
+    const counts = (await api('GET', `/plans/${plan.id}`)).counts as Record<string, number>;
+    assert.equal(counts['success'], 6);
+    assert.equal(counts['failure'], 6);
+    assert.deepEqual(summary.plan.counts, counts);
+  });
+});
