@@ -123,6 +123,24 @@ export function createMqttOta(options: MqttOtaOptions) {
     }
   }
 
+  /** Logs why an uplink was dropped and tells its sender on its push topic. */
+  async function drop(
+    kind: 'inform' | 'progress',
+    username: string,
+    id: string,
+    named: unknown,
+    d: Dropped,
+  ): Promise<Dropped> {
+    log.warn({ username, device: named, reason: d.reason }, `MQTT ${kind} dropped`);
+    await reply(username, {
+      id,
+      code: d.code,
+      message: d.reason,
+      ...(typeof named === 'string' && { device: named }),
+    });
+    return d;
+  }
+
   /** The device a message is about: the sender, or (field `device`) one of its sub-devices. */
   async function subjectOf(caller: AccessCaller, named: unknown): Promise<AccessDevice | Dropped> {
     if (named === undefined) {
@@ -214,16 +232,7 @@ export function createMqttOta(options: MqttOtaOptions) {
     /** A version inform from `caller` (§1.3): answered with a push when an upgrade waits. */
     async inform(caller: AccessCaller, username: string, payload: Buffer): Promise<Dropped | null> {
       const { id, named } = fieldsOf(payload);
-      const dropped = async (d: Dropped) => {
-        log.warn({ username, device: named, reason: d.reason }, 'MQTT inform dropped');
-        await reply(username, {
-          id,
-          code: d.code,
-          message: d.reason,
-          ...(typeof named === 'string' && { device: named }),
-        });
-        return d;
-      };
+      const dropped = (d: Dropped) => drop('inform', username, id, named, d);
       const parsed = parseVersionInform(payload);
       if ('problem' in parsed) return dropped({ code: 400, reason: parsed.problem });
       const device = await subjectOf(caller, named);
@@ -242,16 +251,7 @@ export function createMqttOta(options: MqttOtaOptions) {
     /** A progress report from `caller` (§1.5). */
     async progress(caller: AccessCaller, username: string, payload: Buffer): Promise<Dropped | null> {
       const { id, named } = fieldsOf(payload);
-      const dropped = async (d: Dropped) => {
-        log.warn({ username, device: named, reason: d.reason }, 'MQTT progress dropped');
-        await reply(username, {
-          id,
-          code: d.code,
-          message: d.reason,
-          ...(typeof named === 'string' && { device: named }),
-        });
-        return d;
-      };
+      const dropped = (d: Dropped) => drop('progress', username, id, named, d);
       const parsed = parseProgressReport(payload);
       if ('problem' in parsed) return dropped({ code: 400, reason: parsed.problem });
       const device = await subjectOf(caller, named);

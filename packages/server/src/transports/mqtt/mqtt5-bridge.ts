@@ -20,6 +20,19 @@ const connackReason: Record<number, number> = {
 
 type Translated = Packet | { close: number } | null;
 
+/** A PUBLISH without its properties: the same fields in both versions. */
+function copyPublish(packet: Extract<Packet, { cmd: 'publish' }>): Packet {
+  return {
+    cmd: 'publish',
+    topic: packet.topic,
+    payload: packet.payload,
+    qos: packet.qos,
+    retain: packet.retain,
+    dup: packet.dup,
+    ...(packet.messageId !== undefined && { messageId: packet.messageId }),
+  };
+}
+
 /** A device's MQTT 5 packet as MQTT 3.1.1 for aedes; null drops it. */
 function toBroker(packet: Packet, unsubscribes: Map<number, number>): Translated {
   switch (packet.cmd) {
@@ -44,15 +57,7 @@ function toBroker(packet: Packet, unsubscribes: Map<number, number>): Translated
       };
     case 'publish':
       if (packet.topic === '' || packet.properties?.topicAlias !== undefined) return { close: 0x83 };
-      return {
-        cmd: 'publish',
-        topic: packet.topic,
-        payload: packet.payload,
-        qos: packet.qos,
-        retain: packet.retain,
-        dup: packet.dup,
-        ...(packet.messageId !== undefined && { messageId: packet.messageId }),
-      };
+      return copyPublish(packet);
     case 'subscribe':
       return {
         cmd: 'subscribe',
@@ -93,15 +98,7 @@ function toDevice(packet: Packet, unsubscribes: Map<number, number>): Packet | n
       return { cmd: 'unsuback', messageId: packet.messageId!, granted: Array(count).fill(0) } as Packet;
     }
     case 'publish':
-      return {
-        cmd: 'publish',
-        topic: packet.topic,
-        payload: packet.payload,
-        qos: packet.qos,
-        retain: packet.retain,
-        dup: packet.dup,
-        ...(packet.messageId !== undefined && { messageId: packet.messageId }),
-      };
+      return copyPublish(packet);
     case 'puback':
     case 'pubrec':
     case 'pubrel':
