@@ -1,6 +1,7 @@
 // The web console in a real browser (Debian's chromium through playwright-core) against a real
 // server on loopback: sign in, create a product and a module, upload firmware, register a device,
-// list plans, switch to Chinese, and a viewer who is not offered what they may not do.
+// create and publish a plan through the form, watch SDK devices reach Success and one Failure,
+// retry it, switch to Chinese, and a viewer who is not offered what they may not do.
 // Screenshots go to .test-output/screenshots/.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createDevice } from '@updraft/sdk';
 import { type App, buildApp, loadConfig } from '@updraft/server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -33,6 +35,34 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
   let base: string;
   let browser: Browser;
   let page: Page;
+  let headers: Record<string, string>;
+  let productKey: string;
+  const secrets = new Map<string, string>();
+  let planUrl: string;
+
+  /** A simulated device (the SDK over HTTP) that checks once and installs, or fails to. */
+  async function runDevice(name: string, install: () => Promise<void>) {
+    const device = createDevice({
+      server: base,
+      transport: 'http',
+      credentials: { productKey, name, secret: secrets.get(name)! },
+      stateDir: join(dataDir, 'devices', name),
+      modules: { default: { version: '1.0', install } },
+    });
+    try {
+      return await device.start();
+    } finally {
+      await device.stop();
+    }
+  }
+
+  /** Waits until the plan page's statistic `title` shows `value`. */
+  async function waitForCount(target: Page, title: string, value: number): Promise<void> {
+    await target
+      .locator('.ant-statistic')
+      .filter({ hasText: new RegExp(`^${title}${value}$`) })
+      .waitFor();
+  }
 
   async function shoot(name: string, target: Page = page): Promise<void> {
     await target.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
@@ -58,6 +88,8 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     const address = app.http.server.address();
     assert.ok(address && typeof address === 'object');
     base = `http://127.0.0.1:${address.port}`;
+    const key = await app.services.accounts.createApiKey(null, { name: 'console test', role: 'admin' });
+    headers = { authorization: `Bearer ${key.secret}` };
     browser = await chromium.launch({
       executablePath: chromiumPath,
       headless: true,
@@ -71,6 +103,8 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    // Every wait is for something the page shows within a few polls; fail fast otherwise.
+    page.setDefaultTimeout(10_000);
   });
 
   after(async () => {
@@ -191,25 +225,93 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     await page.getByRole('menuitem', { name: 'Plans' }).click();
     await page.getByText('No upgrade plans yet.').waitFor();
     await shoot('plans-empty');
-    const key = await app.services.accounts.createApiKey(null, { name: 'console test', role: 'admin' });
-    const headers = { authorization: `Bearer ${key.secret}` };
-    const firmware = (await app.http.inject({ url: '/api/v1/firmware', headers })).json().items[0];
-    const created = await app.http.inject({
-      method: 'POST',
-      url: '/api/v1/plans',
-      headers,
-      payload: {
-        name: 'Spring rollout',
-        productId: firmware.productId,
-        firmwarePackageId: firmware.id,
-        target: { kind: 'all' },
-      },
+  });
+
+  it('creates and publishes a plan through the form, with every field explained', async () => {
+    const product = (await app.http.inject({ url: '/api/v1/products', headers })).json().items[0];
+    productKey = product.productKey;
+    for (const name of ['meter-0002', 'meter-0003', 'meter-0004']) {
+      const registered = await app.http.inject({
+        method: 'POST',
+        url: `/api/v1/products/${product.id}/devices`,
+        headers,
+        payload: { name, versions: { default: '1.0' } },
+      });
+      assert.equal(registered.statusCode, 201, registered.body);
+      secrets.set(name, registered.json().secret);
+    }
+    await page.getByRole('button', { name: 'Create plan' }).first().click();
+    await page.getByRole('heading', { name: 'New upgrade plan' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Spring rollout');
+    await page.getByLabel('Product').click();
+    await page.getByTitle('Smart meter').click();
+    await page.getByLabel('Firmware package').click();
+    await page.getByTitle('default 1.0.1').click();
+    await page.getByText('Pause the plan when more than this % of decided devices failed').waitFor();
+    await page.locator('.ant-radio-button-wrapper', { hasText: 'List' }).click();
+    const devices = page.getByLabel('Devices', { exact: true });
+    for (const name of ['meter-0002', 'meter-0003', 'meter-0004']) {
+      await devices.click();
+      await devices.fill(name);
+      await page.getByTitle(name, { exact: true }).click();
+    }
+    await page.keyboard.press('Escape');
+    await page.getByText('This plan targets 3 devices.').waitFor();
+    await shoot('plan-form');
+    await page.getByRole('button', { name: 'Create and publish' }).click();
+    await page.getByRole('heading', { name: /Spring rollout/ }).waitFor();
+    await page.getByRole('heading', { name: /running/ }).waitFor();
+    await waitForCount(page, 'Devices', 3);
+    planUrl = page.url();
+  });
+
+  it('shows devices reaching Success and one reaching Failure, live', async () => {
+    assert.equal((await runDevice('meter-0002', async () => {}))[0]?.outcome, 'success');
+    assert.equal((await runDevice('meter-0003', async () => {}))[0]?.outcome, 'success');
+    const failed = await runDevice('meter-0004', async () => {
+      throw new Error('flash is write-protected');
     });
-    assert.equal(created.statusCode, 201, created.body);
-    await page.reload();
-    await page.getByRole('cell', { name: 'Spring rollout' }).waitFor();
-    await page.getByRole('cell', { name: 'draft' }).waitFor();
+    assert.equal(failed[0]?.outcome, 'failed');
+    await waitForCount(page, 'Success', 2);
+    await waitForCount(page, 'Failure', 1);
+    await page.getByRole('heading', { name: /completed/ }).waitFor();
+    await page.getByRole('cell', { name: 'failed on the device' }).first().waitFor();
+    await shoot('plan');
+  });
+
+  it('shows a device log and retries the failed device until it succeeds', async () => {
+    const row = page.getByRole('row', { name: /meter-0004/ });
+    await row.getByRole('button', { name: 'meter-0004' }).click();
+    const log = page.getByTestId('upgrade-log');
+    await log.waitFor();
+    assert.match((await log.textContent()) ?? '', /Failure/);
+    await shoot('plan-device-log');
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    await row.getByRole('button', { name: 'Retry' }).click();
+    await page.getByText('meter-0004 retried').waitFor();
+    await waitForCount(page, 'Failure', 0);
+    await page.getByRole('heading', { name: /running/ }).waitFor();
+    assert.equal((await runDevice('meter-0004', async () => {}))[0]?.outcome, 'success');
+    await waitForCount(page, 'Success', 3);
+    await page.getByRole('heading', { name: /completed/ }).waitFor();
+    await page.getByRole('menuitem', { name: 'Plans' }).click();
+    await page.getByRole('link', { name: 'Spring rollout' }).waitFor();
     await shoot('plans');
+  });
+
+  it('refuses a plan the server does not accept with its message, and keeps the form', async () => {
+    await page.getByRole('button', { name: 'Create plan' }).first().click();
+    await page.getByLabel('Name', { exact: true }).fill('Not a verification');
+    await page.getByLabel('Product').click();
+    await page.getByTitle('Smart meter').click();
+    await page.getByLabel('Firmware package').click();
+    await page.getByTitle('default 1.0.1').click();
+    await page.getByLabel('Verification plan').click();
+    await page.getByRole('button', { name: 'Create and publish' }).click();
+    const notice = page.locator('.ant-message-error');
+    await notice.waitFor();
+    assert.match((await notice.textContent()) ?? '', /verification plan targets a list/);
+    assert.ok(page.url().endsWith('/plans/new'), 'the form stays open');
   });
 
   it('switches to Chinese and remembers it', async () => {
@@ -220,6 +322,10 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     await page.reload();
     await page.getByRole('heading', { name: '产品' }).waitFor();
     await shoot('products-zh');
+    await page.goto(planUrl);
+    await waitForCount(page, '成功', 3);
+    await shoot('plan-zh');
+    await page.getByRole('menuitem', { name: '产品' }).click();
     await page.getByText('English').click();
     await page.getByRole('heading', { name: 'Products' }).waitFor();
   });
@@ -245,6 +351,31 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
       await viewer.getByRole('menuitem', { name: 'Firmware' }).click();
       await viewer.getByRole('cell', { name: '1.0.1' }).waitFor();
       assert.equal(await viewer.getByRole('button', { name: 'Upload firmware' }).count(), 0);
+      const firmware = (await app.http.inject({ url: '/api/v1/firmware', headers })).json().items[0];
+      const draft = await app.http.inject({
+        method: 'POST',
+        url: '/api/v1/plans',
+        headers,
+        payload: {
+          name: 'Autumn rollout',
+          productId: firmware.productId,
+          firmwarePackageId: firmware.id,
+          target: { kind: 'all' },
+        },
+      });
+      assert.equal(draft.statusCode, 201, draft.body);
+      await viewer.getByRole('menuitem', { name: 'Plans' }).click();
+      await viewer.getByRole('link', { name: 'Spring rollout' }).waitFor();
+      assert.equal(await viewer.getByRole('button', { name: 'Create plan' }).count(), 0);
+      await viewer.getByRole('link', { name: 'Autumn rollout' }).click();
+      await viewer.getByText('A draft has no devices yet').waitFor();
+      await viewer.getByRole('link', { name: 'Export CSV' }).waitFor();
+      for (const name of ['Publish', 'Start', 'Cancel plan']) {
+        assert.equal(await viewer.getByRole('button', { name, exact: true }).count(), 0, name);
+      }
+      await shoot('plan-viewer', viewer);
+      await viewer.goto(`${base}/plans/new`);
+      await viewer.getByText('There is no page here.').waitFor();
     } finally {
       await viewer.close();
     }

@@ -21,6 +21,10 @@ const OverviewPage = lazy(() =>
   import('./pages/overview-page.tsx').then((m) => ({ default: m.OverviewPage })),
 );
 const PlansPage = lazy(() => import('./pages/plans/plans-page.tsx').then((m) => ({ default: m.PlansPage })));
+const PlanCreatePage = lazy(() =>
+  import('./pages/plans/plan-create-page.tsx').then((m) => ({ default: m.PlanCreatePage })),
+);
+const PlanPage = lazy(() => import('./pages/plans/plan-page.tsx').then((m) => ({ default: m.PlanPage })));
 const ProductDetailPage = lazy(() =>
   import('./pages/products/product-detail-page.tsx').then((m) => ({ default: m.ProductDetailPage })),
 );
@@ -37,6 +41,7 @@ const UsersPage = lazy(() =>
 export function AppRoutes() {
   const { state } = useSession();
   const isAdmin = useCan('admin');
+  const isOperator = useCan('operator');
   if (state.status === 'loading') {
     return (
       <Flex align="center" justify="center" style={{ minHeight: '100vh' }}>
@@ -55,6 +60,8 @@ export function AppRoutes() {
         <Route path="groups" element={<GroupsPage />} />
         <Route path="firmware" element={<FirmwarePage />} />
         <Route path="plans" element={<PlansPage />} />
+        <Route path="plans/new" element={isOperator ? <PlanCreatePage /> : <NotFoundPage />} />
+        <Route path="plans/:id" element={<PlanPage />} />
         {isAdmin && <Route path="settings/api-keys" element={<ApiKeysPage />} />}
         {isAdmin && <Route path="settings/users" element={<UsersPage />} />}
         <Route path="*" element={<NotFoundPage />} />

@@ -1,5 +1,5 @@
 // Names for the generated schema's bodies, so pages read `Product` rather than a path lookup.
-import type { paths } from './schema';
+import type { paths } from './schema.d.ts';
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 type Ok<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends {
@@ -22,3 +22,11 @@ export type ProductInput = NonNullable<
 >['content']['application/json'];
 export type DeviceQuery = NonNullable<paths['/api/v1/devices']['get']['parameters']['query']>;
 export type Plan = NonNullable<Ok<'/api/v1/plans', 'get'>>['items'][number];
+export type PlanInput = NonNullable<
+  paths['/api/v1/plans']['post']['requestBody']
+>['content']['application/json'];
+export type PlanDetail = Ok<'/api/v1/plans/{id}', 'get'>;
+export type PlanReport = Ok<'/api/v1/plans/{id}/report', 'get'>;
+export type DeviceUpgrade = NonNullable<Ok<'/api/v1/plans/{id}/upgrades', 'get'>>['items'][number];
+export type DeviceUpgradeWithLog = Ok<'/api/v1/device-upgrades/{id}', 'get'>;
+export type UpgradeStatus = DeviceUpgrade['status'];

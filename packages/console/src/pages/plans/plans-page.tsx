@@ -1,19 +1,20 @@
-// Upgrade plans: the list with status and target, filtered by product and status. Creating,
-// publishing and watching plans live are the next steps of issue 8.
+// Upgrade plans: the list with status and target, filtered by product and status; a plan opens
+// its page, and operators create one with the plan editor.
+import { PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
 import type { Plan } from '../../api/types.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
-import { useApi } from '../../auth/session-context.tsx';
+import { useApi, useCan } from '../../auth/session-context.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { ProductSelect } from '../../components/product-select.tsx';
 import { useT } from '../../i18n/i18n-context.tsx';
 
 const statuses = ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'expired'] as const;
-const statusColor: Record<Plan['status'], string> = {
+export const statusColor: Record<Plan['status'], string> = {
   draft: 'default',
   scheduled: 'cyan',
   running: 'processing',
@@ -27,6 +28,7 @@ export function PlansPage() {
   const t = useT();
   const api = useApi();
   const navigate = useNavigate();
+  const canCreate = useCan('operator');
   const [productId, setProductId] = useState<number | undefined>();
   const [status, setStatus] = useState<Plan['status'] | undefined>();
   const plans = usePagedList(`plans?product=${productId ?? ''}&status=${status ?? ''}`, (cursor) =>
@@ -44,9 +46,14 @@ export function PlansPage() {
     ),
   );
 
+  const createButton = canCreate && (
+    <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/plans/new')}>
+      {t('plans.create')}
+    </Button>
+  );
   return (
     <>
-      <PageHeader title={t('plans.title')} />
+      <PageHeader title={t('plans.title')} actions={createButton} />
       <Card>
         <Space wrap style={{ marginBottom: 16 }}>
           <ProductSelect
@@ -75,20 +82,22 @@ export function PlansPage() {
               ' '
             ) : (
               <EmptyState
-                text={t('plans.empty')}
+                text={t(canCreate ? 'plans.empty' : 'plans.emptyViewer')}
                 action={
                   <Space>
+                    {createButton}
                     <Button onClick={() => navigate('/firmware')}>{t('menu.firmware')}</Button>
-                    <Button href="/docs" target="_blank">
-                      {t('plans.apiDocs')}
-                    </Button>
                   </Space>
                 }
               />
             ),
           }}
           columns={[
-            { title: t('plans.name'), dataIndex: 'name' },
+            {
+              title: t('plans.name'),
+              dataIndex: 'name',
+              render: (name: string, plan) => <Link to={`/plans/${plan.id}`}>{name}</Link>,
+            },
             {
               title: t('plans.status'),
               dataIndex: 'status',

@@ -1,0 +1,165 @@
+// The plan editor: every field of POST /plans, each with one line of help; saves a draft, or
+// creates and publishes it (starting now, or scheduling it by hand or at a time).
+import { ArrowLeftOutlined } from '@ant-design/icons';
+import { Button, Card, Form, Input, Select, Space, Switch } from 'antd';
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { unwrap } from '../../api/api-client.ts';
+import { usePagedList } from '../../api/use-paged-list.ts';
+import { useApi } from '../../auth/session-context.tsx';
+import { PageHeader } from '../../components/page-header.tsx';
+import { ProductSelect } from '../../components/product-select.tsx';
+import { useNotify } from '../../components/use-notify.ts';
+import { useT } from '../../i18n/i18n-context.tsx';
+import { type PlanFormValues, toPlanInput } from './plan-input.ts';
+import { PlanRolloutFields } from './plan-rollout-fields.tsx';
+import { PlanTargetFields } from './plan-target-fields.tsx';
+
+const initialValues: Partial<PlanFormValues> = {
+  targetKind: 'all',
+  mode: 'silent',
+  startMode: 'now',
+  verification: false,
+};
+
+function FirmwareFields() {
+  const t = useT();
+  const api = useApi();
+  const form = Form.useFormInstance<PlanFormValues>();
+  const productId = Form.useWatch('productId', form);
+  const module = Form.useWatch('module', form);
+  const modules = usePagedList(`modules?product=${productId ?? ''}`, async () =>
+    productId === undefined
+      ? { items: [], nextCursor: null }
+      : unwrap(
+          api.GET('/api/v1/products/{id}/modules', {
+            params: { path: { id: productId }, query: { limit: 500 } },
+          }),
+        ),
+  );
+  const packages = usePagedList(`firmware?product=${productId ?? ''}&module=${module ?? ''}`, async () =>
+    productId === undefined
+      ? { items: [], nextCursor: null }
+      : unwrap(
+          api.GET('/api/v1/firmware', {
+            params: { query: { limit: 100, productId, ...(module && { module }) } },
+          }),
+        ),
+  );
+  return (
+    <>
+      <Form.Item name="productId" label={t('planForm.product')} rules={[{ required: true }]}>
+        <ProductSelect
+          onChange={() => form.setFieldsValue({ module: undefined, firmwarePackageId: undefined })}
+        />
+      </Form.Item>
+      <Form.Item name="module" label={t('planForm.module')} extra={t('planForm.module.help')}>
+        <Select
+          allowClear
+          disabled={productId === undefined}
+          onChange={() => form.setFieldsValue({ firmwarePackageId: undefined })}
+          options={modules.items.map((m) => ({ value: m.name, label: m.name }))}
+        />
+      </Form.Item>
+      <Form.Item
+        name="firmwarePackageId"
+        label={t('planForm.firmware')}
+        extra={t('planForm.firmware.help')}
+        rules={[{ required: true }]}
+      >
+        <Select
+          disabled={productId === undefined}
+          loading={packages.loading}
+          options={packages.items.map((p) => ({
+            value: p.id,
+            label: `${p.module} ${p.version}${p.type === 'delta' ? ` (${t('firmware.type.delta')} ← ${p.sourceVersion})` : ''}${p.verified ? ` ✓ ${t('firmware.verified')}` : ''}`,
+          }))}
+        />
+      </Form.Item>
+    </>
+  );
+}
+
+export function PlanCreatePage() {
+  const t = useT();
+  const api = useApi();
+  const notify = useNotify();
+  const navigate = useNavigate();
+  const [form] = Form.useForm<PlanFormValues>();
+  const [busy, setBusy] = useState<'draft' | 'publish' | null>(null);
+
+  async function submit(values: PlanFormValues, publish: boolean) {
+    setBusy(publish ? 'publish' : 'draft');
+    try {
+      const plan = await unwrap(api.POST('/api/v1/plans', { body: toPlanInput(values) }));
+      if (publish) {
+        try {
+          await unwrap(
+            api.POST('/api/v1/plans/{id}/publish', { params: { path: { id: plan.id } }, body: {} }),
+          );
+          notify.success(t('planForm.published', { name: plan.name }));
+        } catch (error) {
+          // The draft exists: the plan page shows it and offers to publish again.
+          notify.error(error);
+        }
+      } else {
+        notify.success(t('planForm.saved', { name: plan.name }));
+      }
+      navigate(`/plans/${plan.id}`);
+    } catch (error) {
+      notify.error(error);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function onSubmit(publish: boolean) {
+    // validateFields shows its messages beside the fields; submit shows the API's.
+    const values = await form.validateFields().catch(() => null);
+    if (values) await submit(values, publish);
+  }
+
+  return (
+    <>
+      <Link to="/plans">
+        <ArrowLeftOutlined /> {t('plan.back')}
+      </Link>
+      <PageHeader title={t('planForm.title')} />
+      <Form form={form} layout="vertical" initialValues={initialValues} style={{ maxWidth: 880 }}>
+        <Card title={t('planForm.section.what')} style={{ marginBottom: 16 }}>
+          <Form.Item
+            name="name"
+            label={t('planForm.name')}
+            extra={t('planForm.name.help')}
+            rules={[{ required: true, max: 64, whitespace: true }]}
+          >
+            <Input />
+          </Form.Item>
+          <FirmwareFields />
+          <Form.Item
+            name="verification"
+            label={t('planForm.verification')}
+            extra={t('planForm.verification.help')}
+            valuePropName="checked"
+          >
+            <Switch />
+          </Form.Item>
+        </Card>
+        <Card title={t('planForm.section.devices')} style={{ marginBottom: 16 }}>
+          <PlanTargetFields />
+        </Card>
+        <Card title={t('planForm.section.rollout')} style={{ marginBottom: 16 }}>
+          <PlanRolloutFields />
+        </Card>
+        <Space wrap>
+          <Button type="primary" loading={busy === 'publish'} onClick={() => void onSubmit(true)}>
+            {t('planForm.createAndPublish')}
+          </Button>
+          <Button loading={busy === 'draft'} onClick={() => void onSubmit(false)}>
+            {t('planForm.saveDraft')}
+          </Button>
+        </Space>
+      </Form>
+    </>
+  );
+}

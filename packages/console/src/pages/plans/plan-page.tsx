@@ -1,0 +1,168 @@
+// One plan: its settings, counts by status, success rate, failure reasons, a progress chart and
+// the device table, refreshed every 2 s while the plan can move (the server has no event stream).
+import { ArrowLeftOutlined } from '@ant-design/icons';
+import { Alert, Card, Col, Descriptions, Result, Row, Skeleton, Statistic, Table, Tag } from 'antd';
+import { Link, useParams } from 'react-router-dom';
+import { unwrap } from '../../api/api-client.ts';
+import { messageOf } from '../../api/api-error.ts';
+import type { PlanDetail, PlanReport } from '../../api/types.ts';
+import { usePolling } from '../../api/use-polling.ts';
+import { useApi } from '../../auth/session-context.tsx';
+import { PageHeader } from '../../components/page-header.tsx';
+import type { MessageKey } from '../../i18n/en.ts';
+import { useT } from '../../i18n/i18n-context.tsx';
+import { PlanActions } from './plan-actions.tsx';
+import { PlanProgressChart, upgradeStatuses } from './plan-progress-chart.tsx';
+import { PlanUpgradesTable } from './plan-upgrades-table.tsx';
+import { statusColor } from './plans-page.tsx';
+
+const percent = (rate: number | null) => (rate === null ? '–' : `${Math.round(rate * 1000) / 10}%`);
+
+function emptyTextKey(plan: PlanDetail): MessageKey {
+  if (plan.status === 'draft') return 'plan.upgrades.emptyDraft';
+  if (plan.status === 'scheduled') return 'plan.upgrades.emptyScheduled';
+  return 'plan.upgrades.empty';
+}
+
+export function PlanPage() {
+  const t = useT();
+  const api = useApi();
+  const id = Number(useParams()['id']);
+  const polled = usePolling<{ plan: PlanDetail; report: PlanReport }>(
+    `plan-${id}`,
+    async () => {
+      const path = { params: { path: { id } } };
+      const [plan, report] = await Promise.all([
+        unwrap(api.GET('/api/v1/plans/{id}', path)),
+        unwrap(
+          api.GET('/api/v1/plans/{id}/report', { params: { path: { id }, query: { bucketMinutes: 1 } } }),
+        ),
+      ]);
+      return { plan, report };
+    },
+    true,
+  );
+
+  const back = (
+    <Link to="/plans">
+      <ArrowLeftOutlined /> {t('plan.back')}
+    </Link>
+  );
+  if (!polled.data && polled.error) {
+    return <Result status="warning" title={messageOf(polled.error)} extra={back} />;
+  }
+  if (!polled.data) return <Skeleton active />;
+  const { plan, report } = polled.data;
+  const target = plan.target;
+
+  return (
+    <>
+      {back}
+      <PageHeader
+        title={
+          <>
+            {plan.name} <Tag color={statusColor[plan.status]}>{t(`plans.status.${plan.status}`)}</Tag>
+          </>
+        }
+        actions={<PlanActions plan={plan} onChanged={polled.refresh} />}
+      />
+      {polled.error !== null && (
+        <Alert type="error" showIcon message={messageOf(polled.error)} style={{ marginBottom: 16 }} />
+      )}
+      <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
+        <Col xs={12} md={6} lg={3}>
+          <Card size="small">
+            <Statistic title={t('plan.total')} value={report.summary.total} />
+          </Card>
+        </Col>
+        {upgradeStatuses.map((s) => (
+          <Col key={s} xs={12} md={6} lg={3}>
+            <Card size="small">
+              <Statistic title={t(`upgrade.status.${s}`)} value={report.counts[s] ?? 0} />
+            </Card>
+          </Col>
+        ))}
+        <Col xs={12} md={6} lg={3}>
+          <Card size="small">
+            <Statistic title={t('plan.successRate')} value={percent(report.summary.successRate)} />
+          </Card>
+        </Col>
+      </Row>
+      <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
+        <Col xs={24} lg={16}>
+          <Card title={t('plan.progress')}>
+            <PlanProgressChart report={report} />
+          </Card>
+        </Col>
+        <Col xs={24} lg={8}>
+          <Card title={t('plan.failureReasons')}>
+            <Table
+              rowKey="reason"
+              size="small"
+              pagination={false}
+              dataSource={report.failureReasons}
+              locale={{ emptyText: t('plan.failureReasons.none') }}
+              columns={[
+                {
+                  title: t('plan.failureReason'),
+                  dataIndex: 'reason',
+                  render: (reason: string) => t(`failure.${reason}` as MessageKey),
+                },
+                { title: t('plan.devices'), dataIndex: 'count' },
+              ]}
+            />
+          </Card>
+        </Col>
+      </Row>
+      <Card title={t('plan.devices')} style={{ marginBottom: 16 }}>
+        <PlanUpgradesTable
+          planId={plan.id}
+          version={JSON.stringify(report.counts)}
+          emptyText={t(emptyTextKey(plan))}
+          onChanged={polled.refresh}
+        />
+      </Card>
+      <Card title={t('plan.settings')}>
+        <Descriptions column={{ xs: 1, md: 2 }} size="small">
+          <Descriptions.Item label={t('planForm.firmware')}>
+            <code>{plan.module}</code> → <strong>{plan.targetVersion}</strong>
+            {plan.sourceVersion && ` (${t('firmware.type.delta')} ← ${plan.sourceVersion})`}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('planForm.target')}>
+            {t(`planForm.target.${target.kind}`)}
+            {target.kind === 'devices' && `: ${target.deviceIds.length}`}
+            {target.kind === 'groups' && `: ${target.groupIds.join(', ')}`}
+            {target.kind === 'versions' && `: ${target.versions.join(', ')}`}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('plans.mode')}>{t(`plans.mode.${plan.mode}`)}</Descriptions.Item>
+          <Descriptions.Item label={t('planForm.start')}>
+            {plan.start.mode === 'at'
+              ? new Date(plan.start.at).toLocaleString()
+              : t(`planForm.start.${plan.start.mode}`)}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('planForm.deadline')}>
+            {plan.deadline ? new Date(plan.deadline).toLocaleString() : '–'}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('planForm.concurrency')}>{plan.concurrency}</Descriptions.Item>
+          <Descriptions.Item label={t('planForm.retryAttempts')}>
+            {plan.retry.attempts} × {plan.retry.intervalSeconds} s
+          </Descriptions.Item>
+          <Descriptions.Item label={t('planForm.failurePercent')}>
+            {plan.failureThreshold
+              ? `${plan.failureThreshold.percent}% / ${plan.failureThreshold.minFinished}`
+              : '–'}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('planForm.minSignal')}>{plan.minSignal ?? '–'}</Descriptions.Item>
+          <Descriptions.Item label={t('planForm.minBattery')}>{plan.minBattery ?? '–'}</Descriptions.Item>
+          <Descriptions.Item label={t('planForm.pushPeriod')}>
+            {plan.pushPeriodSeconds ?? '–'}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('planForm.verification')}>
+            {plan.verification ? t('app.yes') : t('app.no')}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('plan.createdBy')}>{plan.createdBy}</Descriptions.Item>
+        </Descriptions>
+      </Card>
+    </>
+  );
+}

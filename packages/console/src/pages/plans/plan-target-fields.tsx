@@ -1,0 +1,74 @@
+// The plan form's "which devices" section: the target (all, a list, groups, versions), the white
+// and black lists, and how many devices an explicit list comes to.
+import { Alert, Form, Radio, Select } from 'antd';
+import { DeviceSelect } from '../../components/device-select.tsx';
+import { GroupSelect } from '../../components/group-select.tsx';
+import { useT } from '../../i18n/i18n-context.tsx';
+import { countListedTargets, type PlanFormValues, type TargetKind } from './plan-input.ts';
+
+const targetKinds: readonly TargetKind[] = ['all', 'devices', 'groups', 'versions'];
+
+export function PlanTargetFields() {
+  const t = useT();
+  const form = Form.useFormInstance<PlanFormValues>();
+  const productId = Form.useWatch('productId', form);
+  const targetKind = Form.useWatch('targetKind', form);
+  const values = Form.useWatch([], form) as Partial<PlanFormValues> | undefined;
+  const listed = countListedTargets(values ?? {});
+
+  return (
+    <>
+      <Form.Item name="targetKind" label={t('planForm.target')} extra={t('planForm.target.help')}>
+        <Radio.Group
+          optionType="button"
+          options={targetKinds.map((kind) => ({ value: kind, label: t(`planForm.target.${kind}`) }))}
+        />
+      </Form.Item>
+      {targetKind === 'devices' && (
+        <Form.Item
+          name="deviceIds"
+          label={t('planForm.deviceIds')}
+          extra={t('planForm.deviceIds.help')}
+          rules={[{ required: true, type: 'array', min: 1 }]}
+        >
+          <DeviceSelect productId={productId} />
+        </Form.Item>
+      )}
+      {targetKind === 'groups' && (
+        <Form.Item
+          name="groupIds"
+          label={t('planForm.groupIds')}
+          extra={t('planForm.groupIds.help')}
+          rules={[{ required: true, type: 'array', min: 1 }]}
+        >
+          <GroupSelect productId={productId} />
+        </Form.Item>
+      )}
+      {targetKind === 'versions' && (
+        <Form.Item
+          name="versions"
+          label={t('planForm.versions')}
+          extra={t('planForm.versions.help')}
+          rules={[{ required: true, type: 'array', min: 1 }]}
+        >
+          <Select mode="tags" open={false} tokenSeparators={[',', ' ']} />
+        </Form.Item>
+      )}
+      <Form.Item name="whitelist" label={t('planForm.whitelist')} extra={t('planForm.whitelist.help')}>
+        <DeviceSelect productId={productId} />
+      </Form.Item>
+      <Form.Item name="blacklist" label={t('planForm.blacklist')} extra={t('planForm.blacklist.help')}>
+        <DeviceSelect productId={productId} />
+      </Form.Item>
+      <Alert
+        type="info"
+        showIcon
+        data-testid="target-preview"
+        message={
+          listed === null ? t('planForm.preview.atStart') : t('planForm.preview.count', { count: listed })
+        }
+        style={{ marginBottom: 16 }}
+      />
+    </>
+  );
+}

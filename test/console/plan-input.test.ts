@@ -1,0 +1,92 @@
+// The plan form's translation to POST /plans: empty fields are left to the server's defaults,
+// and the explicit-list preview counts what the white and black lists leave.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  countListedTargets,
+  type PlanFormValues,
+  toPlanInput,
+} from '../../packages/console/src/pages/plans/plan-input.ts';
+
+const base: PlanFormValues = {
+  name: ' Spring ',
+  productId: 1,
+  firmwarePackageId: 2,
+  targetKind: 'all',
+  mode: 'silent',
+  startMode: 'now',
+};
+const at = (iso: string) => ({ toISOString: () => iso });
+
+describe('console plan input', () => {
+  it('sends only what was filled in, so the server applies its defaults', () => {
+    assert.deepEqual(toPlanInput(base), {
+      name: 'Spring',
+      productId: 1,
+      firmwarePackageId: 2,
+      target: { kind: 'all' },
+      mode: 'silent',
+      start: { mode: 'now' },
+    });
+  });
+
+  it('carries every field of the plans API when given', () => {
+    const input = toPlanInput({
+      ...base,
+      targetKind: 'groups',
+      groupIds: [4, 5],
+      deviceIds: [9],
+      whitelist: [7],
+      blacklist: [8],
+      mode: 'manual',
+      startMode: 'at',
+      startAt: at('2027-01-01T08:00:00.000Z'),
+      deadline: at('2027-01-02T08:00:00.000Z'),
+      minSignal: -100,
+      minBattery: 0,
+      retryAttempts: 2,
+      retryIntervalSeconds: 60,
+      concurrency: 50,
+      failurePercent: 20,
+      failureMinFinished: 5,
+      pushPeriodSeconds: 300,
+      upgradeTimeoutSeconds: 900,
+      verification: false,
+    });
+    assert.deepEqual(input, {
+      name: 'Spring',
+      productId: 1,
+      firmwarePackageId: 2,
+      target: { kind: 'groups', groupIds: [4, 5] },
+      whitelist: [7],
+      blacklist: [8],
+      mode: 'manual',
+      start: { mode: 'at', at: '2027-01-01T08:00:00.000Z' },
+      deadline: '2027-01-02T08:00:00.000Z',
+      minSignal: -100,
+      minBattery: 0,
+      retry: { attempts: 2, intervalSeconds: 60 },
+      concurrency: 50,
+      failureThreshold: { percent: 20, minFinished: 5 },
+      pushPeriodSeconds: 300,
+      upgradeTimeoutSeconds: 900,
+    });
+  });
+
+  it('sends a manual start by hand and a version target', () => {
+    const input = toPlanInput({ ...base, startMode: 'manual', targetKind: 'versions', versions: ['1.0'] });
+    assert.deepEqual(input.start, { mode: 'manual' });
+    assert.deepEqual(input.target, { kind: 'versions', versions: ['1.0'] });
+  });
+
+  it('counts an explicit list after the black list and within the white list', () => {
+    assert.equal(countListedTargets({ targetKind: 'devices', deviceIds: [1, 2, 3], blacklist: [2] }), 2);
+    assert.equal(countListedTargets({ targetKind: 'devices', deviceIds: [1, 2, 3], whitelist: [3, 4] }), 1);
+    assert.equal(countListedTargets({ targetKind: 'devices' }), 0);
+  });
+
+  it('leaves the count of the other targets to the server', () => {
+    assert.equal(countListedTargets({ targetKind: 'all' }), null);
+    assert.equal(countListedTargets({ targetKind: 'groups', groupIds: [1] }), null);
+  });
+});
