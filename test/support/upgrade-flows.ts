@@ -102,7 +102,8 @@ export async function startUpgradeFlows(env: Record<string, string> = {}): Promi
     UPDRAFT_LOG_LEVEL: 'warn',
     ...env,
   });
-  const mqttUrl = /MQTT\s+(mqtts?:\/\/\S+)/.exec(server.output())?.[1] ?? '';
+  // Devices reach an external broker at its own address; the embedded one is printed.
+  const mqttUrl = env['UPDRAFT_MQTT_URL'] ?? /MQTT\s+(mqtts?:\/\/\S+)/.exec(server.output())?.[1] ?? '';
   const session = await signIn(server.base, 'admin', printedPassword(server.output())!);
   const created = await fetch(`${server.base}/api/v1/api-keys`, {
     method: 'POST',

@@ -1,7 +1,8 @@
 // The MQTT transport: ThingsPanel v0.5 topics as Updraft serves them (docs/mqtt.md). The device
-// signs in as `{productKey}.{deviceName}` with its secret, informs its versions, receives pushes
-// on `ota/device/inform/{username}` and reports progress; a gateway adds `device` to name a
-// sub-device, and receives its sub-devices' pushes on its own topic.
+// signs in as `{productKey}.{deviceName}` with its secret, informs its versions on
+// `ota/up/{username}/inform`, receives pushes on `ota/device/inform/{username}` and reports
+// progress; a gateway adds `device` to name a sub-device, and receives its sub-devices' pushes
+// on its own topic.
 import { randomInt } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { SdkError } from './errors.ts';
@@ -21,6 +22,9 @@ const steps = { download: -2, check: -3, write: -4 } as const;
 export function createMqttLink(options: MqttLinkOptions): Link {
   const username = `${options.credentials.productKey}.${options.credentials.name}`;
   const pushTopic = `ota/device/inform/${username}`;
+  // Uplinks on the topics that name the sender: the embedded broker reads either form, an
+  // external broker (Mosquitto, EMQX) only these, which its ACL can hold to the device.
+  const uplink = (kind: 'inform' | 'progress') => `ota/up/${username}/${kind}`;
   let client: MqttClient | undefined;
   const listeners: ((subject: Subject, offer: Offer) => void)[] = [];
 
@@ -34,7 +38,7 @@ export function createMqttLink(options: MqttLinkOptions): Link {
     }
   }
   const step = (subject: Subject, offer: Offer, value: number, desc: string) =>
-    publish('ota/device/progress', { step: String(value), desc, module: offer.module }, subject);
+    publish(uplink('progress'), { step: String(value), desc, module: offer.module }, subject);
 
   function toOffer(message: Record<string, unknown>): { subject: Subject; offer: Offer } | null {
     const code = message['code'];
@@ -98,7 +102,7 @@ export function createMqttLink(options: MqttLinkOptions): Link {
     },
     async reportVersion(subject, module, version) {
       await publish(
-        'ota/device/inform',
+        uplink('inform'),
         { id: String(randomInt(1e9, 1e10)), params: { version, module } },
         subject,
       );
