@@ -314,6 +314,35 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     assert.ok(page.url().endsWith('/plans/new'), 'the form stays open');
   });
 
+  it('generates a delta between two full packages with live progress, and offers verification', async () => {
+    await page.getByRole('menuitem', { name: 'Firmware' }).click();
+    await page.getByRole('button', { name: 'Upload firmware' }).first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Product').click();
+    await page.getByTitle('Smart meter').click();
+    await dialog.getByLabel('Version').fill('1.0.2');
+    const image = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < image.length; i++) image[i] = (i * 7919) % 251;
+    await dialog.locator('input[type=file]').setInputFiles({
+      name: 'meter.bin',
+      mimeType: 'application/octet-stream',
+      buffer: image,
+    });
+    await dialog.getByRole('button', { name: 'Upload firmware' }).click();
+    const row = page.getByRole('row', { name: /1\.0\.2/ });
+    await row.getByRole('button', { name: 'Make delta' }).click();
+    await page.getByRole('dialog').getByLabel('From version').click();
+    await page.getByTitle('default 1.0.1').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Make delta' }).click();
+    const jobs = page.locator('.ant-card', { hasText: 'Delta jobs' });
+    await jobs.getByText(/^(succeeded|not worthwhile: offer the full package)$/).waitFor();
+    await shoot('firmware-deltas');
+    await row.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'New upgrade plan' }).waitFor();
+    assert.equal(await page.getByLabel('Verification plan').getAttribute('aria-checked'), 'true');
+    await page.getByLabel('Devices', { exact: true }).waitFor();
+  });
+
   it('switches to Chinese and remembers it', async () => {
     await page.getByText('中文').click();
     await page.getByRole('menuitem', { name: '产品' }).waitFor();

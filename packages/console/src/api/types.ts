@@ -30,3 +30,4 @@ export type PlanReport = Ok<'/api/v1/plans/{id}/report', 'get'>;
 export type DeviceUpgrade = NonNullable<Ok<'/api/v1/plans/{id}/upgrades', 'get'>>['items'][number];
 export type DeviceUpgradeWithLog = Ok<'/api/v1/device-upgrades/{id}', 'get'>;
 export type UpgradeStatus = DeviceUpgrade['status'];
+export type DeltaJob = Ok<'/api/v1/delta-jobs/{id}', 'get'>;

@@ -1,7 +1,9 @@
-// Firmware packages: list (by product); upload and download for operators and admins.
+// Firmware packages: list (by product) with verification status; upload, download, delta
+// generation and the verification plan for operators and admins; the delta jobs below.
 import { CloudUploadOutlined } from '@ant-design/icons';
-import { Button, Card, Table, Tag } from 'antd';
+import { Button, Card, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
+import { useNavigate } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
 import type { FirmwarePackage } from '../../api/types.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
@@ -10,6 +12,8 @@ import { EmptyState } from '../../components/empty-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { ProductSelect } from '../../components/product-select.tsx';
 import { useT } from '../../i18n/i18n-context.tsx';
+import { DeltaCreateModal } from './delta-create-modal.tsx';
+import { DeltaJobsCard } from './delta-jobs-card.tsx';
 import { FirmwareUploadModal } from './firmware-upload-modal.tsx';
 import { formatBytes } from './format-bytes.ts';
 
@@ -19,6 +23,9 @@ export function FirmwarePage() {
   const canUpload = useCan('operator');
   const [productId, setProductId] = useState<number | undefined>();
   const [uploading, setUploading] = useState(false);
+  const [deltaTarget, setDeltaTarget] = useState<FirmwarePackage | null>(null);
+  const [jobsVersion, setJobsVersion] = useState(0);
+  const navigate = useNavigate();
   const packages = usePagedList(`firmware?product=${productId ?? ''}`, (cursor) =>
     unwrap(
       api.GET('/api/v1/firmware', {
@@ -92,6 +99,16 @@ export function FirmwarePage() {
               dataIndex: 'totalSize',
               render: (size: number) => formatBytes(size),
             },
+            {
+              title: t('firmware.verification'),
+              dataIndex: 'verified',
+              render: (verified: boolean) =>
+                verified ? (
+                  <Tag color="success">{t('firmware.verified')}</Tag>
+                ) : (
+                  <Tag>{t('firmware.notVerified')}</Tag>
+                ),
+            },
             { title: t('firmware.createdBy'), dataIndex: 'createdBy', responsive: ['lg'] },
             {
               title: t('app.createdAt'),
@@ -99,6 +116,35 @@ export function FirmwarePage() {
               responsive: ['md'],
               render: (at: string) => new Date(at).toLocaleString(),
             },
+            ...(canUpload
+              ? [
+                  {
+                    title: t('app.actions'),
+                    key: 'actions',
+                    render: (_: unknown, row: FirmwarePackage) => (
+                      <Space size={4} wrap>
+                        {row.type === 'full' && row.files.length === 1 && (
+                          <Button size="small" onClick={() => setDeltaTarget(row)}>
+                            {t('delta.generate')}
+                          </Button>
+                        )}
+                        {!row.verified && (
+                          <Button
+                            size="small"
+                            onClick={() =>
+                              navigate(
+                                `/plans/new?productId=${row.productId}&firmwarePackageId=${row.id}&verification=1`,
+                              )
+                            }
+                          >
+                            {t('firmware.verify')}
+                          </Button>
+                        )}
+                      </Space>
+                    ),
+                  },
+                ]
+              : []),
           ]}
         />
         {packages.hasMore && (
@@ -107,6 +153,14 @@ export function FirmwarePage() {
           </Button>
         )}
       </Card>
+      <DeltaJobsCard productId={productId} version={jobsVersion} onFinished={packages.reload} />
+      <DeltaCreateModal
+        target={deltaTarget}
+        onClose={(requested) => {
+          setDeltaTarget(null);
+          if (requested) setJobsVersion((v) => v + 1);
+        }}
+      />
       <FirmwareUploadModal
         open={uploading}
         defaultProductId={productId}

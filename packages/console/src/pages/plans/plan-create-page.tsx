@@ -3,7 +3,7 @@
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import { Button, Card, Form, Input, Select, Space, Switch } from 'antd';
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
 import { useApi } from '../../auth/session-context.tsx';
@@ -15,12 +15,19 @@ import { type PlanFormValues, toPlanInput } from './plan-input.ts';
 import { PlanRolloutFields } from './plan-rollout-fields.tsx';
 import { PlanTargetFields } from './plan-target-fields.tsx';
 
-const initialValues: Partial<PlanFormValues> = {
-  targetKind: 'all',
-  mode: 'silent',
-  startMode: 'now',
-  verification: false,
-};
+/** The defaults, and what a link brings (the firmware page's "Verify": a verification plan). */
+function initialValuesOf(search: URLSearchParams): Partial<PlanFormValues> {
+  const number = (key: string) => (search.has(key) ? Number(search.get(key)) : undefined);
+  const verification = search.get('verification') === '1';
+  return {
+    targetKind: verification ? 'devices' : 'all',
+    mode: 'silent',
+    startMode: 'now',
+    verification,
+    ...(number('productId') && { productId: number('productId') }),
+    ...(number('firmwarePackageId') && { firmwarePackageId: number('firmwarePackageId') }),
+  };
+}
 
 function FirmwareFields() {
   const t = useT();
@@ -86,6 +93,7 @@ export function PlanCreatePage() {
   const notify = useNotify();
   const navigate = useNavigate();
   const [form] = Form.useForm<PlanFormValues>();
+  const [search] = useSearchParams();
   const [busy, setBusy] = useState<'draft' | 'publish' | null>(null);
 
   async function submit(values: PlanFormValues, publish: boolean) {
@@ -125,7 +133,7 @@ export function PlanCreatePage() {
         <ArrowLeftOutlined /> {t('plan.back')}
       </Link>
       <PageHeader title={t('planForm.title')} />
-      <Form form={form} layout="vertical" initialValues={initialValues} style={{ maxWidth: 880 }}>
+      <Form form={form} layout="vertical" initialValues={initialValuesOf(search)} style={{ maxWidth: 880 }}>
         <Card title={t('planForm.section.what')} style={{ marginBottom: 16 }}>
           <Form.Item
             name="name"

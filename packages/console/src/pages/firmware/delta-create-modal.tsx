@@ -1,0 +1,105 @@
+// Asks for a delta package from an older full package of the same module to this one
+// (POST /firmware/:id/deltas); the job runs in the background and the jobs card follows it.
+import { Form, Modal, Radio, Select, Typography } from 'antd';
+import { useState } from 'react';
+import { unwrap } from '../../api/api-client.ts';
+import type { FirmwarePackage } from '../../api/types.ts';
+import { usePagedList } from '../../api/use-paged-list.ts';
+import { useApi } from '../../auth/session-context.tsx';
+import { useNotify } from '../../components/use-notify.ts';
+import { useT } from '../../i18n/i18n-context.tsx';
+
+interface DeltaInput {
+  fromPackageId: number;
+  profile: 'mcu' | 'linux';
+  format: 'updraft' | 'vcdiff';
+}
+
+export function DeltaCreateModal({
+  target,
+  onClose,
+}: {
+  target: FirmwarePackage | null;
+  onClose(requested: boolean): void;
+}) {
+  const t = useT();
+  const api = useApi();
+  const notify = useNotify();
+  const [form] = Form.useForm<DeltaInput>();
+  const [busy, setBusy] = useState(false);
+  const sources = usePagedList(`delta-sources?${target?.id ?? ''}`, async () =>
+    target === null
+      ? { items: [], nextCursor: null }
+      : unwrap(
+          api.GET('/api/v1/firmware', {
+            params: {
+              query: { limit: 100, productId: target.productId, module: target.module, type: 'full' },
+            },
+          }),
+        ),
+  );
+
+  async function submit(values: DeltaInput) {
+    if (!target) return;
+    setBusy(true);
+    try {
+      await unwrap(
+        api.POST('/api/v1/firmware/{id}/deltas', { params: { path: { id: target.id } }, body: values }),
+      );
+      notify.success(t('delta.requested'));
+      form.resetFields();
+      onClose(true);
+    } catch (error) {
+      notify.error(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal
+      title={target ? t('delta.title', { version: target.version }) : ''}
+      open={target !== null}
+      okText={t('delta.generate')}
+      cancelText={t('app.cancel')}
+      confirmLoading={busy}
+      onOk={() => form.submit()}
+      onCancel={() => onClose(false)}
+      destroyOnHidden
+    >
+      <Typography.Paragraph type="secondary">{t('delta.help')}</Typography.Paragraph>
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={{ profile: 'mcu', format: 'updraft' }}
+      >
+        <Form.Item name="fromPackageId" label={t('delta.from')} rules={[{ required: true }]}>
+          <Select
+            loading={sources.loading}
+            options={sources.items
+              .filter((p) => p.id !== target?.id && p.files.length === 1)
+              .map((p) => ({ value: p.id, label: `${p.module} ${p.version}` }))}
+            notFoundContent={t('delta.noSource')}
+          />
+        </Form.Item>
+        <Form.Item name="profile" label={t('delta.profile')} extra={t('delta.profile.help')}>
+          <Radio.Group
+            options={[
+              { value: 'mcu', label: 'MCU' },
+              { value: 'linux', label: 'Linux' },
+            ]}
+          />
+        </Form.Item>
+        <Form.Item name="format" label={t('delta.format')} extra={t('delta.format.help')}>
+          <Radio.Group
+            options={[
+              { value: 'updraft', label: 'Updraft' },
+              { value: 'vcdiff', label: 'VCDIFF (RFC 3284)' },
+            ]}
+          />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
