@@ -48,6 +48,7 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
       credentials: { productKey, name, secret: secrets.get(name)! },
       stateDir: join(dataDir, 'devices', name),
       modules: { default: { version: '1.0', install } },
+      telemetry: () => ({ signal: -71, battery: 88 }),
     });
     try {
       return await device.start();
@@ -299,7 +300,38 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     await shoot('plans');
   });
 
+  it('shows a device with its versions and its upgrade history with logs', async () => {
+    await page.getByRole('menuitem', { name: 'Devices' }).click();
+    await page.getByRole('link', { name: 'meter-0004' }).click();
+    await page.getByRole('heading', { name: 'meter-0004' }).waitFor();
+    await page.getByText('-71 dBm').waitFor();
+    await page.getByText('88%').waitFor();
+    const history = page.locator('.ant-card', { hasText: 'Upgrade history' });
+    await history.getByRole('cell', { name: 'Success' }).waitFor();
+    await history.getByRole('button', { name: 'Log' }).click();
+    await page.getByTestId('upgrade-log').getByText('operator_retry').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('upgrade-log').waitFor({ state: 'hidden' });
+    await shoot('device-detail');
+  });
+
+  it('adds devices to a group by filter and lists its members', async () => {
+    await page.getByRole('menuitem', { name: 'Groups' }).click();
+    const row = page.getByRole('row', { name: /north/ });
+    await row.getByRole('button', { name: 'Add devices' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('.ant-radio-button-wrapper', { hasText: 'By filter' }).click();
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('meter-000');
+    await dialog.getByRole('button', { name: 'Add devices' }).click();
+    await page.getByText('4 devices added to north').waitFor();
+    await row.getByRole('button', { name: 'Members' }).click();
+    await page.getByRole('heading', { name: 'Devices' }).waitFor();
+    await page.getByRole('link', { name: 'meter-0003' }).waitFor();
+    assert.equal(await page.getByRole('row').count(), 5, 'a header row and four members');
+  });
+
   it('refuses a plan the server does not accept with its message, and keeps the form', async () => {
+    await page.getByRole('menuitem', { name: 'Plans' }).click();
     await page.getByRole('button', { name: 'Create plan' }).first().click();
     await page.getByLabel('Name', { exact: true }).fill('Not a verification');
     await page.getByLabel('Product').click();
@@ -359,7 +391,7 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     await page.getByRole('heading', { name: 'Products' }).waitFor();
   });
 
-  it('shows the admin pages: API keys and users', async () => {
+  it('shows the admin pages: API keys, users and webhooks', async () => {
     await page.getByRole('menuitem', { name: 'Settings' }).click();
     await page.getByRole('menuitem', { name: 'API keys' }).click();
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
@@ -367,6 +399,18 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     await page.getByRole('menuitem', { name: 'Users' }).click();
     await page.getByRole('cell', { name: 'vera' }).waitFor();
     await shoot('users');
+    await page.getByRole('menuitem', { name: 'Webhooks' }).click();
+    await page.getByText('No webhooks.').waitFor();
+    await page.getByRole('button', { name: 'Add webhook' }).first().click();
+    await page.getByRole('dialog').getByLabel('URL').fill('https://hooks.example.com/updraft');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    assert.ok(((await page.getByTestId('secret').textContent()) ?? '').length >= 16);
+    await page.getByRole('button', { name: 'OK', exact: true }).click();
+    await page.getByRole('cell', { name: 'https://hooks.example.com/updraft' }).waitFor();
+    await page.getByRole('button', { name: 'Deliveries' }).click();
+    await page.getByText('Nothing sent yet').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    await shoot('webhooks');
   });
 
   it('offers a viewer no create button and no settings', async () => {

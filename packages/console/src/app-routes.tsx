@@ -8,6 +8,9 @@ import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 
 // Pages load on first visit; the sign-in page and the frame come with the first script.
+const DeviceDetailPage = lazy(() =>
+  import('./pages/devices/device-detail-page.tsx').then((m) => ({ default: m.DeviceDetailPage })),
+);
 const DevicesPage = lazy(() =>
   import('./pages/devices/devices-page.tsx').then((m) => ({ default: m.DevicesPage })),
 );
@@ -34,6 +37,9 @@ const ProductsPage = lazy(() =>
 const ApiKeysPage = lazy(() =>
   import('./pages/settings/api-keys-page.tsx').then((m) => ({ default: m.ApiKeysPage })),
 );
+const WebhooksPage = lazy(() =>
+  import('./pages/settings/webhooks-page.tsx').then((m) => ({ default: m.WebhooksPage })),
+);
 const UsersPage = lazy(() =>
   import('./pages/settings/users-page.tsx').then((m) => ({ default: m.UsersPage })),
 );
@@ -57,6 +63,7 @@ export function AppRoutes() {
         <Route path="products" element={<ProductsPage />} />
         <Route path="products/:id" element={<ProductDetailPage />} />
         <Route path="devices" element={<DevicesPage />} />
+        <Route path="devices/:id" element={<DeviceDetailPage />} />
         <Route path="groups" element={<GroupsPage />} />
         <Route path="firmware" element={<FirmwarePage />} />
         <Route path="plans" element={<PlansPage />} />
@@ -64,6 +71,7 @@ export function AppRoutes() {
         <Route path="plans/:id" element={<PlanPage />} />
         {isAdmin && <Route path="settings/api-keys" element={<ApiKeysPage />} />}
         {isAdmin && <Route path="settings/users" element={<UsersPage />} />}
+        {isAdmin && <Route path="settings/webhooks" element={<WebhooksPage />} />}
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -31,3 +31,6 @@ export type DeviceUpgrade = NonNullable<Ok<'/api/v1/plans/{id}/upgrades', 'get'>
 export type DeviceUpgradeWithLog = Ok<'/api/v1/device-upgrades/{id}', 'get'>;
 export type UpgradeStatus = DeviceUpgrade['status'];
 export type DeltaJob = Ok<'/api/v1/delta-jobs/{id}', 'get'>;
+export type DeviceDetail = Ok<'/api/v1/devices/{id}', 'get'>;
+export type Webhook = NonNullable<Ok<'/api/v1/webhooks', 'get'>>['items'][number];
+export type WebhookDelivery = NonNullable<Ok<'/api/v1/webhooks/{id}/deliveries', 'get'>>['items'][number];

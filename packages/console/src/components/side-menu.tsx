@@ -1,5 +1,5 @@
-// The navigation menu, shared by the desktop side bar and the phone drawer. Settings are offered
-// to admins only.
+// The navigation menu, shared by the desktop side bar and the phone drawer. Settings (API keys,
+// users, webhooks) are offered to admins only.
 import {
   AppstoreOutlined,
   CloudUploadOutlined,
@@ -8,6 +8,7 @@ import {
   DeploymentUnitOutlined,
   KeyOutlined,
   MobileOutlined,
+  SendOutlined,
   SettingOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -24,6 +25,7 @@ const sections = [
   '/plans',
   '/settings/api-keys',
   '/settings/users',
+  '/settings/webhooks',
 ];
 
 export function SideMenu({ onNavigate }: { onNavigate?: () => void }) {
@@ -49,6 +51,7 @@ export function SideMenu({ onNavigate }: { onNavigate?: () => void }) {
             children: [
               { key: '/settings/api-keys', icon: <KeyOutlined />, label: t('menu.apiKeys') },
               { key: '/settings/users', icon: <TeamOutlined />, label: t('menu.users') },
+              { key: '/settings/webhooks', icon: <SendOutlined />, label: t('menu.webhooks') },
             ],
           },
         ]

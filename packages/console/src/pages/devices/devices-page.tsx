@@ -2,6 +2,7 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { Badge, Button, Card, Table, Tag } from 'antd';
 import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
 import type { Device, DeviceQuery } from '../../api/types.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
@@ -16,7 +17,14 @@ export function DevicesPage() {
   const t = useT();
   const api = useApi();
   const canCreate = useCan('operator');
-  const [filters, setFilters] = useState<DeviceQuery>({});
+  const [search] = useSearchParams();
+  // A group's "Members" link opens the list filtered by it.
+  const [filters, setFilters] = useState<DeviceQuery>(() => {
+    const number = (key: string) => (search.has(key) ? Number(search.get(key)) : undefined);
+    const productId = number('productId');
+    const groupId = number('groupId');
+    return { ...(productId && { productId }), ...(groupId && { groupId }) };
+  });
   const [creating, setCreating] = useState(false);
   const devices = usePagedList(`devices?${JSON.stringify(filters)}`, (cursor) =>
     unwrap(
@@ -44,7 +52,11 @@ export function DevicesPage() {
             emptyText: devices.loading ? ' ' : <EmptyState text={t('devices.empty')} action={createButton} />,
           }}
           columns={[
-            { title: t('devices.name'), dataIndex: 'name' },
+            {
+              title: t('devices.name'),
+              dataIndex: 'name',
+              render: (name: string, row) => <Link to={`/devices/${row.id}`}>{name}</Link>,
+            },
             {
               title: t('devices.online'),
               dataIndex: 'online',

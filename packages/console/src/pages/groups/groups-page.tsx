@@ -1,7 +1,9 @@
-// Groups: the list, filtered by product, and create for operators. Managing members comes next (issue 8).
+// Groups: the list, filtered by product; operators create groups and add devices by list or filter.
+// A group's name opens the devices page filtered by it.
 import { PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Table } from 'antd';
+import { Button, Card, Space, Table } from 'antd';
 import { useState } from 'react';
+import { useNavigate } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
 import type { Group } from '../../api/types.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
@@ -10,6 +12,7 @@ import { EmptyState } from '../../components/empty-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { ProductSelect } from '../../components/product-select.tsx';
 import { useT } from '../../i18n/i18n-context.tsx';
+import { GroupAddMembersModal } from './group-add-members-modal.tsx';
 import { GroupCreateModal } from './group-create-modal.tsx';
 
 export function GroupsPage() {
@@ -18,6 +21,8 @@ export function GroupsPage() {
   const canCreate = useCan('operator');
   const [productId, setProductId] = useState<number | undefined>();
   const [creating, setCreating] = useState(false);
+  const [adding, setAdding] = useState<Group | null>(null);
+  const navigate = useNavigate();
   const groups = usePagedList(`groups?product=${productId ?? ''}`, (cursor) =>
     unwrap(
       api.GET('/api/v1/groups', {
@@ -59,6 +64,25 @@ export function GroupsPage() {
               responsive: ['md'],
               render: (at: string) => new Date(at).toLocaleString(),
             },
+            {
+              title: t('app.actions'),
+              key: 'actions',
+              render: (_: unknown, row: Group) => (
+                <Space size={4} wrap>
+                  <Button
+                    size="small"
+                    onClick={() => navigate(`/devices?groupId=${row.id}&productId=${row.productId}`)}
+                  >
+                    {t('groups.members')}
+                  </Button>
+                  {canCreate && (
+                    <Button size="small" onClick={() => setAdding(row)}>
+                      {t('groups.add')}
+                    </Button>
+                  )}
+                </Space>
+              ),
+            },
           ]}
         />
         {groups.hasMore && (
@@ -67,6 +91,7 @@ export function GroupsPage() {
           </Button>
         )}
       </Card>
+      <GroupAddMembersModal group={adding} onClose={() => setAdding(null)} />
       <GroupCreateModal
         open={creating}
         defaultProductId={productId}

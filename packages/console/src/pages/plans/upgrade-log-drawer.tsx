@@ -15,9 +15,10 @@ export function UpgradeLogDrawer({ upgradeId, onClose }: { upgradeId: number | n
   const [failure, setFailure] = useState<string | null>(null);
 
   useEffect(() => {
+    // Closing keeps what is shown until the drawer has slid away.
+    if (upgradeId === null) return;
     setUpgrade(null);
     setFailure(null);
-    if (upgradeId === null) return;
     unwrap(api.GET('/api/v1/device-upgrades/{id}', { params: { path: { id: upgradeId } } })).then(
       setUpgrade,
       (error) => setFailure(messageOf(error)),

@@ -1,0 +1,164 @@
+// Webhooks (admin): subscriptions to plan and device-upgrade transitions; create (the HMAC secret
+// is shown once), enable or disable, delete, and each one's delivery log.
+import { PlusOutlined } from '@ant-design/icons';
+import { App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Space, Switch, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { unwrap } from '../../api/api-client.ts';
+import type { Webhook } from '../../api/types.ts';
+import { usePagedList } from '../../api/use-paged-list.ts';
+import { useApi } from '../../auth/session-context.tsx';
+import { EmptyState } from '../../components/empty-state.tsx';
+import { PageHeader } from '../../components/page-header.tsx';
+import { SecretNotice } from '../../components/secret-notice.tsx';
+import { useNotify } from '../../components/use-notify.ts';
+import { useT } from '../../i18n/i18n-context.tsx';
+import { WebhookDeliveriesDrawer } from './webhook-deliveries-drawer.tsx';
+
+type EventType = Webhook['eventTypes'][number];
+const eventTypes: readonly EventType[] = ['plan.transition', 'device_upgrade.transition'];
+interface WebhookInput {
+  url: string;
+  eventTypes: EventType[];
+  description?: string;
+}
+
+export function WebhooksPage() {
+  const t = useT();
+  const api = useApi();
+  const notify = useNotify();
+  const { modal } = App.useApp();
+  const [form] = Form.useForm<WebhookInput>();
+  const [creating, setCreating] = useState(false);
+  const [viewing, setViewing] = useState<Webhook | null>(null);
+  const hooks = usePagedList('webhooks', (cursor) =>
+    unwrap(api.GET('/api/v1/webhooks', { params: { query: { limit: 100, ...(cursor && { cursor }) } } })),
+  );
+
+  async function create(values: WebhookInput) {
+    try {
+      const answer = await unwrap(api.POST('/api/v1/webhooks', { body: values }));
+      setCreating(false);
+      form.resetFields();
+      hooks.reload();
+      modal.success({
+        title: t('webhooks.secretTitle'),
+        width: 560,
+        content: <SecretNotice warning={t('webhooks.secretOnce')} secret={answer.secret} />,
+      });
+    } catch (error) {
+      notify.error(error);
+    }
+  }
+
+  async function change(hook: Webhook, enabled: boolean) {
+    try {
+      await unwrap(
+        api.PATCH('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } }, body: { enabled } }),
+      );
+      hooks.reload();
+    } catch (error) {
+      notify.error(error);
+    }
+  }
+
+  async function remove(hook: Webhook) {
+    try {
+      await unwrap(api.DELETE('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } } }));
+      hooks.reload();
+    } catch (error) {
+      notify.error(error);
+    }
+  }
+
+  const createButton = (
+    <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+      {t('webhooks.create')}
+    </Button>
+  );
+  return (
+    <>
+      <PageHeader title={t('webhooks.title')} actions={createButton} />
+      <Card>
+        <Table<Webhook>
+          rowKey="id"
+          loading={hooks.loading}
+          dataSource={hooks.items}
+          pagination={false}
+          scroll={{ x: 720 }}
+          locale={{
+            emptyText: hooks.loading ? ' ' : <EmptyState text={t('webhooks.empty')} action={createButton} />,
+          }}
+          columns={[
+            { title: t('webhooks.url'), dataIndex: 'url', render: (url: string) => <code>{url}</code> },
+            {
+              title: t('webhooks.events'),
+              dataIndex: 'eventTypes',
+              render: (types: EventType[]) => types.map((e) => <Tag key={e}>{e}</Tag>),
+            },
+            { title: t('groups.description'), dataIndex: 'description', responsive: ['lg'] },
+            {
+              title: t('webhooks.enabled'),
+              dataIndex: 'enabled',
+              render: (enabled: boolean, hook) => (
+                <Switch
+                  checked={enabled}
+                  aria-label={t('webhooks.enabled')}
+                  onChange={(on) => void change(hook, on)}
+                />
+              ),
+            },
+            {
+              title: t('app.actions'),
+              key: 'actions',
+              render: (_: unknown, hook) => (
+                <Space size={4}>
+                  <Button size="small" onClick={() => setViewing(hook)}>
+                    {t('webhooks.deliveries')}
+                  </Button>
+                  <Popconfirm title={t('webhooks.deleteConfirm')} onConfirm={() => remove(hook)}>
+                    <Button size="small" danger>
+                      {t('webhooks.delete')}
+                    </Button>
+                  </Popconfirm>
+                </Space>
+              ),
+            },
+          ]}
+        />
+      </Card>
+      <Modal
+        title={t('webhooks.create')}
+        open={creating}
+        okText={t('app.create')}
+        cancelText={t('app.cancel')}
+        onOk={() => form.submit()}
+        onCancel={() => setCreating(false)}
+        destroyOnHidden
+      >
+        <Form form={form} layout="vertical" onFinish={create} initialValues={{ eventTypes: [...eventTypes] }}>
+          <Form.Item
+            name="url"
+            label={t('webhooks.url')}
+            extra={t('webhooks.url.help')}
+            rules={[{ required: true, type: 'url', max: 2000 }]}
+          >
+            <Input placeholder="https://example.com/updraft" />
+          </Form.Item>
+          <Form.Item
+            name="eventTypes"
+            label={t('webhooks.events')}
+            rules={[{ required: true, type: 'array', min: 1 }]}
+          >
+            <Checkbox.Group
+              options={eventTypes.map((e) => ({ value: e, label: t(`webhooks.event.${e}`) }))}
+            />
+          </Form.Item>
+          <Form.Item name="description" label={t('groups.description')} rules={[{ max: 500 }]}>
+            <Input />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <WebhookDeliveriesDrawer webhook={viewing} onClose={() => setViewing(null)} />
+    </>
+  );
+}
