@@ -330,6 +330,22 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     assert.equal(await page.getByRole('row').count(), 5, 'a header row and four members');
   });
 
+  it('imports devices from CSV, with each refused line and its reason', async () => {
+    await page.goto(`${base}/devices`);
+    await page.getByRole('button', { name: 'Import from CSV' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Product').click();
+    await page.getByTitle('Smart meter').click();
+    await dialog.getByLabel('CSV').fill('name,tags\nimport-0101,north\nbad name!,\nimport-0102,\n');
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await dialog.getByText('2 devices created, 1 lines refused').waitFor();
+    await dialog.getByRole('cell', { name: '3', exact: true }).waitFor();
+    await dialog.getByRole('link', { name: 'Download secrets (CSV)' }).waitFor();
+    await shoot('device-import');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('link', { name: 'import-0102' }).waitFor();
+  });
+
   it('refuses a plan the server does not accept with its message, and keeps the form', async () => {
     await page.getByRole('menuitem', { name: 'Plans' }).click();
     await page.getByRole('button', { name: 'Create plan' }).first().click();

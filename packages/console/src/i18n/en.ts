@@ -109,6 +109,19 @@ export const en = {
   'device.historyEmpty': 'No upgrades yet: the device joins a plan that targets it.',
   'device.showLog': 'Log',
 
+  'import.title': 'Import from CSV',
+  'import.csv': 'CSV',
+  'import.csv.help':
+    'A header row with name, and optionally gateway (a device id), tags (separated by ;) and version.',
+  'import.chooseFile': 'Read a CSV file',
+  'import.submit': 'Import',
+  'import.done': 'Done',
+  'import.summary': '{created} devices created, {failed} lines refused',
+  'import.secretsOnce': 'Download the secrets now: they are shown only once.',
+  'import.downloadSecrets': 'Download secrets (CSV)',
+  'import.line': 'Line',
+  'import.reason': 'Reason',
+
   'groups.title': 'Groups',
   'groups.name': 'Name',
   'groups.product': 'Product',

@@ -110,6 +110,18 @@ export const zhCN: Record<MessageKey, string> = {
   'device.historyEmpty': '还没有升级：设备会加入以它为目标的计划。',
   'device.showLog': '日志',
 
+  'import.title': '从 CSV 导入',
+  'import.csv': 'CSV',
+  'import.csv.help': '首行为表头：name，可选 gateway（设备 ID）、tags（以 ; 分隔）和 version。',
+  'import.chooseFile': '读取 CSV 文件',
+  'import.submit': '导入',
+  'import.done': '完成',
+  'import.summary': '已创建 {created} 台设备，{failed} 行被拒绝',
+  'import.secretsOnce': '请立即下载密钥：它们只显示这一次。',
+  'import.downloadSecrets': '下载密钥（CSV）',
+  'import.line': '行',
+  'import.reason': '原因',
+
   'groups.title': '分组',
   'groups.name': '名称',
   'groups.product': '产品',

@@ -1,6 +1,7 @@
-// Devices: filter by product, version, group, tag and online state; register one (secret shown once).
-import { PlusOutlined } from '@ant-design/icons';
-import { Badge, Button, Card, Table, Tag } from 'antd';
+// Devices: filter by product, version, group, tag and online state; register one (secret shown
+// once) or import many from CSV; a name opens the device's page.
+import { ImportOutlined, PlusOutlined } from '@ant-design/icons';
+import { Badge, Button, Card, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
@@ -12,6 +13,7 @@ import { PageHeader } from '../../components/page-header.tsx';
 import { useT } from '../../i18n/i18n-context.tsx';
 import { DeviceCreateModal } from './device-create-modal.tsx';
 import { DeviceFilters } from './device-filters.tsx';
+import { DeviceImportModal } from './device-import-modal.tsx';
 
 export function DevicesPage() {
   const t = useT();
@@ -26,6 +28,7 @@ export function DevicesPage() {
     return { ...(productId && { productId }), ...(groupId && { groupId }) };
   });
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
   const devices = usePagedList(`devices?${JSON.stringify(filters)}`, (cursor) =>
     unwrap(
       api.GET('/api/v1/devices', { params: { query: { limit: 50, ...filters, ...(cursor && { cursor }) } } }),
@@ -39,7 +42,19 @@ export function DevicesPage() {
   );
   return (
     <>
-      <PageHeader title={t('devices.title')} actions={createButton} />
+      <PageHeader
+        title={t('devices.title')}
+        actions={
+          canCreate && (
+            <Space wrap>
+              <Button icon={<ImportOutlined />} onClick={() => setImporting(true)}>
+                {t('import.title')}
+              </Button>
+              {createButton}
+            </Space>
+          )
+        }
+      />
       <Card>
         <DeviceFilters value={filters} onChange={setFilters} />
         <Table<Device>
@@ -86,6 +101,13 @@ export function DevicesPage() {
           </Button>
         )}
       </Card>
+      <DeviceImportModal
+        open={importing}
+        onClose={(imported) => {
+          setImporting(false);
+          if (imported) devices.reload();
+        }}
+      />
       <DeviceCreateModal
         open={creating}
         defaultProductId={filters.productId}
