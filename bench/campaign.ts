@@ -1,0 +1,233 @@
+// `npm run bench -- campaign [--devices N] [--kib K]`: a whole upgrade campaign on one machine.
+// Updraft in this process (SQLite, the embedded broker, HTTP on loopback, the scheduler running)
+// with N devices (10,000 by default) imported through the API and a K KiB package (256); the
+// devices are SDK devices over MQTT in a second process. From the operator's start until the
+// plan completes, every device is pushed, checks its token, downloads with Range, verifies the
+// sha256, reports progress and success. Prints wall time, the server's CPU seconds and peak RSS,
+// messages over the broker and database write statements per device.
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KyselyPlugin, PluginTransformQueryArgs, RootOperationNode } from 'kysely';
+import { type Database, openDatabase } from '../packages/server/src/adapters/db/database.ts';
+import { buildApp } from '../packages/server/src/app.ts';
+import { loadConfig } from '../packages/server/src/config/config.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function option(argv: string[], name: string, fallback: string): string {
+  const at = argv.indexOf(`--${name}`);
+  return at >= 0 && argv[at + 1] ? argv[at + 1]! : fallback;
+}
+
+/** Counts the statements that write (insert, update, delete; raw SQL by its first word). */
+function writeCounter() {
+  const counter = { writes: 0 };
+  const plugin: KyselyPlugin = {
+    transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+      const kind = node.kind;
+      if (kind === 'InsertQueryNode' || kind === 'UpdateQueryNode' || kind === 'DeleteQueryNode') {
+        counter.writes++;
+      } else if (kind === 'RawNode') {
+        const first = (node as { sqlFragments: readonly string[] }).sqlFragments[0] ?? '';
+        if (/^\s*(insert|update|delete|with\b[\s\S]*\b(insert|update|delete))\b/i.test(first))
+          counter.writes++;
+      }
+      return node;
+    },
+    transformResult: async ({ result }) => result,
+  };
+  return { counter, plugin };
+}
+
+function multipart(version: string, content: Buffer) {
+  const boundary = 'campaign-bench';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="version"\r\n\r\n${version}\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="app.bin"\r\n`),
+    Buffer.from('Content-Type: application/octet-stream\r\n\r\n'),
+    content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+interface Stats {
+  published: number;
+  received: number;
+  downloadBytes: number;
+  succeeded: number;
+  failed: number;
+}
+
+function startDevices(loginsFile: string, mqttUrl: string, stateRoot: string, server: string) {
+  const child: ChildProcess = fork(
+    join(here, 'support', 'campaign-devices.ts'),
+    [loginsFile, mqttUrl, stateRoot, server],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  const replies = new Map<string, (message: Record<string, unknown>) => void>();
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`device process exited with ${code}`))),
+  );
+  exited.catch(() => {});
+  child.on('message', (message: Record<string, unknown>) => replies.get(String(message['type']))?.(message));
+  const reply = (type: string) =>
+    Promise.race([new Promise<Record<string, unknown>>((resolve) => replies.set(type, resolve)), exited]);
+  return {
+    /** Rejects when the device process exits. */
+    exited,
+    ready: reply('ready') as Promise<{ connectSeconds: number; rssMb: number }>,
+    async stats(): Promise<Stats> {
+      const answer = reply('stats');
+      child.send({ type: 'stats' });
+      return (await answer) as unknown as Stats;
+    },
+    async close(): Promise<number> {
+      const answer = reply('closed');
+      child.send({ type: 'close' });
+      const { rssMb } = (await answer) as { rssMb: number };
+      child.kill();
+      return rssMb;
+    },
+  };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const count = Number(option(argv, 'devices', '10000'));
+  const size = Number(option(argv, 'kib', '256')) * 1024;
+  const dataDir = mkdtempSync(join(tmpdir(), 'updraft-campaign-'));
+  // Device state folders (partial downloads) on tmpfs when there is one: the bench is about the
+  // server, not about this machine's disk.
+  const stateRoot = mkdtempSync(
+    join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'updraft-devices-'),
+  );
+  const config = loadConfig(
+    {},
+    { dataDir, logLevel: 'silent', mqttPort: 0, mqttHost: '127.0.0.1', httpHost: '127.0.0.1', httpPort: 0 },
+  );
+  const { counter, plugin } = writeCounter();
+  const opened = openDatabase(config.database);
+  const database: Database = { ...opened, db: opened.db.withPlugin(plugin) };
+  const app = await buildApp(config, { database });
+  let devices: ReturnType<typeof startDevices> | undefined;
+  try {
+    const key = await app.services.accounts.createApiKey(null, { name: 'bench', role: 'admin' });
+    const headers = { authorization: `Bearer ${key.secret}` };
+    const post = async (url: string, payload: unknown) => {
+      const res = await app.http.inject({ method: 'POST', url, headers, payload: payload as object });
+      if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+      return res;
+    };
+    const product = (await post('/api/v1/products', { name: 'Campaign meter' })).json();
+    const rows = Array.from({ length: count }, (_, i) => ({ name: `c${i}`, versions: { default: '1.0' } }));
+    const imported = await post(`/api/v1/products/${product.id}/devices/import`, rows);
+    const logins = imported.body
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { name?: string; secret?: string })
+      .filter((row) => row.name && row.secret)
+      .map((row) => ({ productKey: product.productKey as string, name: row.name!, secret: row.secret! }));
+    if (logins.length !== count) throw new Error(`imported ${logins.length} of ${count} devices`);
+    const firmware = randomBytes(size);
+    const form = multipart('2.0', firmware);
+    const upload = await app.http.inject({
+      method: 'POST',
+      url: `/api/v1/products/${product.id}/firmware`,
+      headers: { ...headers, ...form.headers },
+      payload: form.payload,
+    });
+    if (upload.statusCode !== 201) throw new Error(upload.body);
+    const plans = app.services.plans;
+    const plan = await plans.createPlan(
+      {
+        name: 'campaign',
+        productId: product.id,
+        firmwarePackageId: upload.json().id,
+        target: { kind: 'all' },
+        start: { mode: 'manual' },
+      },
+      'bench',
+    );
+    await plans.publish(plan.id, 'bench');
+
+    const importedRssMb = process.resourceUsage().maxRSS / 1024;
+    await app.http.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.http.server.address() as AddressInfo;
+    const transport = await app.startMqtt();
+    const loginsFile = join(dataDir, 'logins.json');
+    writeFileSync(loginsFile, JSON.stringify(logins));
+    devices = startDevices(loginsFile, transport.url, stateRoot, `http://127.0.0.1:${port}`);
+    const ready = await devices.ready;
+    console.log(
+      `${count} SDK devices connected in ${ready.connectSeconds.toFixed(1)} s (device process RSS ${ready.rssMb.toFixed(0)} MB)`,
+    );
+
+    const setupRssMb = process.resourceUsage().maxRSS / 1024;
+    const setupHeapMb = process.memoryUsage().heapUsed / 2 ** 20;
+    // The campaign: from the operator's start until the scheduler completes the plan.
+    const before = await devices.stats();
+    const writesBefore = counter.writes;
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    await plans.runAction(plan.id, 'start', 'bench');
+    let last = '';
+    for (;;) {
+      const current = await plans.getPlan(plan.id);
+      if (current.status === 'completed') break;
+      const counts = (await plans.report(plan.id, 3_600_000)).counts;
+      const line = `  ${((performance.now() - started) / 1000).toFixed(0)} s: ${Object.entries(counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`;
+      if (line !== last && process.stdout.isTTY) process.stdout.write(`\r${line}   `);
+      last = line;
+      if (performance.now() - started > 600_000) throw new Error(`the plan did not complete: ${line}`);
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, 250)), devices.exited]);
+    }
+    const wall = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const writes = counter.writes - writesBefore;
+    const after = await devices.stats();
+    if (process.stdout.isTTY) process.stdout.write('\n');
+    const counts = (await plans.report(plan.id, 3_600_000)).counts;
+    const serverCpu = (cpu.user + cpu.system) / 1e6;
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    const uplinks = (after.published - before.published) / count;
+    const downlinks = (after.received - before.received) / count;
+    console.log(
+      `plan completed in ${wall.toFixed(1)} s: success ${counts.success}, failure ${counts.failure}`,
+    );
+    console.log(
+      `  server CPU ${serverCpu.toFixed(1)} s (${((serverCpu / wall) * 100).toFixed(0)}% of one core)`,
+    );
+    console.log(
+      `  server peak RSS ${rssMb.toFixed(0)} MB (${importedRssMb.toFixed(0)} MB after the import, ` +
+        `${setupRssMb.toFixed(0)} MB with every device connected, of which JS heap ${setupHeapMb.toFixed(0)} MB)`,
+    );
+    console.log(
+      `  per device: ${uplinks.toFixed(1)} uplink + ${downlinks.toFixed(1)} downlink MQTT messages, ` +
+        `${(writes / count).toFixed(2)} database write statements, ` +
+        `${((after.downloadBytes - before.downloadBytes) / count / 1024).toFixed(0)} KiB downloaded`,
+    );
+    const clientRss = await devices.close();
+    devices = undefined;
+    console.log(`  device process peak RSS ${clientRss.toFixed(0)} MB`);
+    console.log(
+      `RESULT campaign devices=${count} wall_s=${wall.toFixed(1)} server_cpu_s=${serverCpu.toFixed(1)} ` +
+        `server_rss_mb=${rssMb.toFixed(0)} messages_per_device=${(uplinks + downlinks).toFixed(1)} ` +
+        `db_writes_per_device=${(writes / count).toFixed(2)} success=${counts.success}`,
+    );
+  } finally {
+    await devices?.close().catch(() => {});
+    await app.close();
+    await opened.close().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(stateRoot, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
