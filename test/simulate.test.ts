@@ -29,6 +29,7 @@ describe('updraft simulate', () => {
   let server: ServedUpdraft;
   let apiKey: string;
   let mqttUrl: string;
+  let password: string;
   const firmware = Buffer.alloc(64 * 1024, 0);
   for (let i = 0; i < firmware.length; i++) firmware[i] = (i * 31 + (i >> 5)) & 0xff;
 
@@ -70,12 +71,16 @@ describe('updraft simulate', () => {
     return { product, plan: draft };
   }
 
-  async function simulate(args: string[], behaviours: object) {
+  async function simulate(
+    args: string[],
+    behaviours: object,
+    env: Record<string, string> = { UPDRAFT_API_KEY: apiKey },
+  ) {
     const file = join(dataDir, `behaviours-${Date.now()}.json`);
     writeFileSync(file, JSON.stringify(behaviours));
     const run = await runUpdraft(
       ['simulate', '--server', server.base, '--behaviours', file, '--poll-ms', '200', '--json', ...args],
-      { UPDRAFT_API_KEY: apiKey },
+      env,
     );
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
     return JSON.parse(run.stdout) as Summary;
@@ -91,7 +96,8 @@ describe('updraft simulate', () => {
       UPDRAFT_LOG_LEVEL: 'warn',
     });
     mqttUrl = /MQTT\s+(mqtts?:\/\/\S+)/.exec(server.output())![1]!;
-    const session = await signIn(server.base, 'admin', printedPassword(server.output())!);
+    password = printedPassword(server.output())!;
+    const session = await signIn(server.base, 'admin', password);
     const key = await fetch(`${server.base}/api/v1/api-keys`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...session },
@@ -172,5 +178,24 @@ describe('updraft simulate', () => {
     assert.equal(counts['success'], 6);
     assert.equal(counts['failure'], 6);
     assert.deepEqual(summary.plan.counts, counts);
+  });
+
+  it('signs in with a password and runs HTTP gateways, naming each sub-device with dev_id', async () => {
+    const gateways = await api('POST', '/products', { name: 'HTTP gateway', nodeType: 'gateway' });
+    const { plan } = await draftPlan('HTTP sensor', {}, 'subdevice');
+    const summary = await simulate(
+      [
+        ...['--plan', String(plan.id), '--start', '--devices', '4', '--user', 'admin'],
+        ...['--gateways', '2', '--gateway-product', String(gateways.id)],
+      ],
+      { mix: { succeed: 3, 'fail-write': 1 } },
+      { UPDRAFT_PASSWORD: password },
+    );
+    assert.deepEqual(Object.fromEntries(Object.entries(summary.outcomes).filter(([, n]) => n > 0)), {
+      success: 3,
+      'failed-write': 1,
+    });
+    assert.equal(summary.plan.counts['success'], 3);
+    assert.equal(summary.plan.counts['failure'], 1);
   });
 });
