@@ -316,6 +316,13 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
       return counts;
     },
 
+    async countTargets(planId) {
+      const plan = toPlan(await loadTargetPlan(db, planId));
+      const count = await sql<{ n: number }>`select count(*) as n from devices d
+        where ${targetingSql(plan)}`.execute(db);
+      return Number(count.rows[0]?.n ?? 0);
+    },
+
     async findConflicts(planId, limit) {
       const plan = toPlan(await loadTargetPlan(db, planId));
       const busy = sql`exists (select 1 from device_upgrades o where o.device_id = d.id

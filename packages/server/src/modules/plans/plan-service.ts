@@ -353,6 +353,19 @@ export function createPlanService({ store, engine, packages, clock, rescanMs = 6
       return getPlan(id);
     },
 
+    /**
+     * How many devices the plan targets now, and which of them another plan of the module
+     * holds: what publishing would enrol (a draft's preview), resolved when the plan starts.
+     */
+    async previewTargets(id: number): Promise<{ devices: number; busy: ConflictReport }> {
+      await getPlan(id);
+      const [devices, busy] = await Promise.all([
+        store.countTargets(id),
+        store.findConflicts(id, conflictListLength),
+      ]);
+      return { devices, busy };
+    },
+
     listTransitions: async (id: number) => {
       await getPlan(id);
       return store.listTransitions(id);

@@ -159,6 +159,8 @@ export interface PlanStore {
   releasePlanLease(id: number, owner: string): Promise<void>;
 
   countUpgrades(planId: number): Promise<UpgradeCounts>;
+  /** Devices the plan targets now: its target, lists and, for a delta, the source version. */
+  countTargets(planId: number): Promise<number>;
   /** Targeted devices that have an active upgrade of the module in another plan. */
   findConflicts(planId: number, limit: number): Promise<ConflictReport>;
   /** Active upgrades of other plans held by devices this plan targets, at most `limit`. */

@@ -42,6 +42,13 @@ describe('plans API', { skip }, () => {
     assert.equal(plan.targetVersion, '2.0');
     assert.deepEqual(plan.blacklist, [deviceIds[5]]);
 
+    const preview = await viewer.get(`/api/v1/plans/${plan.id}/targets`);
+    assert.deepEqual(
+      preview.json(),
+      { devices: 5, busy: 0, busyDeviceIds: [] },
+      'all six but the blacklisted one',
+    );
+
     const published = await operator.post(`/api/v1/plans/${plan.id}/publish`, {});
     assert.equal(published.json().status, 'running', published.body);
     await t.app.scheduler.tick();
@@ -133,6 +140,8 @@ describe('plans API', { skip }, () => {
       payload: { ...base, name: 'two, edited', concurrency: 2 },
     });
     assert.equal(edited.json().concurrency, 2, edited.body);
+    const preview = (await (await t.as('viewer')).get(`/api/v1/plans/${second.id}/targets`)).json();
+    assert.deepEqual(preview, { devices: 3, busy: 3, busyDeviceIds: deviceIds });
     const refused = await t.admin.post(`/api/v1/plans/${second.id}/publish`, {});
     assert.equal(refused.statusCode, 409);
     assert.equal(refused.json().code, 'PLAN_CONFLICT');
@@ -260,6 +269,7 @@ describe('plans API', { skip }, () => {
       '/api/v1/plans/{id}/publish',
       '/api/v1/plans/{id}/pause',
       '/api/v1/plans/{id}/report',
+      '/api/v1/plans/{id}/targets',
       '/api/v1/plans/{id}/export',
       '/api/v1/plans/{id}/upgrades/retry',
       '/api/v1/plans/{id}/upgrades/confirm',

@@ -240,6 +240,32 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
   }
 
   app.get(
+    '/plans/:id/targets',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'How many devices the plan targets now (a draft: what publishing would enrol)',
+        description:
+          'Counted from the target, the white and black lists and, for a delta, the source version. `busy` devices are in another active plan of the module: publishing is refused for them unless takeOver.',
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            devices: Type.Integer(),
+            busy: Type.Integer(),
+            busyDeviceIds: Type.Array(Type.Integer(), { description: 'The first 100 busy devices' }),
+          }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => {
+      const { devices, busy } = await plans.previewTargets(idOf(request));
+      return { devices, busy: busy.count, busyDeviceIds: busy.deviceIds };
+    },
+  );
+
+  app.get(
     '/plans/:id/transitions',
     {
       config: { auth: 'viewer' },
