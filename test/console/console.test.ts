@@ -458,6 +458,7 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
       assert.equal(await viewer.getByRole('button', { name: 'Create plan' }).count(), 0);
       await viewer.getByRole('link', { name: 'Autumn rollout' }).click();
       await viewer.getByText('A draft has no devices yet').waitFor();
+      await viewer.getByText('Publishing enrols 6 devices').waitFor();
       await viewer.getByRole('link', { name: 'Export CSV' }).waitFor();
       for (const name of ['Publish', 'Start', 'Cancel plan']) {
         assert.equal(await viewer.getByRole('button', { name, exact: true }).count(), 0, name);

@@ -34,3 +34,4 @@ export type DeltaJob = Ok<'/api/v1/delta-jobs/{id}', 'get'>;
 export type DeviceDetail = Ok<'/api/v1/devices/{id}', 'get'>;
 export type Webhook = NonNullable<Ok<'/api/v1/webhooks', 'get'>>['items'][number];
 export type WebhookDelivery = NonNullable<Ok<'/api/v1/webhooks/{id}/deliveries', 'get'>>['items'][number];
+export type PlanTargets = Ok<'/api/v1/plans/{id}/targets', 'get'>;

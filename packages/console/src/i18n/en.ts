@@ -242,7 +242,7 @@ export const en = {
   'planForm.blacklist.help': 'Never these devices; wins over everything else.',
   'planForm.preview.count': 'This plan targets {count} devices.',
   'planForm.preview.atStart':
-    'The server counts the targeted devices when the plan starts (the API has no preview for this target); the plan page shows them then.',
+    'For this target the server counts the devices: save as draft and the plan page shows how many (and any busy in another plan) before you publish.',
   'planForm.mode': 'Mode',
   'planForm.mode.help': 'Silent installs as soon as the device takes it; manual waits for a confirmation.',
   'planForm.start': 'Start',
@@ -282,6 +282,9 @@ export const en = {
 
   'plan.back': 'All plans',
   'plan.createdBy': 'Created by',
+  'plan.targets': 'Publishing enrols {count} devices (counted now; counted again when the plan starts).',
+  'plan.targets.busy':
+    '{count} of them are in another active plan of this module: publishing offers to take them over.',
   'plan.total': 'Devices',
   'plan.successRate': 'Success rate',
   'plan.progress': 'Progress',

@@ -239,7 +239,7 @@ export const zhCN: Record<MessageKey, string> = {
   'planForm.blacklist.help': '永不升级这些设备；优先于其他一切设置。',
   'planForm.preview.count': '此计划的目标为 {count} 台设备。',
   'planForm.preview.atStart':
-    '服务器在计划开始时统计目标设备（API 不提供此类目标的预览）；届时计划页会显示。',
+    '此类目标由服务器统计设备：先保存草稿，计划页会在发布前显示数量（以及在其他计划中的设备）。',
   'planForm.mode': '模式',
   'planForm.mode.help': '静默：设备接收后立即安装；手动：等待确认。',
   'planForm.start': '开始',
@@ -275,6 +275,8 @@ export const zhCN: Record<MessageKey, string> = {
 
   'plan.back': '全部计划',
   'plan.createdBy': '创建者',
+  'plan.targets': '发布将纳入 {count} 台设备（按当前统计；计划开始时会重新统计）。',
+  'plan.targets.busy': '其中 {count} 台正在此模块的另一个进行中计划里：发布时可选择接管。',
   'plan.total': '设备',
   'plan.successRate': '成功率',
   'plan.progress': '进度',

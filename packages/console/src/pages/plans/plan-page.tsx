@@ -5,7 +5,7 @@ import { Alert, Card, Col, Descriptions, Result, Row, Skeleton, Statistic, Table
 import { Link, useParams } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
 import { messageOf } from '../../api/api-error.ts';
-import type { PlanDetail, PlanReport } from '../../api/types.ts';
+import type { PlanDetail, PlanReport, PlanTargets } from '../../api/types.ts';
 import { usePolling } from '../../api/use-polling.ts';
 import { useApi } from '../../auth/session-context.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
@@ -28,7 +28,7 @@ export function PlanPage() {
   const t = useT();
   const api = useApi();
   const id = Number(useParams()['id']);
-  const polled = usePolling<{ plan: PlanDetail; report: PlanReport }>(
+  const polled = usePolling<{ plan: PlanDetail; report: PlanReport; targets: PlanTargets | null }>(
     `plan-${id}`,
     async () => {
       const path = { params: { path: { id } } };
@@ -38,7 +38,10 @@ export function PlanPage() {
           api.GET('/api/v1/plans/{id}/report', { params: { path: { id }, query: { bucketMinutes: 1 } } }),
         ),
       ]);
-      return { plan, report };
+      // Before the start, what publishing would enrol (devices are counted again at the start).
+      const waiting = plan.status === 'draft' || plan.status === 'scheduled';
+      const targets = waiting ? await unwrap(api.GET('/api/v1/plans/{id}/targets', path)) : null;
+      return { plan, report, targets };
     },
     true,
   );
@@ -52,7 +55,7 @@ export function PlanPage() {
     return <Result status="warning" title={messageOf(polled.error)} extra={back} />;
   }
   if (!polled.data) return <Skeleton active />;
-  const { plan, report } = polled.data;
+  const { plan, report, targets } = polled.data;
   const target = plan.target;
 
   return (
@@ -66,6 +69,16 @@ export function PlanPage() {
         }
         actions={<PlanActions plan={plan} onChanged={polled.refresh} />}
       />
+      {targets && (
+        <Alert
+          type={targets.busy > 0 ? 'warning' : 'info'}
+          showIcon
+          data-testid="plan-targets"
+          message={t('plan.targets', { count: targets.devices })}
+          description={targets.busy > 0 ? t('plan.targets.busy', { count: targets.busy }) : undefined}
+          style={{ marginBottom: 16 }}
+        />
+      )}
       {polled.error !== null && (
         <Alert type="error" showIcon message={messageOf(polled.error)} style={{ marginBottom: 16 }} />
       )}
