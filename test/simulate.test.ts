@@ -1,5 +1,5 @@
-// `updraft simulate` as an operator runs it: a server from `updraft serve` (ports 0, a temporary
-// SQLite folder), a product, a firmware package and a draft plan made through the API, then the
+// `updraft simulate` as an operator runs it: a server from `updraft serve` (ports 0, SQLite in a
+// temporary folder, or PostgreSQL in the PostgreSQL pass), a product, a firmware package and a draft plan made through the API, then the
 // simulator as a child process that imports its devices, publishes the plan and runs the fleet.
 // Its JSON summary must agree with the mix it was given and with the plan's own counts.
 import assert from 'node:assert/strict';
@@ -7,6 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  createEmptyPostgresDatabase,
+  skipReason,
+  testDatabaseKind,
+} from '../packages/server/src/test-support/test-database.ts';
 import {
   printedPassword,
   runUpdraft,
@@ -24,12 +29,15 @@ interface Summary {
   plan: { id: number; status: string; counts: Record<string, number> };
 }
 
-describe('updraft simulate', () => {
+const skip = (await skipReason()) ?? false;
+
+describe('updraft simulate', { skip }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-simulate-'));
   let server: ServedUpdraft;
   let apiKey: string;
   let mqttUrl: string;
   let password: string;
+  let postgres: Awaited<ReturnType<typeof createEmptyPostgresDatabase>> | undefined;
   const firmware = Buffer.alloc(64 * 1024, 0);
   for (let i = 0; i < firmware.length; i++) firmware[i] = (i * 31 + (i >> 5)) & 0xff;
 
@@ -87,7 +95,10 @@ describe('updraft simulate', () => {
   }
 
   before(async () => {
+    // SQLite, or a fresh PostgreSQL database in the PostgreSQL pass.
+    postgres = testDatabaseKind === 'postgres' ? await createEmptyPostgresDatabase() : undefined;
     server = await startServer({
+      ...(postgres && { UPDRAFT_DATABASE_URL: postgres.url }),
       UPDRAFT_DATA_DIR: dataDir,
       UPDRAFT_HTTP_PORT: '0',
       UPDRAFT_MQTT_PORT: '0',
@@ -108,6 +119,7 @@ describe('updraft simulate', () => {
   });
   after(async () => {
     await server?.stop();
+    await postgres?.dispose();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
