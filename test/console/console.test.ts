@@ -264,6 +264,12 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     await page.getByRole('heading', { name: /running/ }).waitFor();
     await waitForCount(page, 'Devices', 3);
     planUrl = page.url();
+    await page.getByRole('menuitem', { name: 'Overview' }).click();
+    await page
+      .locator('.ant-card', { hasText: 'Active plans' })
+      .getByRole('link', { name: 'Spring rollout' })
+      .click();
+    await waitForCount(page, 'Devices', 3);
   });
 
   it('shows devices reaching Success and one reaching Failure, live', async () => {
@@ -298,6 +304,11 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     await page.getByRole('menuitem', { name: 'Plans' }).click();
     await page.getByRole('link', { name: 'Spring rollout' }).waitFor();
     await shoot('plans');
+    await page.getByRole('menuitem', { name: 'Overview' }).click();
+    const versions = page.locator('.ant-card', { hasText: 'Versions in the fleet' });
+    await versions.getByText('default 1.0.1').waitFor();
+    await page.getByText('No plan is running.').waitFor();
+    await shoot('overview-fleet');
   });
 
   it('shows a device with its versions and its upgrade history with logs', async () => {

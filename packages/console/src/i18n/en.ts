@@ -42,8 +42,14 @@ export const en = {
 
   'overview.title': 'Overview',
   'overview.products': 'Products',
-  'overview.devices': 'Devices shown',
+  'overview.devices': 'Devices',
   'overview.firmware': 'Firmware packages',
+  'overview.online': 'Online devices',
+  'overview.activePlans': 'Active plans',
+  'overview.noActivePlans': 'No plan is running. Create one from the Plans page.',
+  'overview.planLine': ' {total} devices · success rate {rate}',
+  'overview.versions': 'Versions in the fleet',
+  'overview.versionsEmpty': 'No device has reported a version yet.',
   'overview.next': 'Start by creating a product, then upload its firmware and register devices.',
 
   'products.title': 'Products',

@@ -44,8 +44,14 @@ export const zhCN: Record<MessageKey, string> = {
 
   'overview.title': '概览',
   'overview.products': '产品',
-  'overview.devices': '已显示设备',
+  'overview.devices': '设备',
   'overview.firmware': '固件包',
+  'overview.online': '在线设备',
+  'overview.activePlans': '进行中的计划',
+  'overview.noActivePlans': '没有进行中的计划。可在升级计划页创建。',
+  'overview.planLine': ' {total} 台设备 · 成功率 {rate}',
+  'overview.versions': '设备版本分布',
+  'overview.versionsEmpty': '还没有设备上报版本。',
   'overview.next': '先创建产品，再上传固件并注册设备。',
 
   'products.title': '产品',

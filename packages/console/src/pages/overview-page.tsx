@@ -1,4 +1,5 @@
-// Overview: first counts and the next step. Charts come with the plans engine (issue 8, later).
+// Overview: counts (products, devices, online devices, firmware), the active plans with their
+// progress, and the version distribution per product; the next step when there is nothing yet.
 import { Card, Col, Row, Statistic, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { unwrap } from '../api/api-client.ts';
@@ -6,6 +7,8 @@ import { useApi } from '../auth/session-context.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { useNotify } from '../components/use-notify.ts';
 import { useT } from '../i18n/i18n-context.tsx';
+import { ActivePlansCard } from './overview/active-plans-card.tsx';
+import { VersionChart } from './overview/version-chart.tsx';
 
 const limit = 100;
 
@@ -17,17 +20,28 @@ export function OverviewPage() {
   const t = useT();
   const api = useApi();
   const notify = useNotify();
-  const [counts, setCounts] = useState<{ products: string; devices: string; firmware: string } | null>(null);
+  const [counts, setCounts] = useState<{
+    products: string;
+    devices: string;
+    online: string;
+    firmware: string;
+  } | null>(null);
 
   useEffect(() => {
     const query = { params: { query: { limit } } };
     Promise.all([
       unwrap(api.GET('/api/v1/products', query)),
       unwrap(api.GET('/api/v1/devices', query)),
+      unwrap(api.GET('/api/v1/devices', { params: { query: { limit, online: true } } })),
       unwrap(api.GET('/api/v1/firmware', query)),
     ]).then(
-      ([products, devices, firmware]) =>
-        setCounts({ products: countOf(products), devices: countOf(devices), firmware: countOf(firmware) }),
+      ([products, devices, online, firmware]) =>
+        setCounts({
+          products: countOf(products),
+          devices: countOf(devices),
+          online: countOf(online),
+          firmware: countOf(firmware),
+        }),
       (error) => notify.error(error),
     );
   }, [api, notify]);
@@ -36,20 +50,33 @@ export function OverviewPage() {
     <>
       <PageHeader title={t('overview.title')} />
       <Row gutter={[16, 16]}>
-        <Col xs={24} sm={8}>
+        <Col xs={12} md={6}>
           <Card>
             <Statistic title={t('overview.products')} value={counts?.products ?? '–'} loading={!counts} />
           </Card>
         </Col>
-        <Col xs={24} sm={8}>
+        <Col xs={12} md={6}>
           <Card>
             <Statistic title={t('overview.devices')} value={counts?.devices ?? '–'} loading={!counts} />
           </Card>
         </Col>
-        <Col xs={24} sm={8}>
+        <Col xs={12} md={6}>
+          <Card>
+            <Statistic title={t('overview.online')} value={counts?.online ?? '–'} loading={!counts} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6}>
           <Card>
             <Statistic title={t('overview.firmware')} value={counts?.firmware ?? '–'} loading={!counts} />
           </Card>
+        </Col>
+      </Row>
+      <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+        <Col xs={24} lg={12}>
+          <ActivePlansCard />
+        </Col>
+        <Col xs={24} lg={12}>
+          <VersionChart />
         </Col>
       </Row>
       {counts?.products === '0' && (
