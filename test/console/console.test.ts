@@ -357,6 +357,41 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     await page.getByRole('link', { name: 'import-0102' }).waitFor();
   });
 
+  it('starts a plan by hand, pauses, resumes and cancels it', async () => {
+    await page.getByRole('menuitem', { name: 'Plans' }).click();
+    await page.getByRole('button', { name: 'Create plan' }).first().click();
+    await page.getByLabel('Name', { exact: true }).fill('By hand');
+    await page.getByLabel('Product').click();
+    await page.getByTitle('Smart meter').click();
+    await page.getByLabel('Firmware package').click();
+    await page.getByTitle('default 1.0.1').click();
+    await page.locator('.ant-radio-button-wrapper', { hasText: 'List' }).click();
+    const devices = page.getByLabel('Devices', { exact: true });
+    await devices.click();
+    await devices.fill('import-0101');
+    await page.getByTitle('import-0101', { exact: true }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('radio', { name: 'By hand' }).check();
+    await page.getByRole('radio', { name: 'confirmed on the device' }).check();
+    await page.getByRole('button', { name: 'Create and publish' }).click();
+    await page.getByRole('heading', { name: /scheduled/ }).waitFor();
+    await page.getByText('Publishing enrols 1 devices').waitFor();
+    await page.getByText('Devices are enrolled when the plan starts').waitFor();
+    for (const [action, status] of [
+      ['Start', 'running'],
+      ['Pause', 'paused'],
+      ['Resume', 'running'],
+    ] as const) {
+      await page.getByRole('button', { name: action, exact: true }).click();
+      await page.getByRole('heading', { name: new RegExp(status) }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Confirm all awaiting' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel plan' }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Cancel plan' }).click();
+    await page.getByRole('heading', { name: /cancelled/ }).waitFor();
+    await waitForCount(page, 'Cancelled', 1);
+  });
+
   it('refuses a plan the server does not accept with its message, and keeps the form', async () => {
     await page.getByRole('menuitem', { name: 'Plans' }).click();
     await page.getByRole('button', { name: 'Create plan' }).first().click();
@@ -500,6 +535,11 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
       await phone.getByRole('menuitem', { name: 'Devices' }).click();
       await phone.getByRole('heading', { name: 'Devices' }).waitFor();
       await shoot('devices-phone', phone);
+      await phone.goto(planUrl);
+      await waitForCount(phone, 'Success', 3);
+      const planWidth = await phone.evaluate<number>('document.documentElement.scrollWidth');
+      assert.ok(planWidth <= 390, `the plan page is ${planWidth} px wide`);
+      await shoot('plan-phone', phone);
     } finally {
       await phone.close();
     }
