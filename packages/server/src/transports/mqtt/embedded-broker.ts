@@ -10,8 +10,8 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket } from '
 import type { AccessDevice, DeviceAccessService } from '../../modules/device-access/device-access-service.ts';
 import type { MqttLog, MqttOta } from './mqtt-ota.ts';
 import { mayPublish, maySubscribe, parseUplink, pushTopic } from './mqtt-topics.ts';
-import { bridgeMqtt5 } from './mqtt5-bridge.ts';
-import { limitPacketSize } from './packet-size-limit.ts';
+import { bridgeMqtt5, probeMqttVersion } from './mqtt5-bridge.ts';
+import { watchPacketSize } from './packet-size-limit.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -165,7 +165,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions) {
   ota.attach({ publish, isOnline: (username) => online.has(username) });
 
   const maxPacketBytes = options.maxPacketBytes ?? 64 * 1024;
-  const handle = (socket: Socket) => broker.handle(bridgeMqtt5(limitPacketSize(socket, maxPacketBytes, log)));
+  // MQTT 3.1 and 3.1.1 devices get the socket itself (a connection costs no stream of ours).
+  const handle = (socket: Socket) =>
+    probeMqttVersion(socket, (version) => {
+      broker.handle(version === 5 ? bridgeMqtt5(socket) : socket);
+      watchPacketSize(socket, maxPacketBytes, log);
+    });
   const server: Server = options.tls
     ? createTlsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handle)
     : createNetServer(handle);

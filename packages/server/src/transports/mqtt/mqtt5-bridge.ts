@@ -1,10 +1,11 @@
 // aedes 1.2 speaks MQTT 3.1 and 3.1.1 only. This lets MQTT 5 devices use the embedded broker:
 // a connection whose CONNECT says version 5 (MQTT 5 §3.1.2.2) goes through a translator that
 // re-encodes each packet as MQTT 3.1.1 towards aedes and as MQTT 5 towards the device; other
-// connections pass through byte for byte. What MQTT 3.1.1 cannot carry is dropped on the way in
+// connections are handed to aedes as they are. What MQTT 3.1.1 cannot carry is dropped on the way in
 // (properties, subscription options); reason codes on the way out are the MQTT 5 equivalents of
 // the 3.1.1 return codes (MQTT 5 §3.2.2.2, §3.9.3). Topic aliases and AUTH are not supported:
 // a device that uses them is disconnected with reason 0x83 (implementation specific error).
+import type { Socket } from 'node:net';
 import { Duplex, PassThrough, Writable } from 'node:stream';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 
@@ -112,17 +113,45 @@ function toDevice(packet: Packet, unsubscribes: Map<number, number>): Packet | n
 }
 
 /**
- * The stream aedes should handle for a device connection: `socket` itself for MQTT 3.1 and
- * 3.1.1, a translator for MQTT 5.
+ * Reads a new connection's first packet and tells which MQTT version it speaks (3, 4 or 5; 4
+ * when it is not a readable CONNECT, so that aedes answers it as it does). The bytes read are
+ * put back: the socket is handed over paused, as it arrived.
  */
+export function probeMqttVersion(socket: Socket, decided: (version: number) => void): void {
+  const held: Buffer[] = [];
+  const detector = mqttPacket.parser();
+  let done = false;
+  const decide = (version: number) => {
+    if (done) return;
+    done = true;
+    socket.off('data', hold);
+    socket.pause();
+    socket.unshift(Buffer.concat(held));
+    decided(version);
+  };
+  let size = 0;
+  const hold = (chunk: Buffer) => {
+    held.push(chunk);
+    size += chunk.length;
+    // A CONNECT is small; one still unread past this is left to aedes and the size watcher.
+    if (size > 16 * 1024) return decide(4);
+    detector.parse(chunk);
+  };
+  // mqtt-packet's parser takes the version from the CONNECT (MQTT 5 §3.1.2.2).
+  detector.on('packet', (packet: Packet) =>
+    decide(packet.cmd === 'connect' ? (packet.protocolVersion ?? 4) : 4),
+  );
+  detector.on('error', () => decide(4));
+  socket.on('data', hold);
+}
+
+/** The stream aedes should handle for an MQTT 5 connection (probeMqttVersion said 5). */
 export function bridgeMqtt5(socket: Duplex): Duplex {
   const inbound = new PassThrough();
-  let mode: 'detect' | 'plain' | 'v5' = 'detect';
-  const held: Buffer[] = [];
   const unsubscribes = new Map<number, number>();
   const v5 = { protocolVersion: 5 } as const;
 
-  // Device -> broker, once the device speaks MQTT 5.
+  // Device -> broker.
   const fromDevice = mqttPacket.parser(v5);
   const closeWith = (reasonCode: number) => {
     socket.end(mqttPacket.generate({ cmd: 'disconnect', reasonCode }, v5));
@@ -143,35 +172,13 @@ export function bridgeMqtt5(socket: Duplex): Duplex {
     if (translated !== null && !socket.destroyed) socket.write(mqttPacket.generate(translated, v5));
   });
 
-  // The first packet decides. mqtt-packet's parser takes the version from the CONNECT.
-  const detector = mqttPacket.parser();
-  const decide = (next: 'plain' | 'v5') => {
-    mode = next;
-    const bytes = Buffer.concat(held.splice(0));
-    if (next === 'plain') inbound.write(bytes);
-    else fromDevice.parse(bytes);
-  };
-  detector.on('packet', (packet: Packet) => {
-    if (mode === 'detect') decide(packet.cmd === 'connect' && packet.protocolVersion === 5 ? 'v5' : 'plain');
-  });
-  // Whatever the detector cannot read, aedes answers as it does.
-  detector.on('error', () => {
-    if (mode === 'detect') decide('plain');
-  });
-
-  socket.on('data', (chunk: Buffer) => {
-    if (mode === 'plain') inbound.write(chunk);
-    else if (mode === 'v5') fromDevice.parse(chunk);
-    else {
-      held.push(chunk);
-      detector.parse(chunk);
-    }
-  });
+  socket.on('data', (chunk: Buffer) => fromDevice.parse(chunk));
+  // The probe handed the socket over paused.
+  socket.resume();
   socket.on('end', () => inbound.end());
   const outbound = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      if (mode === 'v5') fromBroker.parse(chunk);
-      else if (!socket.destroyed) socket.write(chunk);
+      fromBroker.parse(chunk);
       done();
     },
     final(done) {

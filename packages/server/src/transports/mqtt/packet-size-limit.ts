@@ -1,8 +1,7 @@
 // aedes reads packets of any size (MQTT 3.1.1 §2.2.3 allows 256 MB): one client could make the
-// broker buffer that much. This reads the fixed headers of the inbound byte stream as it passes
-// and closes a connection whose packet announces more than the limit, before its body arrives.
+// broker buffer that much. This reads the fixed headers of the inbound bytes as they pass and
+// closes a connection whose packet announces more than the limit, before its body arrives.
 import type { Socket } from 'node:net';
-import { Duplex, Transform } from 'node:stream';
 import type { MqttLog } from './mqtt-ota.ts';
 
 /** Follows packet boundaries: type byte, Remaining Length (§2.2.3, 1..4 bytes), body. */
@@ -39,24 +38,22 @@ function createScanner(maxBytes: number) {
   };
 }
 
-export function limitPacketSize(socket: Socket, maxBytes: number, log: MqttLog): Duplex {
+/**
+ * Watches what `socket` delivers (a 'data' listener beside the broker's own reads: no stream of
+ * its own, so an idle connection costs nothing more) and closes it when a packet announces more
+ * than `maxBytes`.
+ */
+export function watchPacketSize(socket: Socket, maxBytes: number, log: MqttLog): void {
   const scan = createScanner(maxBytes);
-  const inbound = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      const announced = scan(chunk);
-      if (announced === null) return done(null, chunk);
-      log.warn(
-        { remoteAddress: socket.remoteAddress, bytes: announced, maxBytes },
-        'MQTT packet too large; connection closed',
-      );
-      socket.destroy();
-      done();
-    },
-  });
-  socket.pipe(inbound);
-  socket.on('error', () => inbound.destroy());
-  socket.on('close', () => inbound.destroy());
-  const duplex = Duplex.from({ readable: inbound, writable: socket });
-  duplex.on('close', () => socket.destroy());
-  return duplex;
+  const watch = (chunk: Buffer) => {
+    const announced = scan(chunk);
+    if (announced === null) return;
+    socket.off('data', watch);
+    log.warn(
+      { remoteAddress: socket.remoteAddress, bytes: announced, maxBytes },
+      'MQTT packet too large; connection closed',
+    );
+    socket.destroy();
+  };
+  socket.on('data', watch);
 }
