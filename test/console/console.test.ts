@@ -357,7 +357,7 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     await page.getByRole('link', { name: 'import-0102' }).waitFor();
   });
 
-  it('starts a plan by hand, pauses, resumes and cancels it', async () => {
+  it('starts a manual plan by hand, pauses, resumes, confirms a device and cancels the plan', async () => {
     await page.getByRole('menuitem', { name: 'Plans' }).click();
     await page.getByRole('button', { name: 'Create plan' }).first().click();
     await page.getByLabel('Name', { exact: true }).fill('By hand');
@@ -386,6 +386,12 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
       await page.getByRole('heading', { name: new RegExp(status) }).waitFor();
     }
     await page.getByRole('button', { name: 'Confirm all awaiting' }).waitFor();
+    const row = page.getByRole('row', { name: /import-0101/ });
+    await row.getByText('awaiting confirmation').waitFor();
+    await shoot('plan-manual');
+    await row.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await page.getByText('import-0101 confirmed').waitFor();
+    await row.getByText('awaiting confirmation').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Cancel plan' }).click();
     await page.getByRole('tooltip').getByRole('button', { name: 'Cancel plan' }).click();
     await page.getByRole('heading', { name: /cancelled/ }).waitFor();

@@ -14,12 +14,12 @@ export const upgradeStatuses: readonly UpgradeStatus[] = [
   'cancelled',
 ];
 export const statusColors: Record<UpgradeStatus, string> = {
-  pending: '#d9d9d9',
+  pending: '#a6a6a6',
   pushed: '#91caff',
   upgrading: '#1677ff',
   success: '#52c41a',
   failure: '#ff4d4f',
-  cancelled: '#8c8c8c',
+  cancelled: '#595959',
 };
 
 function StatusBar({ counts }: { counts: PlanReport['counts'] }) {
