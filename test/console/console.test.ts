@@ -436,6 +436,7 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Make delta' }).click();
     const jobs = page.locator('.ant-card', { hasText: 'Delta jobs' });
     await jobs.getByText(/^(succeeded|not worthwhile: offer the full package)$/).waitFor();
+    await jobs.getByRole('cell', { name: '1.0.1 → 1.0.2' }).waitFor();
     await shoot('firmware-deltas');
     await row.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'New upgrade plan' }).waitFor();
@@ -490,7 +491,7 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
       assert.equal(await viewer.getByRole('button', { name: 'Create product' }).count(), 0);
       assert.equal(await viewer.getByRole('menuitem', { name: 'Settings' }).count(), 0);
       await viewer.getByRole('menuitem', { name: 'Firmware' }).click();
-      await viewer.getByRole('cell', { name: '1.0.1' }).waitFor();
+      await viewer.getByRole('cell', { name: '1.0.1', exact: true }).waitFor();
       assert.equal(await viewer.getByRole('button', { name: 'Upload firmware' }).count(), 0);
       const firmware = (await app.http.inject({ url: '/api/v1/firmware', headers })).json().items[0];
       const draft = await app.http.inject({

@@ -24,10 +24,13 @@ const isActive = (job: DeltaJob) => job.status === 'queued' || job.status === 'r
 export function DeltaJobsCard({
   productId,
   version,
+  versionOf,
   onFinished,
 }: {
   productId: number | undefined;
   version: number;
+  /** A package's version when the list has it, for naming a job's packages. */
+  versionOf(packageId: number): string | undefined;
   onFinished(): void;
 }) {
   const t = useT();
@@ -76,7 +79,8 @@ export function DeltaJobsCard({
           {
             title: t('delta.packages'),
             key: 'packages',
-            render: (_: unknown, job) => `#${job.sourcePackageId} → #${job.targetPackageId}`,
+            render: (_: unknown, job) =>
+              `${versionOf(job.sourcePackageId) ?? `#${job.sourcePackageId}`} → ${versionOf(job.targetPackageId) ?? `#${job.targetPackageId}`}`,
           },
           {
             title: t('plans.status'),

@@ -153,7 +153,12 @@ export function FirmwarePage() {
           </Button>
         )}
       </Card>
-      <DeltaJobsCard productId={productId} version={jobsVersion} onFinished={packages.reload} />
+      <DeltaJobsCard
+        productId={productId}
+        version={jobsVersion}
+        versionOf={(id) => packages.items.find((p) => p.id === id)?.version}
+        onFinished={packages.reload}
+      />
       <DeltaCreateModal
         target={deltaTarget}
         onClose={(requested) => {
