@@ -1,7 +1,9 @@
 // One plan: its settings, counts by status, success rate, failure reasons, a progress chart and
-// the device table, refreshed every 2 s while the plan can move (the server has no event stream).
+// the device table, refreshed every 2 s until the plan is finished (the server has no event
+// stream); an action refreshes it at once and a reopened plan is followed again.
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import { Alert, Card, Col, Descriptions, Result, Row, Skeleton, Statistic, Table, Tag } from 'antd';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
 import { messageOf } from '../../api/api-error.ts';
@@ -28,6 +30,7 @@ export function PlanPage() {
   const t = useT();
   const api = useApi();
   const id = Number(useParams()['id']);
+  const [live, setLive] = useState(true);
   const polled = usePolling<{ plan: PlanDetail; report: PlanReport; targets: PlanTargets | null }>(
     `plan-${id}`,
     async () => {
@@ -41,9 +44,10 @@ export function PlanPage() {
       // Before the start, what publishing would enrol (devices are counted again at the start).
       const waiting = plan.status === 'draft' || plan.status === 'scheduled';
       const targets = waiting ? await unwrap(api.GET('/api/v1/plans/{id}/targets', path)) : null;
+      setLive(!['completed', 'cancelled', 'expired'].includes(plan.status));
       return { plan, report, targets };
     },
-    true,
+    live,
   );
 
   const back = (
