@@ -6,6 +6,13 @@ import { DeltaError, type DeltaErrorCode, deltaErrorCodes } from './delta-error.
 import type { DiffOptions, DiffResult } from './diff.ts';
 import type { DiffWorkerInput, DiffWorkerMessage } from './internal/diff-worker.ts';
 
+// The worker beside this file: a .ts source in the repository, .js in the published package
+// (scripts/pack-sdk.ts), where tsc rewrites imports but not this URL.
+const workerUrl = new URL(
+  `./internal/diff-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
+
 export interface DiffJobHooks {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
@@ -34,7 +41,7 @@ export function createDiffJob(
       return;
     }
     const workerData: DiffWorkerInput = { old, fresh, options };
-    const worker = new Worker(new URL('./internal/diff-worker.ts', import.meta.url), { workerData });
+    const worker = new Worker(workerUrl, { workerData });
     let settled = false;
     const settle = (action: () => void): void => {
       if (settled) return;
