@@ -161,7 +161,7 @@ describe('kysely plan store', { skip }, () => {
     const initial = createUpgradeState(0, { manual: false });
     assert.deepEqual(await store.enrolNextBatch(a.id, 100, initial), { inserted: 3, done: true });
     assert.deepEqual(await store.enrolNextBatch(b.id, 100, initial), { inserted: 0, done: true });
-    assert.deepEqual(await store.findConflicts(b.id, 2), {
+    assert.deepEqual(await store.findConflicts(b, 2), {
       count: 3,
       deviceIds: fleet.deviceIds.slice(0, 2),
     });

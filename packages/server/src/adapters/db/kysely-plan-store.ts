@@ -316,17 +316,17 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
       return counts;
     },
 
-    async countTargets(planId) {
-      const plan = toPlan(await loadTargetPlan(db, planId));
+    async countTargets(plan) {
       const count = await sql<{ n: number }>`select count(*) as n from devices d
         where ${targetingSql(plan)}`.execute(db);
       return Number(count.rows[0]?.n ?? 0);
     },
 
-    async findConflicts(planId, limit) {
-      const plan = toPlan(await loadTargetPlan(db, planId));
+    async findConflicts(plan, limit) {
+      // A spec not saved has no plan of its own: every active upgrade of the module is another's.
+      const other = plan.id === null ? sql`` : sql` and o.plan_id <> ${plan.id}`;
       const busy = sql`exists (select 1 from device_upgrades o where o.device_id = d.id
-        and o.module = ${plan.module} and o.active = 1 and o.plan_id <> ${planId})`;
+        and o.module = ${plan.module} and o.active = 1${other})`;
       const where = sql`${targetingSql(plan)} and ${busy}`;
       const count = await sql<{ n: number }>`select count(*) as n from devices d where ${where}`.execute(db);
       const ids = await sql<{ id: number }>`select d.id from devices d where ${where}

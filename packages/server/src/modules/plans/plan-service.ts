@@ -22,6 +22,7 @@ import type {
   PlanFilter,
   PlanStore,
   PlanTransitionPatch,
+  TargetedSpec,
   UpgradeRecord,
 } from './plan-store.ts';
 import type { OperatorAction, UpgradeEngine, UpgradeOutcome } from './upgrade-engine.ts';
@@ -58,6 +59,11 @@ export interface PlanInput {
   verification?: boolean | undefined;
   [key: string]: unknown;
 }
+
+/** A plan input that may have no name yet (counting its targets does not need one). */
+export type UnnamedPlanInput = Partial<Pick<PlanInput, 'name'>> &
+  Omit<PlanInput, 'name'> &
+  Pick<PlanInput, 'productId' | 'firmwarePackageId' | 'target' | 'whitelist' | 'blacklist'>;
 
 export interface PlanServiceOptions {
   store: PlanStore;
@@ -211,8 +217,20 @@ export function createPlanService({ store, engine, packages, clock, rescanMs = 6
     return true;
   }
 
+  /**
+   * How many devices the plan targets now, and which of them another plan of the module
+   * holds: what publishing would enrol (a draft's preview), resolved when the plan starts.
+   */
+  async function countTargets(plan: TargetedSpec): Promise<{ devices: number; busy: ConflictReport }> {
+    const [devices, busy] = await Promise.all([
+      store.countTargets(plan),
+      store.findConflicts(plan, conflictListLength),
+    ]);
+    return { devices, busy };
+  }
+
   async function refuseConflicts(plan: Plan): Promise<void> {
-    const conflicts = await store.findConflicts(plan.id, conflictListLength);
+    const conflicts = await store.findConflicts(plan, conflictListLength);
     if (conflicts.count > 0) {
       throw new UpdraftError(
         'PLAN_CONFLICT',
@@ -245,7 +263,7 @@ export function createPlanService({ store, engine, packages, clock, rescanMs = 6
       await refuseConflicts(plan);
       return null;
     }
-    const busy = await store.findConflicts(plan.id, conflictListLength);
+    const busy = await store.findConflicts(plan, conflictListLength);
     return busy.count > 0 ? busy : null;
   }
 
@@ -353,17 +371,16 @@ export function createPlanService({ store, engine, packages, clock, rescanMs = 6
       return getPlan(id);
     },
 
+    /** What publishing the plan would enrol now (countTargets). */
+    previewTargets: async (id: number) => countTargets(await getPlan(id)),
+
     /**
-     * How many devices the plan targets now, and which of them another plan of the module
-     * holds: what publishing would enrol (a draft's preview), resolved when the plan starts.
+     * The same counts for a plan not saved: the input is checked as createPlan checks it (same
+     * codes) and nothing is stored. The name may be left out; it does not change the targets.
      */
-    async previewTargets(id: number): Promise<{ devices: number; busy: ConflictReport }> {
-      await getPlan(id);
-      const [devices, busy] = await Promise.all([
-        store.countTargets(id),
-        store.findConflicts(id, conflictListLength),
-      ]);
-      return { devices, busy };
+    async previewSpec({ name = 'preview', ...input }: UnnamedPlanInput) {
+      const { spec, pkg } = await buildSpec({ ...input, name });
+      return countTargets({ id: null, productId: input.productId, module: pkg.module, spec });
     },
 
     listTransitions: async (id: number) => {

@@ -124,6 +124,17 @@ export interface PlanReportData {
   completions: { at: number; success: number; failure: number; cancelled: number }[];
 }
 
+/**
+ * What targeting reads: a saved plan (its lists are stored with it) or a spec not saved (id
+ * null: a preview, whose lists are read from the spec).
+ */
+export interface TargetedSpec {
+  id: number | null;
+  productId: number;
+  module: string;
+  spec: PlanSpec;
+}
+
 export interface ConflictReport {
   count: number;
   /** The first conflicting devices, by id. */
@@ -160,9 +171,9 @@ export interface PlanStore {
 
   countUpgrades(planId: number): Promise<UpgradeCounts>;
   /** Devices the plan targets now: its target, lists and, for a delta, the source version. */
-  countTargets(planId: number): Promise<number>;
+  countTargets(plan: TargetedSpec): Promise<number>;
   /** Targeted devices that have an active upgrade of the module in another plan. */
-  findConflicts(planId: number, limit: number): Promise<ConflictReport>;
+  findConflicts(plan: TargetedSpec, limit: number): Promise<ConflictReport>;
   /** Active upgrades of other plans held by devices this plan targets, at most `limit`. */
   conflictingUpgradeIds(planId: number, limit: number): Promise<number[]>;
   /**

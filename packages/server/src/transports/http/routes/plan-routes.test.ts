@@ -234,6 +234,63 @@ describe('plans API', { skip }, () => {
     assert.deepEqual(await enrolled(), deviceIds.slice(0, 3));
   });
 
+  it('counts the targets of a plan body before it is saved, as the saved plan counts them, storing nothing', async () => {
+    const { productId, packageId, deviceIds } = await fleet(6);
+    const [d0, d1, d2] = deviceIds as [number, number, number];
+    const viewer = await t.as('viewer');
+    const count = async (fields: object, firmwarePackageId = packageId) => {
+      const answer = await viewer.post('/api/v1/plans/targets', { productId, firmwarePackageId, ...fields });
+      assert.equal(answer.statusCode, 200, answer.body);
+      return answer.json();
+    };
+    assert.deepEqual(await count({ target: { kind: 'all' } }), { devices: 6, busy: 0, busyDeviceIds: [] });
+    const group = (await t.admin.post('/api/v1/groups', { productId, name: 'preview' })).json();
+    await t.admin.post(`/api/v1/groups/${group.id}/members`, { deviceIds: [d0, d1] });
+    assert.equal((await count({ target: { kind: 'groups', groupIds: [group.id] } })).devices, 2);
+    assert.equal((await count({ target: { kind: 'versions', versions: ['1.0'] } })).devices, 3);
+    const listed = { target: { kind: 'all' }, whitelist: [d0, d1, d2], blacklist: [d1] };
+    assert.equal((await count(listed)).devices, 2, 'the blacklist wins over the whitelist');
+    const delta = await seedPackage(t.app.database, productId, '2.0', { sourceVersion: '1.1' });
+    assert.equal((await count({ target: { kind: 'all' } }, delta)).devices, 3, 'devices at 1.1 only');
+
+    const before = (await viewer.get(`/api/v1/plans?productId=${productId}`)).json().items.length;
+    const busy = {
+      name: 'busy',
+      productId,
+      firmwarePackageId: packageId,
+      target: { kind: 'devices', deviceIds: [d2] },
+    };
+    const held = (await t.admin.post('/api/v1/plans', busy)).json();
+    assert.equal((await t.admin.post(`/api/v1/plans/${held.id}/publish`)).json().status, 'running');
+    assert.deepEqual(await count({ target: { kind: 'all' } }), { devices: 6, busy: 1, busyDeviceIds: [d2] });
+    const saved = (await viewer.get(`/api/v1/plans?productId=${productId}`)).json().items.length;
+    assert.equal(saved, before + 1, 'only the plan created here is stored');
+
+    const bad = await viewer.post('/api/v1/plans/targets', {
+      productId,
+      firmwarePackageId: packageId,
+      target: { kind: 'devices', deviceIds: [] },
+      concurrency: 20_000,
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().code, 'VALIDATION_FAILED');
+    assert.deepEqual(
+      bad
+        .json()
+        .details.issues.map((i: { path: string }) => i.path)
+        .sort(),
+      ['concurrency', 'target.deviceIds'],
+    );
+    const unknown = await viewer.post('/api/v1/plans/targets', {
+      productId,
+      firmwarePackageId: packageId,
+      target: { kind: 'all' },
+      colour: 1,
+    });
+    assert.equal(unknown.json().code, 'UNKNOWN_FIELD');
+    assert.equal((await viewer.get(`/api/v1/plans?productId=${productId}`)).json().items.length, saved);
+  });
+
   it('validates plan bodies with coded issues and refuses unknown fields', async () => {
     const { productId, packageId } = await fleet(1);
     const bad = await t.admin.post('/api/v1/plans', {
@@ -270,6 +327,7 @@ describe('plans API', { skip }, () => {
       '/api/v1/plans/{id}/pause',
       '/api/v1/plans/{id}/report',
       '/api/v1/plans/{id}/targets',
+      '/api/v1/plans/targets',
       '/api/v1/plans/{id}/export',
       '/api/v1/plans/{id}/upgrades/retry',
       '/api/v1/plans/{id}/upgrades/confirm',

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { type Static, Type } from '@sinclair/typebox';
 import { bucketProgress } from '@updraft/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { UpgradeRecord } from '../../../modules/plans/plan-store.ts';
+import type { ConflictReport, UpgradeRecord } from '../../../modules/plans/plan-store.ts';
 import type { OperatorAction, UpgradeOutcome } from '../../../modules/plans/upgrade-engine.ts';
 import type { RouteContext } from '../http-app.ts';
 import { errorResponses, IdParams, iso, pageOf } from '../schemas.ts';
@@ -22,6 +22,8 @@ import {
   planView,
   Report,
   ReportQuery,
+  Targets,
+  TargetsBody,
   Transition,
   UpgradeIdsBody,
   UpgradeQuery,
@@ -46,6 +48,10 @@ function outcomesView(outcomes: UpgradeOutcome[]) {
       status: o.status,
     })),
   };
+}
+
+function targetsView({ devices, busy }: { devices: number; busy: ConflictReport }) {
+  return { devices, busy: busy.count, busyDeviceIds: busy.deviceIds };
 }
 
 const csvColumns = [
@@ -249,20 +255,27 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
         description:
           'Counted from the target, the white and black lists and, for a delta, the source version. `busy` devices are in another active plan of the module: publishing is refused for them unless takeOver.',
         params: IdParams,
-        response: {
-          200: Type.Object({
-            devices: Type.Integer(),
-            busy: Type.Integer(),
-            busyDeviceIds: Type.Array(Type.Integer(), { description: 'The first 100 busy devices' }),
-          }),
-          ...errorResponses(404),
-        },
+        response: { 200: Targets, ...errorResponses(404) },
       },
     },
-    async (request) => {
-      const { devices, busy } = await plans.previewTargets(idOf(request));
-      return { devices, busy: busy.count, busyDeviceIds: busy.deviceIds };
+    async (request) => targetsView(await plans.previewTargets(idOf(request))),
+  );
+
+  app.post(
+    '/plans/targets',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'How many devices a plan body would target, before it is saved (nothing is stored)',
+        description:
+          'The body of creating a plan (the name may be left out), checked as creating checks it: the same error codes. Answers as GET /plans/{id}/targets; `busy` devices are in an active plan of the module.',
+        ...body(TargetsBody),
+        response: { 200: Targets, ...errorResponses(404) },
+      },
     },
+    async (request) =>
+      targetsView(await plans.previewSpec(planInputOf(request.body as Static<typeof TargetsBody>))),
   );
 
   app.get(

@@ -77,10 +77,22 @@ export const PlanBody = Type.Object(
 );
 export type PlanBodyType = Static<typeof PlanBody>;
 
+/** A plan body to count the targets of before saving: the name may be left out. */
+export const TargetsBody = Type.Object(
+  { ...PlanBody.properties, name: Type.Optional(PlanBody.properties.name) },
+  { additionalProperties: false },
+);
+
+export const Targets = Type.Object({
+  devices: Type.Integer(),
+  busy: Type.Integer(),
+  busyDeviceIds: Type.Array(Type.Integer(), { description: 'The first 100 busy devices' }),
+});
+
 const ms = (value: string) => Date.parse(value);
 
 /** The API's shape (ISO times) to the service's (epoch ms). */
-export function planInputOf(body: PlanBodyType) {
+export function planInputOf<T extends Static<typeof TargetsBody>>(body: T) {
   const { start, deadline, ...rest } = body;
   return {
     ...rest,
