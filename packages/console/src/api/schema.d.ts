@@ -5400,6 +5400,151 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/plans/targets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * How many devices a plan body would target, before it is saved (nothing is stored)
+     * @description The body of creating a plan (the name may be left out), checked as creating checks it: the same error codes. Answers as GET /plans/{id}/targets; `busy` devices are in an active plan of the module.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description 1 to 64 characters, any script */
+            name?: string;
+            productId: number;
+            /** @description Full, or delta (targets its source version only) */
+            firmwarePackageId: number;
+            target:
+              | {
+                  /** @enum {string} */
+                  kind: 'all';
+                }
+              | {
+                  /** @enum {string} */
+                  kind: 'devices';
+                  deviceIds: number[];
+                }
+              | {
+                  /** @enum {string} */
+                  kind: 'groups';
+                  groupIds: number[];
+                }
+              | {
+                  /** @enum {string} */
+                  kind: 'versions';
+                  versions: string[];
+                };
+            /** @description When set, only these devices */
+            whitelist?: number[];
+            /** @description Never these devices; wins over everything */
+            blacklist?: number[];
+            mode?: 'silent' | 'manual';
+            start?:
+              | {
+                  mode: 'now' | 'manual';
+                }
+              | {
+                  /** @enum {string} */
+                  mode: 'at';
+                  /** Format: date-time */
+                  at: string;
+                };
+            deadline?: string | null;
+            minSignal?: number | null;
+            minBattery?: number | null;
+            retry?: {
+              /** @description Automatic retries after a failed attempt, 0 to 10 */
+              attempts?: number;
+              intervalSeconds?: number;
+            };
+            /** @description Devices upgrading at once, 1 to 10,000 (default) */
+            concurrency?: number;
+            failureThreshold?: {
+              /** @description Pause when more than this % of decided devices failed */
+              percent: number;
+              /** @description ... once at least this many decided */
+              minFinished?: number;
+            } | null;
+            pushPeriodSeconds?: number | null;
+            upgradeTimeoutSeconds?: number;
+            /** @description Verification plan on test devices */
+            verification?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              devices: number;
+              busy: number;
+              /** @description The first 100 busy devices */
+              busyDeviceIds: number[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/plans/{id}/transitions': {
     parameters: {
       query?: never;
@@ -7448,6 +7593,102 @@ export interface paths {
         };
       };
     };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/completions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Device upgrades ended in success and in failure per UTC day, with the success rate */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Only plans of this product */
+          productId?: number;
+          /** @description UTC days up to today, included */
+          days?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description One entry per day, oldest first, days with nothing ended included */
+              items: {
+                /**
+                 * Format: date
+                 * @description UTC day of the finish time
+                 */
+                day: string;
+                success: number;
+                failure: number;
+                /** @description success / (success + failure); null when none ended either way */
+                successRate: number | null;
+              }[];
+              total: {
+                success: number;
+                failure: number;
+                /** @description success / (success + failure); null when none ended either way */
+                successRate: number | null;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
     post?: never;
     delete?: never;
     options?: never;

@@ -207,4 +207,66 @@ describe('kysely plan store', { skip }, () => {
     assert.deepEqual(sample, await store.getUpgrade(wanted[200]!));
     assert.deepEqual(await store.getUpgrades([]), []);
   });
+
+  it('counts ended upgrades per day of finish time, for every plan or one product, from a given day', async () => {
+    const day = 86_400_000;
+    const monday = Date.UTC(2026, 10, 30);
+    const store = createKyselyPlanStore(t.database.db, t.database.dialect);
+    async function planOf(fleet: { productId: number }) {
+      const pkg = await seedPackage(t.database, fleet.productId, '2.0');
+      const spec = validatePlanSpec({
+        name: 'series',
+        productId: String(fleet.productId),
+        moduleId: 'default',
+        firmware: { kind: 'full', packageId: String(pkg), targetVersion: '2.0' },
+        target: { kind: 'all' },
+      });
+      assert.ok(spec.ok);
+      const plan = await store.insertPlan(
+        {
+          productId: fleet.productId,
+          module: 'default',
+          name: 'series',
+          firmwarePackageId: pkg,
+          spec: spec.spec,
+          verification: false,
+          createdBy: 't',
+        },
+        0,
+      );
+      await store.enrolNextBatch(plan.id, 100, createUpgradeState(0, { manual: false }));
+    }
+    const a = await seedFleet(t.database, 6);
+    const b = await seedFleet(t.database, 2);
+    await planOf(a);
+    await planOf(b);
+    const end = async (deviceId: number, status: string, finishedAt: number | null, active = 0) =>
+      t.database.db
+        .updateTable('device_upgrades')
+        .set({ status, finished_at: finishedAt, active })
+        .where('device_id', '=', deviceId)
+        .execute();
+    const [a0, a1, a2, a3, a4, a5] = a.deviceIds as [number, number, number, number, number, number];
+    await end(a0, 'success', monday - day + 1);
+    await end(a1, 'success', monday + 10);
+    await end(a2, 'failure', monday + day - 1);
+    await end(a3, 'cancelled', monday + 5);
+    await end(a4, 'success', monday - 3 * day);
+    await end(a5, 'upgrading', null, 1);
+    await end(b.deviceIds[0]!, 'failure', monday + 1);
+    await end(b.deviceIds[1]!, 'success', monday + 2 * day);
+    const since = monday - day;
+    assert.deepEqual(await store.completions({ since }, day), [
+      { at: monday - day, success: 1, failure: 0, cancelled: 0 },
+      { at: monday, success: 1, failure: 2, cancelled: 1 },
+      { at: monday + day * 2, success: 1, failure: 0, cancelled: 0 },
+    ]);
+    assert.deepEqual(await store.completions({ productId: a.productId, since }, day), [
+      { at: monday - day, success: 1, failure: 0, cancelled: 0 },
+      { at: monday, success: 1, failure: 1, cancelled: 1 },
+    ]);
+    assert.deepEqual(await store.completions({ productId: b.productId, since: monday + day }, day), [
+      { at: monday + day * 2, success: 1, failure: 0, cancelled: 0 },
+    ]);
+  });
 });

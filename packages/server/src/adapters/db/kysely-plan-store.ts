@@ -15,6 +15,7 @@ import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import { toPage } from '../../modules/pagination.ts';
 import type {
   ClaimedPlan,
+  Completions,
   PlanStore,
   StoredUpgrade,
   UpgradeRecord,
@@ -143,6 +144,24 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
   const recordQuery = sql`select ${recordColumns}, p.status as plan_status from device_upgrades u
     join devices d on d.id = u.device_id join plans p on p.id = u.plan_id`;
   type RecordRow = UpgradeRow & { device_name: string; plan_status: string };
+
+  /** Ended records matching `where` (over `device_upgrades u`), counted per bucket of finished_at. */
+  async function completionSeries(where: RawBuilder<unknown>, bucketMs: number): Promise<Completions[]> {
+    const bucket = sql`cast(${bucketMs} as bigint)`;
+    const series = await sql<{ b: number; status: string; n: number }>`select b, status, count(*) as n
+      from (select u.finished_at / ${bucket} as b, u.status from device_upgrades u where ${where}
+        and u.finished_at is not null and u.active = 0) s group by b, status order by b`.execute(db);
+    const completions = new Map<number, Completions>();
+    for (const row of series.rows) {
+      const at = Number(row.b) * bucketMs;
+      const entry = completions.get(at) ?? { at, success: 0, failure: 0, cancelled: 0 };
+      if (row.status === 'success' || row.status === 'failure' || row.status === 'cancelled') {
+        entry[row.status] += Number(row.n);
+      }
+      completions.set(at, entry);
+    }
+    return [...completions.values()];
+  }
 
   return {
     async insertPlan(plan, now) {
@@ -515,28 +534,20 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
       const reasons = await sql<{ reason: string; n: number }>`select failure_reason as reason, count(*) as n
         from device_upgrades where plan_id = ${planId} and status = 'failure'
         group by failure_reason order by n desc, reason`.execute(db);
-      const bucket = sql`cast(${bucketMs} as bigint)`;
-      const series = await sql<{ b: number; status: string; n: number }>`select b, status, count(*) as n
-        from (select finished_at / ${bucket} as b, status from device_upgrades where plan_id = ${planId}
-          and finished_at is not null and active = 0) s group by b, status order by b`.execute(db);
-      const completions = new Map<
-        number,
-        { at: number; success: number; failure: number; cancelled: number }
-      >();
-      for (const row of series.rows) {
-        const at = Number(row.b) * bucketMs;
-        const entry = completions.get(at) ?? { at, success: 0, failure: 0, cancelled: 0 };
-        if (row.status === 'success' || row.status === 'failure' || row.status === 'cancelled') {
-          entry[row.status] += Number(row.n);
-        }
-        completions.set(at, entry);
-      }
       return {
         counts,
         progress: progress.rows.map((r) => ({ progress: Number(r.progress), count: Number(r.n) })),
         failureReasons: reasons.rows.map((r) => ({ reason: r.reason, count: Number(r.n) })),
-        completions: [...completions.values()],
+        completions: await completionSeries(sql`u.plan_id = ${planId}`, bucketMs),
       };
+    },
+
+    completions({ productId, since }, bucketMs) {
+      const product =
+        productId === undefined
+          ? sql``
+          : sql` and u.plan_id in (select id from plans where product_id = ${productId})`;
+      return completionSeries(sql`u.finished_at >= ${since}${product}`, bucketMs);
     },
 
     async fleetVersions(productId) {

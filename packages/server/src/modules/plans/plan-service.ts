@@ -77,6 +77,8 @@ export interface PlanServiceOptions {
 export const requireVerifiedSetting = 'plans.requireVerifiedFirmware';
 const conflictListLength = 100;
 const system = 'system';
+// Epoch milliseconds are UTC, so whole multiples of a day start at UTC midnight.
+const dayMs = 86_400_000;
 
 function notFound(id: number): UpdraftError {
   return new UpdraftError('NOT_FOUND', `no plan ${id}`, { resource: 'plan', id });
@@ -482,6 +484,18 @@ export function createPlanService({ store, engine, packages, clock, rescanMs = 6
     async report(planId: number, bucketMs: number) {
       await getPlan(planId);
       return store.report(planId, bucketMs);
+    },
+
+    /** Ended upgrades per UTC day over the last `days` days, today included; every day listed. */
+    async dailyCompletions(filter: { productId?: number | undefined; days: number }) {
+      const today = Math.floor(clock.now() / dayMs) * dayMs;
+      const since = today - (filter.days - 1) * dayMs;
+      const found = await store.completions({ productId: filter.productId, since }, dayMs);
+      const byDay = new Map(found.map((c) => [c.at, c]));
+      return Array.from({ length: filter.days }, (_, i) => {
+        const at = since + i * dayMs;
+        return byDay.get(at) ?? { at, success: 0, failure: 0, cancelled: 0 };
+      });
     },
 
     async requireVerified(): Promise<boolean> {

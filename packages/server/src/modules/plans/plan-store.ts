@@ -121,7 +121,21 @@ export interface PlanReportData {
   progress: { progress: number; count: number }[];
   failureReasons: { reason: string; count: number }[];
   /** Finished records per time bucket (start of bucket, epoch ms). */
-  completions: { at: number; success: number; failure: number; cancelled: number }[];
+  completions: Completions[];
+}
+
+/** Records that ended in one time bucket (its start, epoch ms). */
+export interface Completions {
+  at: number;
+  success: number;
+  failure: number;
+  cancelled: number;
+}
+
+export interface CompletionFilter {
+  productId?: number | undefined;
+  /** Records finished at or after this instant (epoch ms). */
+  since: number;
 }
 
 /**
@@ -214,6 +228,8 @@ export interface PlanStore {
   activeUpgradesOfDevice(deviceId: number): Promise<UpgradeRecord[]>;
   upgradeLog(upgradeId: number): Promise<UpgradeLogEntry[]>;
   report(planId: number, bucketMs: number): Promise<PlanReportData>;
+  /** Ended records of every plan (or one product's), per bucket of finish time; empty buckets left out. */
+  completions(filter: CompletionFilter, bucketMs: number): Promise<Completions[]>;
   fleetVersions(productId: number): Promise<FleetVersion[]>;
   isPackageInUse(packageId: number): Promise<boolean>;
   getSetting(key: string): Promise<string | undefined>;

@@ -27,6 +27,7 @@ import { registerFirmwareRoutes } from './routes/firmware-routes.ts';
 import { registerGroupRoutes } from './routes/group-routes.ts';
 import { registerPlanRoutes } from './routes/plan-routes.ts';
 import { registerProductRoutes } from './routes/product-routes.ts';
+import { registerReportRoutes } from './routes/report-routes.ts';
 import { registerWebhookRoutes } from './routes/webhook-routes.ts';
 import { ErrorBody } from './schemas.ts';
 
@@ -215,6 +216,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       await registerGroupRoutes(api, context);
       await registerPlanRoutes(api, context);
       await registerDeviceUpgradeRoutes(api, context);
+      await registerReportRoutes(api, context);
       await registerWebhookRoutes(api, context);
     },
     { prefix: '/api/v1' },
