@@ -248,6 +248,7 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     await page.getByTitle('Smart meter').click();
     await page.getByLabel('Firmware package').click();
     await page.getByTitle('default 1.0.1').click();
+    await page.getByText('4 devices will be targeted (0 busy in another plan)').waitFor();
     await page.getByText('Pause the plan when more than this % of decided devices failed').waitFor();
     await page.locator('.ant-radio-button-wrapper', { hasText: 'List' }).click();
     const devices = page.getByLabel('Devices', { exact: true });
@@ -257,7 +258,7 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
       await page.getByTitle(name, { exact: true }).click();
     }
     await page.keyboard.press('Escape');
-    await page.getByText('This plan targets 3 devices.').waitFor();
+    await page.getByText('3 devices will be targeted (0 busy in another plan)').waitFor();
     await shoot('plan-form');
     await page.getByRole('button', { name: 'Create and publish' }).click();
     await page.getByRole('heading', { name: /Spring rollout/ }).waitFor();

@@ -1,11 +1,11 @@
 // The plan form's translation to POST /plans: empty fields are left to the server's defaults,
-// and the explicit-list preview counts what the white and black lists leave.
+// and the live preview sends the targeting fields once they are complete.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  countListedTargets,
   type PlanFormValues,
   toPlanInput,
+  toTargetsInput,
 } from '../../packages/console/src/pages/plans/plan-input.ts';
 
 const base: PlanFormValues = {
@@ -79,14 +79,19 @@ describe('console plan input', () => {
     assert.deepEqual(input.target, { kind: 'versions', versions: ['1.0'] });
   });
 
-  it('counts an explicit list after the black list and within the white list', () => {
-    assert.equal(countListedTargets({ targetKind: 'devices', deviceIds: [1, 2, 3], blacklist: [2] }), 2);
-    assert.equal(countListedTargets({ targetKind: 'devices', deviceIds: [1, 2, 3], whitelist: [3, 4] }), 1);
-    assert.equal(countListedTargets({ targetKind: 'devices' }), 0);
-  });
-
-  it('leaves the count of the other targets to the server', () => {
-    assert.equal(countListedTargets({ targetKind: 'all' }), null);
-    assert.equal(countListedTargets({ targetKind: 'groups', groupIds: [1] }), null);
+  it('previews the targeting fields only, once a product, a package and a target are chosen', () => {
+    assert.deepEqual(toTargetsInput({ ...base, concurrency: 5, whitelist: [1, 2], blacklist: [2] }), {
+      productId: base.productId,
+      firmwarePackageId: base.firmwarePackageId,
+      target: { kind: 'all' },
+      whitelist: [1, 2],
+      blacklist: [2],
+    });
+    assert.deepEqual(toTargetsInput({ ...base, targetKind: 'groups', groupIds: [4] })?.target, {
+      kind: 'groups',
+      groupIds: [4],
+    });
+    assert.equal(toTargetsInput({ targetKind: 'all', productId: 1 }), null, 'no package yet');
+    assert.equal(toTargetsInput({ ...base, targetKind: 'devices' }), null, 'no devices listed yet');
   });
 });

@@ -35,3 +35,6 @@ export type DeviceDetail = Ok<'/api/v1/devices/{id}', 'get'>;
 export type Webhook = NonNullable<Ok<'/api/v1/webhooks', 'get'>>['items'][number];
 export type WebhookDelivery = NonNullable<Ok<'/api/v1/webhooks/{id}/deliveries', 'get'>>['items'][number];
 export type PlanTargets = Ok<'/api/v1/plans/{id}/targets', 'get'>;
+export type PlanTargetsInput = NonNullable<
+  paths['/api/v1/plans/targets']['post']['requestBody']
+>['content']['application/json'];

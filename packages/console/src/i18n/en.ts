@@ -246,9 +246,10 @@ export const en = {
   'planForm.whitelist.help': 'When set, only these devices among the target.',
   'planForm.blacklist': 'Blacklist',
   'planForm.blacklist.help': 'Never these devices; wins over everything else.',
-  'planForm.preview.count': 'This plan targets {count} devices.',
-  'planForm.preview.atStart':
-    'For this target the server counts the devices: save as draft and the plan page shows how many (and any busy in another plan) before you publish.',
+  'planForm.preview.count': '{count} devices will be targeted ({busy} busy in another plan)',
+  'planForm.preview.counting': 'Counting the targeted devices…',
+  'planForm.preview.incomplete':
+    'Choose a product, a firmware package and the devices: the number targeted is shown here.',
   'planForm.mode': 'Mode',
   'planForm.mode.help': 'Silent installs as soon as the device takes it; manual waits for a confirmation.',
   'planForm.start': 'Start',

@@ -243,9 +243,9 @@ export const zhCN: Record<MessageKey, string> = {
   'planForm.whitelist.help': '设置后，只升级目标中的这些设备。',
   'planForm.blacklist': '黑名单',
   'planForm.blacklist.help': '永不升级这些设备；优先于其他一切设置。',
-  'planForm.preview.count': '此计划的目标为 {count} 台设备。',
-  'planForm.preview.atStart':
-    '此类目标由服务器统计设备：先保存草稿，计划页会在发布前显示数量（以及在其他计划中的设备）。',
+  'planForm.preview.count': '将有 {count} 台设备成为目标（{busy} 台正在其他计划中）',
+  'planForm.preview.counting': '正在统计目标设备…',
+  'planForm.preview.incomplete': '选择产品、固件包和设备后，此处显示目标设备数量。',
   'planForm.mode': '模式',
   'planForm.mode.help': '静默：设备接收后立即安装；手动：等待确认。',
   'planForm.start': '开始',

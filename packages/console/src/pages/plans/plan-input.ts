@@ -1,6 +1,6 @@
 // The plan form's values and their translation to the body of POST /plans. Empty fields are left
 // out so the server applies its defaults (packages/core plan-spec.ts, planSpecLimits).
-import type { PlanInput } from '../../api/types.ts';
+import type { PlanInput, PlanTargetsInput } from '../../api/types.ts';
 
 /** What antd's DatePicker gives (a Dayjs), without importing dayjs here. */
 export interface PickedTime {
@@ -43,7 +43,7 @@ export interface PlanFormValues {
 
 const given = (value: number | null | undefined): value is number => typeof value === 'number';
 
-function targetOf(values: PlanFormValues): PlanInput['target'] {
+function targetOf(values: Partial<PlanFormValues>): PlanInput['target'] {
   switch (values.targetKind) {
     case 'devices':
       return { kind: 'devices', deviceIds: values.deviceIds ?? [] };
@@ -93,13 +93,28 @@ export function toPlanInput(values: PlanFormValues): PlanInput {
 }
 
 /**
- * How many devices an explicit list targets after the white and black lists; null for the other
- * targets, which the server resolves when the plan starts (the API has no preview of them).
+ * The targeting fields as the body of POST /plans/targets (the server counts the devices, as it
+ * would when the plan starts); null until a product, a package and a non-empty target are chosen.
  */
-export function countListedTargets(values: Partial<PlanFormValues>): number | null {
-  if (values.targetKind !== 'devices') return null;
-  const black = new Set(values.blacklist ?? []);
-  const white = values.whitelist?.length ? new Set(values.whitelist) : null;
-  const ids = new Set(values.deviceIds ?? []);
-  return [...ids].filter((id) => !black.has(id) && (white === null || white.has(id))).length;
+export function toTargetsInput(values: Partial<PlanFormValues>): PlanTargetsInput | null {
+  const { productId, firmwarePackageId } = values;
+  if (productId === undefined || firmwarePackageId === undefined) return null;
+  const target = targetOf(values);
+  const listed =
+    target.kind === 'devices'
+      ? target.deviceIds
+      : target.kind === 'groups'
+        ? target.groupIds
+        : target.kind === 'versions'
+          ? target.versions
+          : null;
+  if (listed?.length === 0) return null;
+  return {
+    productId,
+    firmwarePackageId,
+    target,
+    ...(values.whitelist?.length && { whitelist: values.whitelist }),
+    ...(values.blacklist?.length && { blacklist: values.blacklist }),
+    ...(values.verification && { verification: true }),
+  };
 }

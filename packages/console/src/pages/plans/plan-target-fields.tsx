@@ -1,12 +1,39 @@
 // The plan form's "which devices" section: the target (all, a list, groups, versions), the white
-// and black lists, and how many devices an explicit list comes to.
+// and black lists, and how many devices they come to now (counted by the server as it goes).
 import { Alert, Form, Radio, Select } from 'antd';
+import { messageOf } from '../../api/api-error.ts';
 import { DeviceSelect } from '../../components/device-select.tsx';
 import { GroupSelect } from '../../components/group-select.tsx';
 import { useT } from '../../i18n/i18n-context.tsx';
-import { countListedTargets, type PlanFormValues, type TargetKind } from './plan-input.ts';
+import { type PlanFormValues, type TargetKind, toTargetsInput } from './plan-input.ts';
+import { type TargetPreview, useTargetPreview } from './use-target-preview.ts';
 
 const targetKinds: readonly TargetKind[] = ['all', 'devices', 'groups', 'versions'];
+
+function TargetPreviewAlert({ preview }: { preview: TargetPreview }) {
+  const t = useT();
+  const [type, message] =
+    preview.state === 'counted'
+      ? [
+          preview.targets.busy > 0 ? 'warning' : 'info',
+          t('planForm.preview.count', { count: preview.targets.devices, busy: preview.targets.busy }),
+        ]
+      : preview.state === 'failed'
+        ? ['error', messageOf(preview.error)]
+        : [
+            'info',
+            t(preview.state === 'counting' ? 'planForm.preview.counting' : 'planForm.preview.incomplete'),
+          ];
+  return (
+    <Alert
+      type={type as 'info' | 'warning' | 'error'}
+      showIcon
+      data-testid="target-preview"
+      message={message}
+      style={{ marginBottom: 16 }}
+    />
+  );
+}
 
 export function PlanTargetFields() {
   const t = useT();
@@ -14,7 +41,7 @@ export function PlanTargetFields() {
   const productId = Form.useWatch('productId', form);
   const targetKind = Form.useWatch('targetKind', form);
   const values = Form.useWatch([], form) as Partial<PlanFormValues> | undefined;
-  const listed = countListedTargets(values ?? {});
+  const preview = useTargetPreview(toTargetsInput(values ?? {}));
 
   return (
     <>
@@ -60,15 +87,7 @@ export function PlanTargetFields() {
       <Form.Item name="blacklist" label={t('planForm.blacklist')} extra={t('planForm.blacklist.help')}>
         <DeviceSelect productId={productId} />
       </Form.Item>
-      <Alert
-        type="info"
-        showIcon
-        data-testid="target-preview"
-        message={
-          listed === null ? t('planForm.preview.atStart') : t('planForm.preview.count', { count: listed })
-        }
-        style={{ marginBottom: 16 }}
-      />
+      <TargetPreviewAlert preview={preview} />
     </>
   );
 }
