@@ -25,7 +25,7 @@ describe('kysely plan store', { skip }, () => {
   });
   after(() => t.dispose());
 
-  it('enrols in batches exactly the devices core matchesTarget selects', async () => {
+  it('enrols in batches, and counts saved or not, exactly the devices core matchesTarget selects', async () => {
     const next = random(7);
     const versions = ['1.0', '1.1', '2.0', null];
     const fleet = await seedFleet(t.database, 120, { versionOf: () => versions[Math.floor(next() * 4)]! });
@@ -123,6 +123,10 @@ describe('kysely plan store', { skip }, () => {
             expected,
             `case ${plan.name}: ${JSON.stringify({ target: target.kind, lists: Object.keys(lists), firmware: firmware.kind })}`,
           );
+          for (const id of [plan.id, null]) {
+            const counted = await store.countTargets({ ...plan, id });
+            assert.equal(counted, expected.length, `case ${plan.name} counted ${id ? 'saved' : 'not saved'}`);
+          }
           // The next case enrols the same devices: end these records so they are free again.
           await db
             .updateTable('device_upgrades')
