@@ -129,6 +129,10 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
 
   it('signs an admin in and shows the overview', async () => {
     await signIn(page, 'admin', adminPassword);
+    await page
+      .locator('.ant-card', { hasText: 'Success rate per day' })
+      .getByText(/No device upgrade has finished in the last 30 days\. Start a plan/)
+      .waitFor();
     await shoot('overview');
   });
 
@@ -309,6 +313,10 @@ describe('the web console', { skip, timeout: 180_000 }, () => {
     const versions = page.locator('.ant-card', { hasText: 'Versions in the fleet' });
     await versions.getByText('default 1.0.1').waitFor();
     await page.getByText('No plan is running.').waitFor();
+    const rate = page.locator('.ant-card', { hasText: 'Success rate per day' });
+    await rate.getByText('Last 30 days (UTC): 3 succeeded, 0 failed, success rate 100%').waitFor();
+    const chart = (await rate.getByTestId('success-rate-chart').textContent()) ?? '';
+    assert.match(chart, /\d{4}-\d{2}-\d{2}: 3 succeeded, 0 failed \(100%\)/, 'the day the devices finished');
     await shoot('overview-fleet');
   });
 

@@ -50,6 +50,12 @@ export const en = {
   'overview.planLine': ' {total} devices · success rate {rate}',
   'overview.versions': 'Versions in the fleet',
   'overview.versionsEmpty': 'No device has reported a version yet.',
+  'overview.successRate': 'Success rate per day',
+  'overview.successRateTotal':
+    'Last {days} days (UTC): {success} succeeded, {failure} failed, success rate {rate}',
+  'overview.successRateDay': '{day}: {success} succeeded, {failure} failed ({rate})',
+  'overview.successRateEmpty':
+    'No device upgrade has finished in the last {days} days. Start a plan from the Plans page; each day its successes and failures show here.',
   'overview.next': 'Start by creating a product, then upload its firmware and register devices.',
 
   'products.title': 'Products',

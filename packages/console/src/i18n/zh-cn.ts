@@ -52,6 +52,11 @@ export const zhCN: Record<MessageKey, string> = {
   'overview.planLine': ' {total} 台设备 · 成功率 {rate}',
   'overview.versions': '设备版本分布',
   'overview.versionsEmpty': '还没有设备上报版本。',
+  'overview.successRate': '每日升级成功率',
+  'overview.successRateTotal': '近 {days} 天（UTC）：成功 {success} 台，失败 {failure} 台，成功率 {rate}',
+  'overview.successRateDay': '{day}：成功 {success} 台，失败 {failure} 台（{rate}）',
+  'overview.successRateEmpty':
+    '近 {days} 天没有设备完成升级。可在升级计划页启动计划，每天的成功与失败会显示在这里。',
   'overview.next': '先创建产品，再上传固件并注册设备。',
 
   'products.title': '产品',

@@ -1,5 +1,6 @@
 // Overview: counts (products, devices, online devices, firmware), the active plans with their
-// progress, and the version distribution per product; the next step when there is nothing yet.
+// progress, the version distribution per product and the success rate per day; the next step
+// when there is nothing yet.
 import { Card, Col, Row, Statistic, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { unwrap } from '../api/api-client.ts';
@@ -8,6 +9,7 @@ import { PageHeader } from '../components/page-header.tsx';
 import { useNotify } from '../components/use-notify.ts';
 import { useT } from '../i18n/i18n-context.tsx';
 import { ActivePlansCard } from './overview/active-plans-card.tsx';
+import { SuccessRateChart } from './overview/success-rate-chart.tsx';
 import { VersionChart } from './overview/version-chart.tsx';
 
 const limit = 100;
@@ -77,6 +79,9 @@ export function OverviewPage() {
         </Col>
         <Col xs={24} lg={12}>
           <VersionChart />
+        </Col>
+        <Col xs={24} lg={12}>
+          <SuccessRateChart />
         </Col>
       </Row>
       {counts?.products === '0' && (
