@@ -245,10 +245,28 @@ export function createDevice(options: DeviceOptions) {
   function schedule(target: Target, offer: Offer): Promise<UpgradeResult | null> {
     if (target.busy.has(offer.module)) return Promise.resolve(null);
     target.busy.add(offer.module);
-    const job = runUpgrade(target, offer).finally(() => {
-      target.busy.delete(offer.module);
-      running.delete(job);
-    });
+    const job = runUpgrade(target, offer)
+      // A report that cannot leave (the connection dropped, or stop() closed it) ends this
+      // attempt; pushes arrive without a caller, so it must not become an unhandled rejection.
+      .catch((cause: unknown): UpgradeResult => {
+        const error = isSdkError(cause)
+          ? cause
+          : new SdkError('NETWORK', (cause as Error).message, {}, { cause });
+        if (!stopping.signal.aborted) emit({ type: 'failed', subject: target.name, offer, error });
+        const r: UpgradeResult = {
+          subject: target.name,
+          module: offer.module,
+          targetVersion: offer.targetVersion,
+          outcome: 'failed',
+          error,
+        };
+        results.push(r);
+        return r;
+      })
+      .finally(() => {
+        target.busy.delete(offer.module);
+        running.delete(job);
+      });
     running.add(job);
     return job;
   }
