@@ -6,7 +6,6 @@
 // sha256, reports progress and success. Prints wall time, the server's CPU seconds and peak RSS,
 // messages over the broker and database write statements per device.
 import { type ChildProcess, fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,13 +15,9 @@ import type { KyselyPlugin, PluginTransformQueryArgs, RootOperationNode } from '
 import { type Database, openDatabase } from '../packages/server/src/adapters/db/database.ts';
 import { buildApp } from '../packages/server/src/app.ts';
 import { loadConfig } from '../packages/server/src/config/config.ts';
+import { createPlanFleet, option } from './support/bench-fleet.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-function option(argv: string[], name: string, fallback: string): string {
-  const at = argv.indexOf(`--${name}`);
-  return at >= 0 && argv[at + 1] ? argv[at + 1]! : fallback;
-}
 
 /** Counts the statements that write (insert, update, delete; raw SQL by its first word). */
 function writeCounter() {
@@ -42,18 +37,6 @@ function writeCounter() {
     transformResult: async ({ result }) => result,
   };
   return { counter, plugin };
-}
-
-function multipart(version: string, content: Buffer) {
-  const boundary = 'campaign-bench';
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="version"\r\n\r\n${version}\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="app.bin"\r\n`),
-    Buffer.from('Content-Type: application/octet-stream\r\n\r\n'),
-    content,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
 interface Stats {
@@ -116,44 +99,10 @@ export async function main(argv: string[]): Promise<void> {
   const app = await buildApp(config, { database });
   let devices: ReturnType<typeof startDevices> | undefined;
   try {
-    const key = await app.services.accounts.createApiKey(null, { name: 'bench', role: 'admin' });
-    const headers = { authorization: `Bearer ${key.secret}` };
-    const post = async (url: string, payload: unknown) => {
-      const res = await app.http.inject({ method: 'POST', url, headers, payload: payload as object });
-      if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
-      return res;
-    };
-    const product = (await post('/api/v1/products', { name: 'Campaign meter' })).json();
-    const rows = Array.from({ length: count }, (_, i) => ({ name: `c${i}`, versions: { default: '1.0' } }));
-    const imported = await post(`/api/v1/products/${product.id}/devices/import`, rows);
-    const logins = imported.body
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { name?: string; secret?: string })
-      .filter((row) => row.name && row.secret)
-      .map((row) => ({ productKey: product.productKey as string, name: row.name!, secret: row.secret! }));
-    if (logins.length !== count) throw new Error(`imported ${logins.length} of ${count} devices`);
-    const firmware = randomBytes(size);
-    const form = multipart('2.0', firmware);
-    const upload = await app.http.inject({
-      method: 'POST',
-      url: `/api/v1/products/${product.id}/firmware`,
-      headers: { ...headers, ...form.headers },
-      payload: form.payload,
-    });
-    if (upload.statusCode !== 201) throw new Error(upload.body);
+    const fleet = await createPlanFleet(app, { name: 'campaign', count, firmwareBytes: size });
+    const logins = fleet.logins;
+    const plan = { id: fleet.planId };
     const plans = app.services.plans;
-    const plan = await plans.createPlan(
-      {
-        name: 'campaign',
-        productId: product.id,
-        firmwarePackageId: upload.json().id,
-        target: { kind: 'all' },
-        start: { mode: 'manual' },
-      },
-      'bench',
-    );
-    await plans.publish(plan.id, 'bench');
 
     const importedRssMb = process.resourceUsage().maxRSS / 1024;
     await app.http.listen({ host: '127.0.0.1', port: 0 });

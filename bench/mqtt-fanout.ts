@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { type App, buildApp } from '../packages/server/src/app.ts';
 import { loadConfig } from '../packages/server/src/config/config.ts';
+import { createPlanFleet, option } from './support/bench-fleet.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const externalUrl = process.env['UPDRAFT_BENCH_MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
@@ -55,23 +56,6 @@ interface Fleet {
   close(): Promise<void>;
 }
 
-function option(argv: string[], name: string, fallback: string): string {
-  const at = argv.indexOf(`--${name}`);
-  return at >= 0 && argv[at + 1] ? argv[at + 1]! : fallback;
-}
-
-function multipart(version: string, content: Buffer) {
-  const boundary = 'fanout-bench';
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="version"\r\n\r\n${version}\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="app.bin"\r\n`),
-    Buffer.from('Content-Type: application/octet-stream\r\n\r\n'),
-    content,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
 /** Updraft on a fresh SQLite with `count` devices (imported through the API) and a plan to start by hand. */
 async function createFleet(count: number, broker: 'embedded' | 'external'): Promise<Fleet> {
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-fanout-'));
@@ -87,47 +71,11 @@ async function createFleet(count: number, broker: 'embedded' | 'external'): Prom
     },
   );
   const app = await buildApp(config, { scheduler: false });
-  const key = await app.services.accounts.createApiKey(null, { name: 'bench', role: 'admin' });
-  const headers = { authorization: `Bearer ${key.secret}` };
-  const post = async (url: string, payload: unknown) => {
-    const res = await app.http.inject({ method: 'POST', url, headers, payload: payload as object });
-    if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
-    return res;
-  };
-  const product = (await post('/api/v1/products', { name: 'Fan-out meter' })).json();
-  const rows = Array.from({ length: count }, (_, i) => ({ name: `f${i}`, versions: { default: '1.0' } }));
-  const imported = await post(`/api/v1/products/${product.id}/devices/import`, rows);
-  const logins: Login[] = [];
-  for (const line of imported.body.trim().split('\n')) {
-    const row = JSON.parse(line) as { name?: string; secret?: string; error?: unknown };
-    if (row.error) throw new Error(`import refused a row: ${line}`);
-    if (row.name && row.secret)
-      logins.push({ username: `${product.productKey}.${row.name}`, password: row.secret });
-  }
-  if (logins.length !== count) throw new Error(`imported ${logins.length} of ${count} devices`);
-  const firmware = randomBytes(64 * 1024);
-  const upload = await app.http.inject({
-    method: 'POST',
-    url: `/api/v1/products/${product.id}/firmware`,
-    headers: { ...headers, ...multipart('2.0', firmware).headers },
-    payload: multipart('2.0', firmware).payload,
-  });
-  if (upload.statusCode !== 201) throw new Error(upload.body);
-  const plans = app.services.plans;
-  const plan = await plans.createPlan(
-    {
-      name: 'fan-out',
-      productId: product.id,
-      firmwarePackageId: upload.json().id,
-      target: { kind: 'all' },
-      start: { mode: 'manual' },
-    },
-    'bench',
-  );
-  await plans.publish(plan.id, 'bench');
+  const fleet = await createPlanFleet(app, { name: 'fan-out', count, firmwareBytes: 64 * 1024 });
+  const logins = fleet.logins.map((l) => ({ username: `${l.productKey}.${l.name}`, password: l.secret }));
   return {
     app,
-    planId: plan.id,
+    planId: fleet.planId,
     logins,
     async close() {
       await app.close();
