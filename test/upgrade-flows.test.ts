@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { diff } from '@updraft/delta';
 import type { DeviceEvent } from '@updraft/sdk';
-import { connectAsync } from 'mqtt';
+import { brokerSkipReason, testBrokerUrl } from '../packages/server/src/test-support/test-broker.ts';
 import { skipReason } from '../packages/server/src/test-support/test-database.ts';
 import {
   image,
@@ -17,20 +17,7 @@ import {
   waitFor,
 } from './support/upgrade-flows.ts';
 
-const brokerUrl = process.env['UPDRAFT_TEST_MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
-
-/** The Mosquitto of the machine, for the second pass of the MQTT flows. */
-async function brokerReachable(): Promise<string | undefined> {
-  try {
-    const probe = await connectAsync(brokerUrl, { reconnectPeriod: 0, connectTimeout: 3000 });
-    await probe.endAsync(true);
-    return undefined;
-  } catch (error) {
-    const reason = `no MQTT broker at ${brokerUrl} (${(error as Error).message})`;
-    if (process.env['CI'] === 'true') throw new Error(`${reason}: CI needs Mosquitto`);
-    return reason;
-  }
-}
+const brokerUrl = testBrokerUrl;
 
 const skip = (await skipReason()) ?? false;
 describeFlows('embedded broker', {}, 'all', skip);
@@ -39,7 +26,7 @@ describeFlows(
   // Updraft joins the broker in a share group of its own, so no other test's instance takes its messages.
   { UPDRAFT_MQTT_URL: brokerUrl, UPDRAFT_MQTT_SHARE_GROUP: `e2e${randomBytes(6).toString('hex')}` },
   'mqtt',
-  skip || ((await brokerReachable()) ?? false),
+  skip || ((await brokerSkipReason()) ?? false),
 );
 
 function describeFlows(

@@ -25,6 +25,33 @@ describe('kysely plan store', { skip }, () => {
   });
   after(() => t.dispose());
 
+  /** A plan over all the product's devices, with a full package 2.0 of its own. */
+  async function insertFullPlan(
+    store: ReturnType<typeof createKyselyPlanStore>,
+    productId: number,
+    name: string,
+  ) {
+    const pkg = await seedPackage(t.database, productId, '2.0');
+    const spec = validatePlanSpec({
+      name,
+      productId: String(productId),
+      moduleId: 'default',
+      firmware: { kind: 'full', packageId: String(pkg), targetVersion: '2.0' },
+      target: { kind: 'all' },
+    });
+    assert.ok(spec.ok);
+    const input = {
+      productId,
+      module: 'default',
+      name,
+      firmwarePackageId: pkg,
+      spec: spec.spec,
+      verification: false,
+      createdBy: 't',
+    };
+    return { plan: await store.insertPlan(input, 0), input };
+  }
+
   it('enrols in batches, and counts saved or not, exactly the devices core matchesTarget selects', async () => {
     const next = random(7);
     const versions = ['1.0', '1.1', '2.0', null];
@@ -141,26 +168,8 @@ describe('kysely plan store', { skip }, () => {
 
   it('keeps a device in at most one active upgrade per module', async () => {
     const fleet = await seedFleet(t.database, 3);
-    const pkg = await seedPackage(t.database, fleet.productId, '2.0');
     const store = createKyselyPlanStore(t.database.db, t.database.dialect);
-    const spec = validatePlanSpec({
-      name: 'p',
-      productId: String(fleet.productId),
-      moduleId: 'default',
-      firmware: { kind: 'full', packageId: String(pkg), targetVersion: '2.0' },
-      target: { kind: 'all' },
-    });
-    assert.ok(spec.ok);
-    const input = {
-      productId: fleet.productId,
-      module: 'default',
-      name: 'p',
-      firmwarePackageId: pkg,
-      spec: spec.spec,
-      verification: false,
-      createdBy: 't',
-    };
-    const a = await store.insertPlan(input, 0);
+    const { plan: a, input } = await insertFullPlan(store, fleet.productId, 'p');
     const b = await store.insertPlan(input, 0);
     const initial = createUpgradeState(0, { manual: false });
     assert.deepEqual(await store.enrolNextBatch(a.id, 100, initial), { inserted: 3, done: true });
@@ -173,28 +182,8 @@ describe('kysely plan store', { skip }, () => {
 
   it('looks up many upgrades at once, as one at a time would, past one statement of ids', async () => {
     const fleet = await seedFleet(t.database, 620);
-    const pkg = await seedPackage(t.database, fleet.productId, '2.0');
     const store = createKyselyPlanStore(t.database.db, t.database.dialect);
-    const spec = validatePlanSpec({
-      name: 'bulk',
-      productId: String(fleet.productId),
-      moduleId: 'default',
-      firmware: { kind: 'full', packageId: String(pkg), targetVersion: '2.0' },
-      target: { kind: 'all' },
-    });
-    assert.ok(spec.ok);
-    const plan = await store.insertPlan(
-      {
-        productId: fleet.productId,
-        module: 'default',
-        name: 'bulk',
-        firmwarePackageId: pkg,
-        spec: spec.spec,
-        verification: false,
-        createdBy: 't',
-      },
-      0,
-    );
+    const { plan } = await insertFullPlan(store, fleet.productId, 'bulk');
     await store.enrolNextBatch(plan.id, 1000, createUpgradeState(0, { manual: false }));
     const ids: number[] = [];
     for (let after: number | undefined; ; ) {
@@ -217,27 +206,7 @@ describe('kysely plan store', { skip }, () => {
     const monday = Date.UTC(2026, 10, 30);
     const store = createKyselyPlanStore(t.database.db, t.database.dialect);
     async function planOf(fleet: { productId: number }) {
-      const pkg = await seedPackage(t.database, fleet.productId, '2.0');
-      const spec = validatePlanSpec({
-        name: 'series',
-        productId: String(fleet.productId),
-        moduleId: 'default',
-        firmware: { kind: 'full', packageId: String(pkg), targetVersion: '2.0' },
-        target: { kind: 'all' },
-      });
-      assert.ok(spec.ok);
-      const plan = await store.insertPlan(
-        {
-          productId: fleet.productId,
-          module: 'default',
-          name: 'series',
-          firmwarePackageId: pkg,
-          spec: spec.spec,
-          verification: false,
-          createdBy: 't',
-        },
-        0,
-      );
+      const { plan } = await insertFullPlan(store, fleet.productId, 'series');
       await store.enrolNextBatch(plan.id, 100, createUpgradeState(0, { manual: false }));
     }
     const a = await seedFleet(t.database, 6);

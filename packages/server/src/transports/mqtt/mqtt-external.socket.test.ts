@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { connect, connectAsync } from 'mqtt';
 import { type App, buildApp } from '../../app.ts';
 import { loadConfig } from '../../config/config.ts';
+import { brokerSkipReason, testBrokerUrl } from '../../test-support/test-broker.ts';
 import { skipReason } from '../../test-support/test-database.ts';
 import { createDeviceFleet, type DeviceFleet } from '../http/device-api/test-device-fleet.ts';
 import {
@@ -25,22 +26,9 @@ import {
 } from './mqtt-transport.contract.ts';
 import { connectDevice, eventually, type TestMqttDevice } from './test-mqtt-device.ts';
 
-const brokerUrl = process.env['UPDRAFT_TEST_MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
+const brokerUrl = testBrokerUrl;
 
-async function brokerReachable(): Promise<string | undefined> {
-  try {
-    const probe = await connectAsync(brokerUrl, { reconnectPeriod: 0, connectTimeout: 3000 });
-    await probe.endAsync(true);
-    return undefined;
-  } catch (error) {
-    const reason = `no MQTT broker at ${brokerUrl} (${(error as Error).message})`;
-    if (process.env['CI'] === 'true') throw new Error(`${reason}: CI needs Mosquitto`);
-    console.log(`# skipping the external-broker tests: ${reason}`);
-    return reason;
-  }
-}
-
-const skip = (await skipReason()) ?? (await brokerReachable()) ?? false;
+const skip = (await skipReason()) ?? (await brokerSkipReason()) ?? false;
 const shareGroup = () => `t${randomBytes(6).toString('hex')}`;
 
 const mosquitto: BrokerHarness = {
