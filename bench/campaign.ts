@@ -16,6 +16,7 @@ import { type Database, openDatabase } from '../packages/server/src/adapters/db/
 import { buildApp } from '../packages/server/src/app.ts';
 import { loadConfig } from '../packages/server/src/config/config.ts';
 import { createPlanFleet, option } from './support/bench-fleet.ts';
+import type { Aims } from './support/rounds.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -80,6 +81,47 @@ function startDevices(loginsFile: string, mqttUrl: string, stateRoot: string, se
   };
 }
 
+/** An event-stream client, as the console opens one: counts the events it gets, by type. */
+async function followEvents(base: string, app: Awaited<ReturnType<typeof buildApp>>) {
+  const key = await app.services.accounts.createApiKey(null, { name: 'bench console', role: 'viewer' });
+  const controller = new AbortController();
+  const answer = await fetch(`${base}/api/v1/events`, {
+    headers: { authorization: `Bearer ${key.secret}`, accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
+  if (answer.status !== 200 || !answer.body) throw new Error(`event stream answered ${answer.status}`);
+  const counts: Record<string, number> = { plan: 0, device_upgrade: 0, delta_job: 0 };
+  const decoder = new TextDecoder();
+  let rest = '';
+  void (async () => {
+    try {
+      for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) {
+        const text = rest + decoder.decode(chunk, { stream: true });
+        const lines = text.split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) {
+          const type = line.startsWith('event: ') ? line.slice(7) : undefined;
+          if (type && type in counts) counts[type]! += 1;
+        }
+      }
+    } catch {
+      // Closed at the end.
+    }
+  })();
+  return {
+    close() {
+      controller.abort();
+      return { plan: counts['plan']!, device_upgrade: counts['device_upgrade']! };
+    },
+  };
+}
+
+/** Issue 21's aims for 10,000 MQTT devices on this 2-core machine. */
+export const aims: Aims = {
+  wall_s: { max: 60, what: 'wall time, s' },
+  server_rss_mb: { max: 500, what: 'server peak RSS, MB' },
+};
+
 export async function main(argv: string[]): Promise<void> {
   const count = Number(option(argv, 'devices', '10000'));
   const size = Number(option(argv, 'kib', '256')) * 1024;
@@ -116,6 +158,8 @@ export async function main(argv: string[]): Promise<void> {
       `${count} SDK devices connected in ${ready.connectSeconds.toFixed(1)} s (device process RSS ${ready.rssMb.toFixed(0)} MB)`,
     );
 
+    // A console following the campaign: the event stream stays open throughout (issue 18).
+    const stream = await followEvents(`http://127.0.0.1:${port}`, app);
     const setupRssMb = process.resourceUsage().maxRSS / 1024;
     const setupHeapMb = process.memoryUsage().heapUsed / 2 ** 20;
     // The campaign: from the operator's start until the scheduler completes the plan.
@@ -163,13 +207,20 @@ export async function main(argv: string[]): Promise<void> {
         `${(writes / count).toFixed(2)} database write statements, ` +
         `${((after.downloadBytes - before.downloadBytes) / count / 1024).toFixed(0)} KiB downloaded`,
     );
+    // The last events reach the stream within a poll or two.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const streamed = stream.close();
+    console.log(
+      `  event stream open throughout: ${streamed.plan} plan and ${streamed.device_upgrade} device-upgrade events`,
+    );
     const clientRss = await devices.close();
     devices = undefined;
     console.log(`  device process peak RSS ${clientRss.toFixed(0)} MB`);
     console.log(
       `RESULT campaign devices=${count} wall_s=${wall.toFixed(1)} server_cpu_s=${serverCpu.toFixed(1)} ` +
         `server_rss_mb=${rssMb.toFixed(0)} messages_per_device=${(uplinks + downlinks).toFixed(1)} ` +
-        `db_writes_per_device=${(writes / count).toFixed(2)} success=${counts.success}`,
+        `db_writes_per_device=${(writes / count).toFixed(2)} success=${counts.success} ` +
+        `stream_events=${streamed.plan + streamed.device_upgrade}`,
     );
   } finally {
     await devices?.close().catch(() => {});

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyBuffer, createDiffJob } from '@updraft/delta';
+import type { Aims } from './support/rounds.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = join(here, '..', '..', 'shared', 'bench-data', 'delta');
@@ -194,6 +195,14 @@ async function measureSynthetic(): Promise<ScaleRun> {
 function geometricMean(values: number[]): number {
   return Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
 }
+
+/** Issue 6's aims: patch size relative to bsdiff's, diff time, the mcu patcher's memory. */
+export const aims: Aims = {
+  mcu_size_vs_bsdiff: { max: 1.0, what: 'mcu patch bytes vs bsdiff, geometric mean' },
+  linux_size_vs_bsdiff: { max: 0.93, what: 'linux patch bytes vs bsdiff, geometric mean' },
+  diff_time_vs_bsdiff: { max: 0.5, what: 'diff seconds vs bsdiff, geometric mean' },
+  mcu_apply_kib: { max: 16, what: 'mcu patcher working memory, KiB' },
+};
 
 export async function main(argv: string[]): Promise<void> {
   if (!existsSync(dataDir)) throw new Error(`no bench data at ${dataDir}`);

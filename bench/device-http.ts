@@ -1,92 +1,46 @@
 // `npm run bench -- device-http [--seconds S] [--devices N]`: the device HTTP API under load.
 // Updraft with N devices (100,000 by default) and a running plan; beside it Node's bare `http`
-// server and Debian's nginx serving the same firmware file; one load tool (node:http keep-alive
-// agents in a worker thread) for every target. Measures check requests/s (vs bare Node),
-// whole-file download MiB/s and 64 KiB Range requests/s at random offsets (vs nginx directly,
-// and Updraft behind nginx with X-Accel-Redirect).
+// server and Debian's nginx (tuned: sendfile, tcp_nopush off, keep-alive) serving the same
+// firmware file. The load comes from Debian's wrk (one thread, keep-alive) for every target.
+// Measures check requests/s of devices already offered their upgrade (each device's first check
+// runs before the load) vs bare Node, whole-file download MiB/s and 64 KiB Range
+// requests/s at random offsets (vs nginx directly, and Updraft behind nginx with
+// X-Accel-Redirect), and for each the server's CPU time per request from /proc, which moves
+// less than throughput when other work shares the machine.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createOneNetToken } from '../packages/protocol/src/index.ts';
 import { type App, buildApp } from '../packages/server/src/app.ts';
 import { loadConfig } from '../packages/server/src/config/config.ts';
-import { seedFleet } from '../packages/server/src/modules/plans/test-fleet.ts';
-import { startNginx } from '../packages/server/src/transports/http/device-api/nginx-harness.ts';
+import { startNginx } from '../packages/server/src/test-support/nginx-harness.ts';
+import { seedFleet } from '../packages/server/src/test-support/plan-fleet.ts';
+import { cpuMeter, withChildren } from './support/proc-cpu.ts';
+import type { Aims } from './support/rounds.ts';
+import { rangeBytes, runWrk, type WrkResult, type WrkTarget, wrkMissing } from './support/wrk.ts';
 
-interface Target {
-  /** Requests, used round-robin; `{offset}` in a range header is replaced by a random offset. */
-  requests: { url: string; headers: Record<string, string> }[];
-  concurrency: number;
-  seconds: number;
-  /** File size, for random 64 KiB ranges. */
-  rangeOf?: number;
+/** The issue's aims: on throughput and, steadier, on CPU time per request (baseline's / Updraft's). */
+export const aims: Aims = {
+  check_vs_node: { min: 0.5, what: 'checks/s vs bare node:http' },
+  check_cpu_vs_node: { min: 0.5, what: 'CPU per request, bare node:http / Updraft check' },
+  download_vs_nginx: { min: 0.5, what: 'whole-file MiB/s vs nginx' },
+  download_cpu_vs_nginx: { min: 0.5, what: 'CPU per download, nginx / Updraft' },
+  range_vs_nginx: { min: 0.3, what: '64 KiB ranges/s vs nginx' },
+  range_cpu_vs_nginx: { min: 0.3, what: 'CPU per range, nginx / Updraft' },
+};
+
+interface Measured extends WrkResult {
+  /** CPU seconds of the serving processes during the load. */
+  cpu: number;
 }
 
-interface LoadResult {
-  requests: number;
-  bytes: number;
-  seconds: number;
-  errors: number;
-}
-
-const rangeBytes = 64 * 1024;
-
-/** The load tool: runs in a worker so that it does not share the server's event loop. */
-async function runLoad(target: Target): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: target.concurrency });
-  let requests = 0;
-  let bytes = 0;
-  let errors = 0;
-  let next = 0;
-  const started = performance.now();
-  const until = started + target.seconds * 1000;
-  const one = (): Promise<void> =>
-    new Promise((resolve) => {
-      const spec = target.requests[next++ % target.requests.length]!;
-      const headers = { ...spec.headers };
-      if (target.rangeOf !== undefined) {
-        const start = Math.floor(Math.random() * (target.rangeOf - rangeBytes));
-        headers['range'] = `bytes=${start}-${start + rangeBytes - 1}`;
-      }
-      const req = request(spec.url, { agent, headers }, (res) => {
-        res.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-        });
-        res.on('end', () => {
-          // OneNET download errors are a 200 without Content-Length.
-          if ((res.statusCode ?? 500) >= 300 || res.headers['ota-errno'] !== undefined) errors++;
-          requests++;
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      req.end();
-    });
-  await Promise.all(
-    Array.from({ length: target.concurrency }, async () => {
-      while (performance.now() < until) await one();
-    }),
-  );
-  agent.destroy();
-  return { requests, bytes, errors, seconds: (performance.now() - started) / 1000 };
-}
-
-if (!isMainThread) {
-  parentPort!.postMessage(await runLoad(workerData as Target));
-}
-
-function load(target: Target): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: target });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+/** Runs wrk against a target while counting the CPU of the processes that serve it. */
+async function measure(target: WrkTarget, servers: (number | 'self')[]): Promise<Measured> {
+  const cpu = cpuMeter(servers);
+  const result = await runWrk(target);
+  return { ...result, cpu: cpu() };
 }
 
 function argument(argv: string[], name: string, fallback: number): number {
@@ -113,16 +67,21 @@ async function listen(app: App): Promise<string> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  const missing = wrkMissing();
+  if (missing) {
+    console.error(`device-http: ${missing}`);
+    process.exit(1);
+  }
   const seconds = argument(argv, 'seconds', 5);
   const deviceCount = argument(argv, 'devices', 100_000);
   const firmwareBytes = 4 * 1024 * 1024;
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-bench-http-'));
   const settings = { dataDir, logLevel: 'silent', adminPassword: 'bench-admin-password' };
-  const app = await buildApp(loadConfig({}, settings), { scheduler: false });
+  const app = await buildApp(loadConfig({}, settings), { scheduler: false, deltaRunner: false });
   const cleanups: (() => Promise<void>)[] = [];
   try {
     // Fleet, firmware and a running plan.
-    let t0 = performance.now();
+    const t0 = performance.now();
     const productKey = 'pk_bench_http';
     const fleet = await seedFleet(app.database, deviceCount, { key: productKey, now: Date.now() });
     const key = await app.services.accounts.createApiKey(null, { name: 'bench', role: 'admin' });
@@ -161,6 +120,7 @@ export async function main(argv: string[]): Promise<void> {
     const updraft = await listen(app);
     const accelApp = await buildApp(loadConfig({}, { ...settings, downloadAccel: 'nginx' }), {
       scheduler: false,
+      deltaRunner: false,
       database: app.database,
     });
     cleanups.push(() => accelApp.close());
@@ -175,63 +135,107 @@ export async function main(argv: string[]): Promise<void> {
     // Check requests from 2,000 devices, each with its own Authorization.
     const secret = await app.services.devices.secretOf({ id: fleet.deviceIds[0]! });
     const et = Math.floor(Date.now() / 1000) + 3600;
+    const checkPath = (id: number) =>
+      `/ota/south/check?dev_id=${id}&manuf=100&model=10001&type=1&version=1.0&cdn=true`;
     const checks = fleet.deviceIds.slice(0, 2000).map((id, i) => ({
-      url: `${updraft}/ota/south/check?dev_id=${id}&manuf=100&model=10001&type=1&version=1.0&cdn=true`,
+      path: checkPath(id),
       headers: { authorization: createOneNetToken(secret, `products/${productKey}/devices/d${i}`, et) },
     }));
     // The download token belongs to a device outside the check set, so checks do not supersede it.
     const downloader = fleet.deviceIds[2000]!;
-    const probe = await fetch(
-      `${updraft}/ota/south/check?dev_id=${downloader}&manuf=100&model=10001&type=1&version=1.0&cdn=true`,
-      { headers: { authorization: createOneNetToken(secret, `products/${productKey}/devices/d2000`, et) } },
-    );
+    const probe = await fetch(`${updraft}${checkPath(downloader)}`, {
+      headers: { authorization: createOneNetToken(secret, `products/${productKey}/devices/d2000`, et) },
+    });
     const answer = (await probe.json()) as { errno: number; data: { token: string } };
     if (answer.errno !== 0) throw new Error(`check failed: ${JSON.stringify(answer)}`);
     const token = answer.data.token;
     const bare = await startBareNode(JSON.stringify(answer));
     cleanups.push(() => bare.close());
-
-    const c = 32;
-    const node = await load({ requests: [{ url: bare.url, headers: {} }], concurrency: c, seconds });
-    const check = await load({ requests: checks, concurrency: c, seconds });
-    const rps = (r: LoadResult) => r.requests / r.seconds;
-    const mibs = (r: LoadResult) => r.bytes / 1048576 / r.seconds;
-    console.log(
-      `check: updraft ${rps(check).toFixed(0)} req/s (${check.errors} errors), bare node ${rps(node).toFixed(0)} req/s`,
-    );
+    const nginxProcesses = withChildren(nginx.pid);
 
     const sha = pkg.files[0]!.sha256;
-    const direct = `${nginx.url}/files/${sha.slice(0, 2)}/${sha}`;
-    const targets = {
-      nginx: direct,
-      updraft: `${updraft}/ota/south/download/${token}`,
-      accel: `${nginx.url}/ota/south/download/${token}`,
+    const downloadTargets = {
+      nginx: { base: nginx.url, path: `/files/${sha.slice(0, 2)}/${sha}`, servers: nginxProcesses },
+      updraft: { base: updraft, path: `/ota/south/download/${token}`, servers: ['self' as const] },
+      accel: {
+        base: nginx.url,
+        path: `/ota/south/download/${token}`,
+        servers: [...nginxProcesses, 'self' as const],
+      },
     };
-    const downloads: Record<string, LoadResult> = {};
-    const ranges: Record<string, LoadResult> = {};
-    for (const [name, url] of Object.entries(targets)) {
-      downloads[name] = await load({ requests: [{ url, headers: {} }], concurrency: 8, seconds });
-      ranges[name] = await load({
-        requests: [{ url, headers: {} }],
-        concurrency: c,
-        seconds,
-        rangeOf: firmwareBytes,
-      });
+    // Every target answers the same bytes before it is measured: errors would look like speed.
+    for (const [name, t] of Object.entries(downloadTargets)) {
+      const whole = Buffer.from(await (await fetch(`${t.base}${t.path}`)).arrayBuffer());
+      const part = await fetch(`${t.base}${t.path}`, { headers: { range: 'bytes=100-65635' } });
+      if (
+        !whole.equals(firmware) ||
+        part.status !== 206 ||
+        (await part.arrayBuffer()).byteLength !== rangeBytes
+      ) {
+        throw new Error(`${name} does not serve the firmware file (status ${part.status})`);
+      }
+    }
+
+    // Each device's first check is the engine's offer (a transaction); the load measures the
+    // checks after it, as a device that polls while it is offered an upgrade makes them.
+    for (const request of checks) {
+      const res = await fetch(`${updraft}${request.path}`, { headers: request.headers });
+      const first = (await res.json()) as { errno: number };
+      if (first.errno !== 0) throw new Error(`first check failed: ${JSON.stringify(first)}`);
+    }
+
+    const c = 32;
+    const node = await measure({ base: bare.url, requests: [{ path: '/' }], connections: c, seconds }, [
+      'self',
+    ]);
+    const check = await measure({ base: updraft, requests: checks, connections: c, seconds }, ['self']);
+    const rps = (r: WrkResult) => r.requests / r.seconds;
+    const mibs = (r: WrkResult) => r.bytes / 1048576 / r.seconds;
+    const cpuUs = (r: Measured) => (r.cpu / r.requests) * 1e6;
+    const line = (r: Measured, rate: string) =>
+      `${rate}, ${cpuUs(r).toFixed(0)} µs CPU/request, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms` +
+      `${r.errors ? `, ${r.errors} ERRORS` : ''}`;
+    console.log(`check     updraft ${line(check, `${rps(check).toFixed(0)} req/s`)}`);
+    console.log(`check     bare    ${line(node, `${rps(node).toFixed(0)} req/s`)}`);
+
+    const downloads: Record<string, Measured> = {};
+    const ranges: Record<string, Measured> = {};
+    for (const [name, t] of Object.entries(downloadTargets)) {
+      downloads[name] = await measure(
+        { base: t.base, requests: [{ path: t.path }], connections: 8, seconds },
+        t.servers,
+      );
+      ranges[name] = await measure(
+        { base: t.base, requests: [{ path: t.path }], connections: c, seconds, rangeOf: firmwareBytes },
+        t.servers,
+      );
       console.log(
-        `${name.padEnd(8)} download ${mibs(downloads[name]!).toFixed(0)} MiB/s, ` +
-          `64 KiB ranges ${rps(ranges[name]!).toFixed(0)} req/s ` +
-          `(${downloads[name]!.errors + ranges[name]!.errors} errors)`,
+        `download  ${name.padEnd(7)} ${line(downloads[name]!, `${mibs(downloads[name]!).toFixed(0)} MiB/s`)}`,
+      );
+      console.log(
+        `64k range ${name.padEnd(7)} ${line(ranges[name]!, `${rps(ranges[name]!).toFixed(0)} req/s`)}`,
       );
     }
+    const errors = [node, check, ...Object.values(downloads), ...Object.values(ranges)].reduce(
+      (sum, r) => sum + r.errors,
+      0,
+    );
+    if (errors > 0)
+      throw new Error(`${errors} requests failed during the load: the figures would not mean much`);
     const ratio = (a: number, b: number) => (a / b).toFixed(3);
+    const [dl, rg] = [downloads, ranges] as const;
     console.log(
       `RESULT device-http check_vs_node=${ratio(rps(check), rps(node))} ` +
-        `download_vs_nginx=${ratio(mibs(downloads['updraft']!), mibs(downloads['nginx']!))} ` +
-        `range_vs_nginx=${ratio(rps(ranges['updraft']!), rps(ranges['nginx']!))} ` +
-        `download_accel_vs_nginx=${ratio(mibs(downloads['accel']!), mibs(downloads['nginx']!))} ` +
-        `range_accel_vs_nginx=${ratio(rps(ranges['accel']!), rps(ranges['nginx']!))}`,
+        `check_cpu_vs_node=${ratio(cpuUs(node), cpuUs(check))} ` +
+        `download_vs_nginx=${ratio(mibs(dl['updraft']!), mibs(dl['nginx']!))} ` +
+        `download_cpu_vs_nginx=${ratio(cpuUs(dl['nginx']!), cpuUs(dl['updraft']!))} ` +
+        `range_vs_nginx=${ratio(rps(rg['updraft']!), rps(rg['nginx']!))} ` +
+        `range_cpu_vs_nginx=${ratio(cpuUs(rg['nginx']!), cpuUs(rg['updraft']!))} ` +
+        `download_accel_vs_nginx=${ratio(mibs(dl['accel']!), mibs(dl['nginx']!))} ` +
+        `range_accel_vs_nginx=${ratio(rps(rg['accel']!), rps(rg['nginx']!))} ` +
+        `check_cpu_us=${cpuUs(check).toFixed(0)} node_cpu_us=${cpuUs(node).toFixed(0)} ` +
+        `range_cpu_us=${cpuUs(rg['updraft']!).toFixed(0)} nginx_range_cpu_us=${cpuUs(rg['nginx']!).toFixed(0)}`,
     );
-    t0 = performance.now();
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
     await app.close();

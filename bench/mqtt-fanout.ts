@@ -1,7 +1,9 @@
-// `npm run bench -- mqtt-fanout [--devices N] [--broker embedded|external|both] [--profile F]`: N connected
-// MQTT devices (10,000 by default, in one client process), one plan start, and the time until
-// every device has its upgrade push; beside it, the same client harness receiving a raw publish
-// of one message per device from a bare publisher through the same broker. Both brokers: the
+// `npm run bench -- mqtt-fanout [--devices N] [--broker embedded|external|both]
+// [--dialect thingspanel|quectel|both] [--profile F]`: N connected MQTT devices (10,000 by
+// default, in one client process), one plan start, and the time until every device has its
+// upgrade push (ThingsPanel's JSON push, or Quectel's 0x0111 plan frame); beside it, the same
+// client harness receiving a raw publish of one message of the same size per device from a bare
+// publisher through the same broker. Both brokers: the
 // embedded one (aedes in the Updraft process; the raw publisher is the broker's own publish) and
 // the machine's Mosquitto (127.0.0.1:1883 or UPDRAFT_BENCH_MQTT_URL; the raw publisher is an
 // mqtt.js client). Prints Updraft's time divided by the raw time per broker.
@@ -13,9 +15,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
+import { quectelClientId, quectelTopics } from '../packages/protocol/src/index.ts';
 import { type App, buildApp } from '../packages/server/src/app.ts';
 import { loadConfig } from '../packages/server/src/config/config.ts';
 import { createPlanFleet, option } from './support/bench-fleet.ts';
+import type { Aims } from './support/rounds.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const externalUrl = process.env['UPDRAFT_BENCH_MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
@@ -47,7 +51,13 @@ async function startProfile() {
 interface Login {
   username: string;
   password: string;
+  clientId?: string;
+  subscription?: string;
+  /** Where the device's pushes arrive (the raw baseline publishes there). */
+  pushTopic: string;
 }
+
+type Dialect = 'thingspanel' | 'quectel';
 
 interface Fleet {
   app: App;
@@ -57,7 +67,7 @@ interface Fleet {
 }
 
 /** Updraft on a fresh SQLite with `count` devices (imported through the API) and a plan to start by hand. */
-async function createFleet(count: number, broker: 'embedded' | 'external'): Promise<Fleet> {
+async function createFleet(count: number, broker: 'embedded' | 'external', dialect: Dialect): Promise<Fleet> {
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-fanout-'));
   const config = loadConfig(
     {},
@@ -67,12 +77,34 @@ async function createFleet(count: number, broker: 'embedded' | 'external'): Prom
       mqttPushRate: pushRate,
       ...(broker === 'embedded'
         ? { mqttPort: 0, mqttHost: '127.0.0.1' }
-        : { mqttUrl: externalUrl, mqttShareGroup: `bench${randomBytes(4).toString('hex')}` }),
+        : {
+            mqttUrl: externalUrl,
+            mqttAuthToken: 'bench-broker-token',
+            mqttShareGroup: `bench${randomBytes(4).toString('hex')}`,
+          }),
     },
   );
   const app = await buildApp(config, { scheduler: false });
-  const fleet = await createPlanFleet(app, { name: 'fan-out', count, firmwareBytes: 64 * 1024 });
-  const logins = fleet.logins.map((l) => ({ username: `${l.productKey}.${l.name}`, password: l.secret }));
+  const fleet = await createPlanFleet(app, {
+    name: 'fan-out',
+    count,
+    firmwareBytes: 64 * 1024,
+    ...(dialect === 'quectel' && { protocols: ['quectel'] }),
+  });
+  const logins: Login[] = fleet.logins.map((l) => {
+    if (dialect === 'thingspanel') {
+      const username = `${l.productKey}.${l.name}`;
+      return { username, password: l.secret, pushTopic: `ota/device/inform/${username}` };
+    }
+    const clientId = quectelClientId(l.productKey, l.name);
+    return {
+      username: '',
+      password: l.secret,
+      clientId,
+      subscription: quectelTopics.subscription(clientId),
+      pushTopic: quectelTopics.downlink(clientId),
+    };
+  });
   return {
     app,
     planId: fleet.planId,
@@ -133,14 +165,15 @@ async function startClients(logins: Login[], url: string, dir: string): Promise<
   };
 }
 
-/** A payload the size of an Updraft push, for the raw baseline. */
-function rawPayload(size: number): string {
+/** A payload the size of an Updraft push, for the raw baseline (Quectel: bytes of a frame's size). */
+function rawPayload(size: number, dialect: Dialect): string | Buffer {
+  if (dialect === 'quectel') return Buffer.alloc(Math.round(size), 0x5a);
   return JSON.stringify({ id: '123456789', code: 200, params: { pad: 'x'.repeat(Math.max(0, size - 60)) } });
 }
 
-async function measure(broker: 'embedded' | 'external', count: number, dir: string) {
-  console.log(`${broker} broker`);
-  const fleet = await createFleet(count, broker);
+async function measure(broker: 'embedded' | 'external', count: number, dir: string, dialect: Dialect) {
+  console.log(`${broker} broker, ${dialect}`);
+  const fleet = await createFleet(count, broker, dialect);
   let clients: Clients | undefined;
   try {
     const transport = await fleet.app.startMqtt();
@@ -148,9 +181,7 @@ async function measure(broker: 'embedded' | 'external', count: number, dir: stri
 
     // Warm-up: one raw round, so that neither measurement pays for the harness's first messages.
     const warm = clients.expect('warm-up');
-    await Promise.all(
-      fleet.logins.map((login) => transport.publish(`ota/device/inform/${login.username}`, '{}')),
-    );
+    await Promise.all(fleet.logins.map((login) => transport.publish(login.pushTopic, '{}')));
     await warm;
 
     // Updraft: from the operator's start until every device has its push.
@@ -170,14 +201,14 @@ async function measure(broker: 'embedded' | 'external', count: number, dir: stri
     );
 
     // Raw: one bare publish per device of a message of the same size, QoS 1, through the same broker.
-    const payload = rawPayload(pushBytes);
+    const payload = rawPayload(pushBytes, dialect);
     const publisher =
       broker === 'embedded'
         ? { publish: transport.publish, close: async () => {} }
         : await (async () => {
-            const client = await connectAsync(externalUrl, { reconnectPeriod: 0, clean: true });
+            const client = await connectAsync(externalUrl, { reconnectPeriod: 0, clean: true }, false);
             return {
-              publish: async (topic: string, body: string) => {
+              publish: async (topic: string, body: string | Buffer) => {
                 await client.publishAsync(topic, body, { qos: 1 });
               },
               close: () => client.endAsync(),
@@ -185,9 +216,7 @@ async function measure(broker: 'embedded' | 'external', count: number, dir: stri
           })();
     const rawDone = clients.expect('raw');
     const rawStarted = performance.now();
-    await Promise.all(
-      fleet.logins.map((login) => publisher.publish(`ota/device/inform/${login.username}`, payload)),
-    );
+    await Promise.all(fleet.logins.map((login) => publisher.publish(login.pushTopic, payload)));
     await rawDone;
     const raw = (performance.now() - rawStarted) / 1000;
     await publisher.close();
@@ -200,19 +229,34 @@ async function measure(broker: 'embedded' | 'external', count: number, dir: stri
   }
 }
 
+/** Issue 21's aim: a plan start reaches every device in at most twice the raw publish's time. */
+export const aims: Aims = {
+  embedded_vs_raw: { max: 2, what: 'embedded broker, time vs raw QoS 1 publish' },
+  external_vs_raw: { max: 2, what: 'Mosquitto, time vs raw QoS 1 publish' },
+  quectel_vs_raw: { max: 2, what: 'Quectel plans, embedded broker, time vs raw QoS 1 publish' },
+  quectel_external_vs_raw: { max: 2, what: 'Quectel plans, Mosquitto, time vs raw QoS 1 publish' },
+};
+
 export async function main(argv: string[]): Promise<void> {
   const count = Number(option(argv, 'devices', '10000'));
   const which = option(argv, 'broker', 'both');
+  const dialects = option(argv, 'dialect', 'both');
   profileFile = argv.includes('--profile') ? option(argv, 'profile', 'mqtt-fanout') : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'updraft-fanout-logins-'));
   const keys: string[] = [];
   try {
-    for (const broker of ['embedded', 'external'] as const) {
-      if (which !== 'both' && which !== broker) continue;
-      const result = await measure(broker, count, dir);
-      keys.push(`${broker}_vs_raw=${(result.updraft / result.raw).toFixed(2)}`);
-      keys.push(`${broker}_s=${result.updraft.toFixed(2)}`);
-      keys.push(`${broker}_raw_s=${result.raw.toFixed(2)}`);
+    for (const dialect of ['thingspanel', 'quectel'] as const) {
+      if (dialects !== 'both' && dialects !== dialect) continue;
+      for (const broker of ['embedded', 'external'] as const) {
+        if (which !== 'both' && which !== broker) continue;
+        const result = await measure(broker, count, dir, dialect);
+        // ThingsPanel's keys are the broker's (embedded_…, external_…); Quectel's quectel_… and quectel_external_….
+        const name =
+          dialect === 'thingspanel' ? broker : broker === 'embedded' ? 'quectel' : 'quectel_external';
+        keys.push(`${name}_vs_raw=${(result.updraft / result.raw).toFixed(2)}`);
+        keys.push(`${name}_s=${result.updraft.toFixed(2)}`);
+        keys.push(`${name}_raw_s=${result.raw.toFixed(2)}`);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

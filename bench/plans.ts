@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { type Database, openDatabase, prepareSchema } from '../packages/server/src/adapters/db/database.ts';
-import { seedFleet, seedPackage, wirePlans } from '../packages/server/src/modules/plans/test-fleet.ts';
+import { seedFleet, seedPackage, wirePlans } from '../packages/server/src/test-support/plan-fleet.ts';
+import type { Aims } from './support/rounds.ts';
 
 const pgAdminUrl = process.env['UPDRAFT_BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -157,6 +158,12 @@ async function runPlan(database: Database, devices: number): Promise<Omit<Measur
   );
   return { tps: transitions / seconds, transitions, seconds };
 }
+
+/** Issue 21's aims: SQLite transitions at least the single-row baseline; memory under 500 MB. */
+export const aims: Aims = {
+  sqlite_vs_raw: { min: 1, what: 'SQLite device transitions/s vs one single-row UPDATE per commit' },
+  peak_rss_mb: { max: 500, what: 'peak RSS, MB' },
+};
 
 export async function main(argv: string[]): Promise<void> {
   const option = (name: string) => {

@@ -1,71 +1,111 @@
 // `npm run pack:sdk [-- OUT_DIR]`: the device SDK as npm packages a device maker can install
-// (@updraft/sdk with @updraft/protocol and @updraft/delta, which it imports). Inside this
-// repository the packages export their TypeScript sources, which Node runs directly; Node does
-// not strip types under node_modules, so the published packages carry JavaScript and
-// declarations built by tsc, with their relative `.ts` imports rewritten to `.js`.
+// (@updraft/sdk with @updraft/protocol and @updraft/delta, which it imports), built to JavaScript
+// for Node 18 and later (scripts/internal/build-packages.ts). It prints each tarball with its
+// size, then what `npm install` of them brings into a fresh project: for an HTTP device, and with
+// mqtt, the optional peer dependency an MQTT device adds.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { buildPackage, checkAgainstNode18, root } from './internal/build-packages.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const packages = ['protocol', 'delta', 'sdk'] as const;
 
-interface PackageJson {
-  name: string;
-  version: string;
-  private?: boolean;
-  exports?: unknown;
-  files?: string[];
-  [key: string]: unknown;
-}
+/** The SDK's entry points as a device imports them: nothing newer than Node 18 may be reached. */
+export const sdkDeviceEntries = [
+  'packages/protocol/src/index.ts',
+  'packages/delta/src/apply-index.ts',
+  'packages/sdk/src/index.ts',
+];
 
 /** Builds and packs the three packages into `out`; returns the tarballs' paths. */
 export function packSdk(out: string): string[] {
   mkdirSync(out, { recursive: true });
   const staging = mkdtempSync(join(tmpdir(), 'updraft-pack-'));
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   try {
+    checkAgainstNode18(sdkDeviceEntries, staging);
     return packages.map((name) => {
-      const source = join(root, 'packages', name);
-      const target = join(staging, name);
-      const config = join(staging, `tsconfig.${name}.json`);
-      writeFileSync(
-        config,
-        JSON.stringify({
-          extends: join(root, 'tsconfig.json'),
-          compilerOptions: {
-            noEmit: false,
-            typeRoots: [join(root, 'node_modules', '@types')],
-            declaration: true,
-            rewriteRelativeImportExtensions: true,
-            rootDir: join(source, 'src'),
-            outDir: join(target, 'dist'),
-          },
-          include: [join(source, 'src', '**', '*.ts')],
-          exclude: [join(source, 'src', '**', '*.test.ts'), join(source, 'src', 'test-support', '**')],
-        }),
-      );
-      execFileSync(process.execPath, [tsc, '-p', config], { stdio: 'inherit' });
-      const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as PackageJson;
-      delete manifest.private;
-      manifest.exports = { '.': { types: './dist/index.d.ts', default: './dist/index.js' } };
-      manifest.files = ['dist'];
-      manifest['engines'] = { node: '>=22' };
-      writeFileSync(join(target, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      const target = buildPackage(name, staging);
       if (name === 'sdk') cpSync(join(root, 'docs', 'sdk.md'), join(target, 'README.md'));
-      const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', resolve(out)], {
-        cwd: target,
-        encoding: 'utf8',
-      });
-      return join(resolve(out), packed.trim().split('\n').pop()!);
+      return npmPack(target, out);
     });
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
 }
 
+/** `npm pack` of a built package folder into `out`; returns the tarball's path. */
+export function npmPack(folder: string, out: string): string {
+  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', resolve(out)], {
+    cwd: folder,
+    encoding: 'utf8',
+  });
+  return join(resolve(out), packed.trim().split('\n').pop()!);
+}
+
+export interface InstallFootprint {
+  /** Packages in node_modules, ours included. */
+  packages: number;
+  /** Of those, the ones that come from the registry. */
+  fromRegistry: number;
+  bytes: number;
+}
+
+function sizeOf(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(path).reduce((sum, entry) => sum + sizeOf(join(path, entry)), 0);
+}
+
+function packagesIn(modules: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(modules)) {
+    if (entry.startsWith('.')) continue;
+    if (entry.startsWith('@')) {
+      for (const scoped of readdirSync(join(modules, entry))) found.push(join(modules, entry, scoped));
+    } else found.push(join(modules, entry));
+  }
+  return found.flatMap((dir) => {
+    const nested = join(dir, 'node_modules');
+    return [dir, ...(statSync(nested, { throwIfNoEntry: false })?.isDirectory() ? packagesIn(nested) : [])];
+  });
+}
+
+/** What `npm install <tarballs> [extra]` puts into a fresh project (npm's cache first). */
+export function measureInstall(tarballs: string[], extra: string[] = []): InstallFootprint {
+  const app = mkdtempSync(join(tmpdir(), 'updraft-install-'));
+  try {
+    writeFileSync(join(app, 'package.json'), '{"name":"device-app","version":"1.0.0","private":true}\n');
+    execFileSync(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs, ...extra],
+      { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    const modules = join(app, 'node_modules');
+    const all = packagesIn(modules);
+    return {
+      packages: all.length,
+      fromRegistry: all.filter((dir) => !dir.includes(`${join('node_modules', '@updraft')}`)).length,
+      bytes: sizeOf(modules),
+    };
+  } finally {
+    rmSync(app, { recursive: true, force: true });
+  }
+}
+
+const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+
 if (import.meta.main) {
-  for (const tarball of packSdk(process.argv[2] ?? join(root, 'dist'))) console.log(tarball);
+  const tarballs = packSdk(process.argv[2] ?? join(root, 'dist'));
+  for (const tarball of tarballs) console.log(`${tarball}  ${kB(statSync(tarball).size)}`);
+  const total = tarballs.reduce((sum, t) => sum + statSync(t).size, 0);
+  console.log(`packed: ${kB(total)} in ${tarballs.length} tarballs`);
+  const http = measureInstall(tarballs);
+  console.log(
+    `installed (HTTP device): ${http.packages} packages, ${http.fromRegistry} from the registry, ${kB(http.bytes)}`,
+  );
+  const mqtt = measureInstall(tarballs, ['mqtt@^5.16.0']);
+  console.log(
+    `installed with mqtt (MQTT device): ${mqtt.packages} packages, ${mqtt.fromRegistry} from the registry, ${kB(mqtt.bytes)}`,
+  );
 }

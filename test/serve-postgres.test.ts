@@ -52,6 +52,7 @@ describe('updraft serve on PostgreSQL', { skip }, () => {
       UPDRAFT_DATABASE_URL: database.url,
       UPDRAFT_HTTP_PORT: '0',
       UPDRAFT_MQTT_PORT: '0',
+      UPDRAFT_COAP_PORT: '0',
       UPDRAFT_HTTP_HOST: '127.0.0.1',
       UPDRAFT_LOG_LEVEL: 'warn',
     };

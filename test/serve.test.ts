@@ -8,9 +8,14 @@ import { after, before, describe, it } from 'node:test';
 import { buildApp, loadConfig } from '@updraft/server';
 import { printedPassword, routesOf, type ServedUpdraft, signIn, startServer } from './support/serve-child.ts';
 
-/** Routes that are not part of the API and so not in its document: the docs and the console. */
+/**
+ * Routes that are not part of the API and so not in its document: the docs, the console, and the
+ * operations endpoints a load balancer or Prometheus reads (docs/deployment.md).
+ */
 const undocumented = (path: string) =>
-  path === '/openapi.json' || path === '/healthz' || /^\/?\*$/.test(path) || /^\/docs(\/|$)/.test(path);
+  ['/openapi.json', '/healthz', '/readyz', '/metrics'].includes(path) ||
+  /^\/?\*$/.test(path) ||
+  /^\/docs(\/|$)/.test(path);
 
 describe('updraft serve on embedded defaults', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-serve-'));
@@ -18,6 +23,7 @@ describe('updraft serve on embedded defaults', () => {
     UPDRAFT_DATA_DIR: dataDir,
     UPDRAFT_HTTP_PORT: '0',
     UPDRAFT_MQTT_PORT: '0',
+    UPDRAFT_COAP_PORT: '0',
     UPDRAFT_HTTP_HOST: '127.0.0.1',
     UPDRAFT_LOG_LEVEL: 'warn',
   };

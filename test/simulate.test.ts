@@ -102,6 +102,7 @@ describe('updraft simulate', { skip }, () => {
       UPDRAFT_DATA_DIR: dataDir,
       UPDRAFT_HTTP_PORT: '0',
       UPDRAFT_MQTT_PORT: '0',
+      UPDRAFT_COAP_PORT: '0',
       UPDRAFT_HTTP_HOST: '127.0.0.1',
       UPDRAFT_MQTT_HOST: '127.0.0.1',
       UPDRAFT_LOG_LEVEL: 'warn',
@@ -161,7 +162,11 @@ describe('updraft simulate', { skip }, () => {
 
   it('runs MQTT gateways with sub-devices through a manual plan, confirming and rejecting', async () => {
     const gateways = await api('POST', '/products', { name: 'Gateway', nodeType: 'gateway' });
-    const { plan } = await draftPlan('Sensor', { mode: 'manual' }, 'subdevice');
+    const { plan } = await draftPlan(
+      'Sensor',
+      { mode: 'manual', texts: { zh: '修复', en: 'Fixes' } },
+      'subdevice',
+    );
     const summary = await simulate(
       [
         '--plan',
@@ -192,6 +197,53 @@ describe('updraft simulate', { skip }, () => {
     assert.deepEqual(summary.plan.counts, counts);
   });
 
+  it("refuses a silent plan's offers through the device API: counted as refusals", async () => {
+    const { plan } = await draftPlan('Refusing', {});
+    const summary = await simulate(['--plan', String(plan.id), '--start', '--devices', '4'], {
+      mix: { succeed: 2, reject: 2 },
+    });
+    assert.deepEqual(Object.fromEntries(Object.entries(summary.outcomes).filter(([, n]) => n > 0)), {
+      success: 2,
+      deferred: 2,
+    });
+    const upgrades = (await api('GET', `/plans/${plan.id}/upgrades?limit=100`)).items as {
+      status: string;
+      refusals: number;
+    }[];
+    const refused = upgrades.filter((u) => u.refusals > 0);
+    assert.equal(refused.length, 2);
+    assert.ok(
+      refused.every((u) => u.status === 'pending'),
+      'waiting out the rejection period',
+    );
+  });
+
+  it("plays the devices' owners on a manual plan: appointments, auto-upgrade switches, a rejection", async () => {
+    const { plan } = await draftPlan('Owned', { mode: 'manual', texts: { zh: '修复', en: 'Fixes' } });
+    const summary = await simulate(
+      ['--plan', String(plan.id), '--start', '--devices', '8', '--transport', 'mqtt', '--mqtt', mqttUrl],
+      { mix: { succeed: 2, appoint: 3, 'auto-upgrade': 2, reject: 1 }, appointDelaySeconds: 2 },
+    );
+    assert.deepEqual(Object.fromEntries(Object.entries(summary.outcomes).filter(([, n]) => n > 0)), {
+      success: 7,
+      rejected: 1,
+    });
+    assert.equal(summary.behaviours['appoint']?.['success'], 3);
+    assert.equal(summary.behaviours['auto-upgrade']?.['success'], 2);
+    const upgrades = (await api('GET', `/plans/${plan.id}/upgrades?limit=100`)).items as {
+      id: number;
+      appointedFrom: string | null;
+    }[];
+    const appointed = upgrades.filter((u) => u.appointedFrom !== null);
+    assert.equal(appointed.length, 3, 'three upgrades went through an appointed window');
+    const logs = await Promise.all(
+      upgrades.map(
+        async (u) => (await api('GET', `/device-upgrades/${u.id}`)).log as { actor: string | null }[],
+      ),
+    );
+    assert.equal(logs.filter((l) => l.some((e) => e.actor === 'auto-upgrade')).length, 2);
+  });
+
   it('signs in with a password and runs HTTP gateways, naming each sub-device with dev_id', async () => {
     const gateways = await api('POST', '/products', { name: 'HTTP gateway', nodeType: 'gateway' });
     const { plan } = await draftPlan('HTTP sensor', {}, 'subdevice');
@@ -209,5 +261,89 @@ describe('updraft simulate', { skip }, () => {
     });
     assert.equal(summary.plan.counts['success'], 3);
     assert.equal(summary.plan.counts['failure'], 1);
+  });
+
+  it('runs OneNET Studio and ThingsPanel v1 devices: each generation through a silent plan', async () => {
+    for (const transport of ['onenet-studio', 'thingspanel-v1'] as const) {
+      const { product, plan } = await draftPlan(`Meter ${transport}`, {});
+      // A v1 product: its pushes go to v1's topics only.
+      if (transport === 'thingspanel-v1')
+        await api('PATCH', `/products/${product.id}`, { protocols: [transport] });
+      const summary = await simulate(
+        [
+          ...['--plan', String(plan.id), '--start', '--devices', '6', '--transport', transport],
+          ...(transport === 'thingspanel-v1' ? ['--mqtt', mqttUrl] : []),
+        ],
+        { mix: { succeed: 4, 'fail-check': 1, drop: 1 } },
+      );
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(summary.outcomes).filter(([, n]) => n > 0)),
+        { success: 5, 'failed-check': 1 },
+        transport,
+      );
+      assert.ok(summary.resumedDownloads >= 1, `${transport}: the dropped download resumed with Range`);
+      const counts = (await api('GET', `/plans/${plan.id}`)).counts as Record<string, number>;
+      assert.equal(counts['success'], 5, transport);
+      assert.equal(counts['failure'], 1, transport);
+    }
+  });
+  it('runs Quectel devices (QuecThing over MQTT) through a silent plan, refusing with status 3', async () => {
+    const { product, plan } = await draftPlan('Meter quectel', {});
+    await api('PATCH', `/products/${product.id}`, { protocols: ['quectel'] });
+    const summary = await simulate(
+      [
+        ...['--plan', String(plan.id), '--start', '--devices', '6', '--transport', 'quectel'],
+        ...['--mqtt', mqttUrl],
+      ],
+      { mix: { succeed: 3, 'fail-check': 1, drop: 1, reject: 1 } },
+    );
+    assert.deepEqual(Object.fromEntries(Object.entries(summary.outcomes).filter(([, n]) => n > 0)), {
+      success: 4,
+      'failed-check': 1,
+      deferred: 1,
+    });
+    assert.ok(summary.resumedDownloads >= 1, 'the dropped download resumed with Range');
+    const counts = (await api('GET', `/plans/${plan.id}`)).counts as Record<string, number>;
+    assert.equal(counts['success'], 4);
+    assert.equal(counts['failure'], 1, 'a refusal is not a failure');
+    const upgrades = (await api('GET', `/plans/${plan.id}/upgrades?limit=100`)).items as {
+      status: string;
+      refusals: number;
+    }[];
+    const refused = upgrades.filter((u) => u.refusals > 0);
+    assert.equal(refused.length, 1, 'the refusal reached the server');
+    assert.equal(refused[0]!.status, 'pending', 'waiting out the rejection period');
+  });
+  it('runs LwM2M devices (CoAP) through a silent plan: link faults on the block-wise download, a refusal as Update Result 11', async () => {
+    const { product, plan } = await draftPlan('Meter lwm2m', {});
+    await api('PATCH', `/products/${product.id}`, { protocols: ['lwm2m'] });
+    const coapUrl = /LwM2M\s+(coap:\/\/\S+)/.exec(server.output())![1]!.replace('localhost', '127.0.0.1');
+    const summary = await simulate(
+      [
+        ...['--plan', String(plan.id), '--start', '--devices', '6', '--transport', 'lwm2m'],
+        ...['--coap', coapUrl],
+      ],
+      { mix: { succeed: 3, 'fail-check': 1, drop: 1, reject: 1 } },
+    );
+    assert.deepEqual(Object.fromEntries(Object.entries(summary.outcomes).filter(([, n]) => n > 0)), {
+      success: 4,
+      'failed-check': 1,
+      deferred: 1,
+    });
+    assert.ok(summary.resumedDownloads >= 1, 'the dropped download resumed at its block');
+    assert.ok(
+      summary.downloadBytes >= 4 * firmware.length,
+      'the CoAP downloads went through the link faults',
+    );
+    const counts = (await api('GET', `/plans/${plan.id}`)).counts as Record<string, number>;
+    assert.equal(counts['success'], 4);
+    assert.equal(counts['failure'], 1, 'a refusal is not a failure');
+    const upgrades = (await api('GET', `/plans/${plan.id}/upgrades?limit=100`)).items as {
+      status: string;
+      refusals: number;
+    }[];
+    const refused = upgrades.filter((u) => u.refusals > 0);
+    assert.equal(refused.length, 1, 'Update Result 11 reached the server as a refusal');
+    assert.equal(refused[0]!.status, 'pending', 'waiting out the rejection period');
   });
 });

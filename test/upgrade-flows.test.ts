@@ -4,6 +4,7 @@
 // not see each other's plans.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { diff } from '@updraft/delta';
 import type { DeviceEvent } from '@updraft/sdk';
@@ -24,7 +25,11 @@ describeFlows('embedded broker', {}, 'all', skip);
 describeFlows(
   'Mosquitto',
   // Updraft joins the broker in a share group of its own, so no other test's instance takes its messages.
-  { UPDRAFT_MQTT_URL: brokerUrl, UPDRAFT_MQTT_SHARE_GROUP: `e2e${randomBytes(6).toString('hex')}` },
+  {
+    UPDRAFT_MQTT_URL: brokerUrl,
+    UPDRAFT_MQTT_AUTH_TOKEN: 'e2e-broker-token',
+    UPDRAFT_MQTT_SHARE_GROUP: `e2e${randomBytes(6).toString('hex')}`,
+  },
   'mqtt',
   skip || ((await brokerSkipReason()) ?? false),
 );
@@ -115,6 +120,7 @@ function describeFlows(
         productId: product.id,
         firmwarePackageId: pkg.id,
         mode: 'manual',
+        texts: { zh: '修复', en: 'Fixes' },
       });
       const a = await until(plan.id, devices[0]!.id, (x) => x['confirmation'] === 'awaiting');
       const b = await until(plan.id, devices[1]!.id, (x) => x['confirmation'] === 'awaiting');
@@ -128,6 +134,84 @@ function describeFlows(
       assert.equal(rejected.failureReason, 'rejected');
       assert.equal(no!.installed.length, 0);
     });
+
+    flow(
+      'mqtt',
+      'components: the module firmware, then the MCU firmware; a failing MCU ends the upgrade naming it',
+      async () => {
+        const product = await u.product('components');
+        await u.api('POST', `/products/${product.id}/modules`, { name: 'mcu', kind: 'mcu' });
+        const modulePkg = await u.upload(product.id, '2.0', image(40_000, 11));
+        const mcuPkg = await u.upload(product.id, '3.0', image(20_000, 12), { module: 'mcu' });
+        const versions = { versions: { default: '1.0', mcu: '2.5' } };
+        const good = await u.register(product, 'components-0', versions);
+        const bad = await u.register(product, 'components-1', versions);
+        const plan = await u.plan({
+          name: 'components',
+          productId: product.id,
+          components: [{ firmwarePackageId: modulePkg.id }, { firmwarePackageId: mcuPkg.id }],
+        });
+        assert.deepEqual(
+          plan.components.map((c: { module: string; targetVersion: string }) => [c.module, c.targetVersion]),
+          [
+            ['default', '2.0'],
+            ['mcu', '3.0'],
+          ],
+        );
+        const installed: string[] = [];
+        for (const [d, mcuFails] of [
+          [good, false],
+          [bad, true],
+        ] as const) {
+          const { device } = u.device(d, 'mqtt', {
+            modules: {
+              default: {
+                version: '1.0',
+                async install() {
+                  installed.push(`${d.name} default`);
+                },
+              },
+              mcu: {
+                version: '2.5',
+                async install() {
+                  installed.push(`${d.name} mcu`);
+                  if (mcuFails) throw new Error('MCU flash refused');
+                },
+              },
+            },
+          });
+          await device.start();
+        }
+        const done = await until(plan.id, good.id, (x) => x['status'] === 'success');
+        assert.deepEqual(
+          done.components.map((c: { status: string }) => c.status),
+          ['success', 'success'],
+        );
+        const failed = await until(plan.id, bad.id, (x) => x['status'] === 'failure');
+        assert.equal(failed.failureReason, 'write_failed');
+        assert.match(failed.failureDetail, /^component 2 of 2 \(mcu\)/);
+        assert.deepEqual(
+          failed.components.map((c: { status: string }) => c.status),
+          ['success', 'failure'],
+        );
+        for (const d of [good, bad]) {
+          const mine = installed.filter((i) => i.startsWith(`${d.name} `));
+          assert.deepEqual(mine, [`${d.name} default`, `${d.name} mcu`], 'the module first, then the MCU');
+        }
+        const report = await u.api('GET', `/plans/${plan.id}/report`);
+        assert.deepEqual(
+          report.components.map((c: { module: string; counts: Record<string, number> }) => [
+            c.module,
+            c.counts['success'],
+            c.counts['failure'],
+          ]),
+          [
+            ['default', 2, 0],
+            ['mcu', 1, 1],
+          ],
+        );
+      },
+    );
 
     flow('mqtt', 'sub-devices: one gateway session upgrades each of its sub-devices', async () => {
       const gatewayProduct = await u.product('gw', 'gateway');
@@ -221,7 +305,7 @@ function describeFlows(
           deadline: new Date(Date.now() + 2000).toISOString(),
         });
         // The device is busy and defers every offer.
-        const { device } = u.device(devices[0]!, 'http', { accept: () => false });
+        const { device } = u.device(devices[0]!, 'http', { accept: () => 'later' });
         assert.equal((await upgradeOnce(device))[0]?.outcome, 'deferred');
         await planUntil(plan.id, 'expired');
         const upgrade = await u.upgradeOf(plan.id, devices[0]!.id);
@@ -265,7 +349,7 @@ function describeFlows(
     flow('http', 'cancel: a cancelled plan ends its device upgrades and offers nothing more', async () => {
       const { product, pkg, devices } = await setup('cancel', 2);
       const plan = await u.plan({ name: 'cancel', productId: product.id, firmwarePackageId: pkg.id });
-      const { device } = u.device(devices[0]!, 'http', { accept: () => false });
+      const { device } = u.device(devices[0]!, 'http', { accept: () => 'later' });
       await upgradeOnce(device);
       const cancelled = await u.api('POST', `/plans/${plan.id}/cancel`, {});
       assert.equal(cancelled.status, 'cancelled');
@@ -289,7 +373,7 @@ function describeFlows(
         const offers: string[] = [];
         // The device stays on 1.0 (it defers) and informs its version again after each push.
         const { device } = u.device(devices[0]!, 'mqtt', {
-          accept: () => false,
+          accept: () => 'later',
           onEvent: (e) => {
             if (e.type === 'offer') offers.push(e.offer.targetVersion);
           },
@@ -399,7 +483,7 @@ function describeFlows(
       },
     );
 
-    flow('mqtt', 'verification plan: success on every test device marks the package verified', async () => {
+    flow('mqtt', 'verification plan: success on its one test device marks the package verified', async () => {
       const { product, pkg, devices } = await setup('verify', 2);
       assert.equal((await u.api('GET', `/firmware/${pkg.id}`)).verified, false);
       const plan = await u.plan({
@@ -413,7 +497,11 @@ function describeFlows(
       await device.start();
       await until(plan.id, devices[0]!.id, (x) => x['status'] === 'success');
       await planUntil(plan.id, 'completed');
-      assert.equal((await u.api('GET', `/firmware/${pkg.id}`)).verified, true);
+      const verified = await u.api('GET', `/firmware/${pkg.id}`);
+      assert.deepEqual(
+        [verified.verified, verified.verification],
+        [true, { planId: plan.id, state: 'passed' }],
+      );
       // Once verified packages are required, an unverified one is refused and this one is taken.
       await u.api('PUT', '/plan-settings', { requireVerifiedFirmware: true });
       try {
@@ -461,5 +549,56 @@ function describeFlows(
       );
       assert.equal(await statusOf(plan.id, devices[2]!.id), 'success');
     });
+
+    for (const transport of ['http', 'mqtt'] as const) {
+      flow(
+        transport,
+        `a three-file package: every file reaches an ${transport.toUpperCase()} device, verified, and its installer gets them all`,
+        async () => {
+          const product = await u.product(`files-${transport}`);
+          const files = [
+            { name: 'app.bin', content: image(40_000, 3) },
+            { name: 'app.bin_1', content: image(70_001, 4) },
+            { name: 'app.bin_2', content: image(1_234, 5) },
+          ];
+          const pkg = await u.upload(product.id, '2.0', files[0]!.content, {}, files.slice(1));
+          assert.deepEqual(
+            pkg.files.map((f: { name: string }) => f.name),
+            files.map((f) => f.name),
+          );
+          const d = await u.register(product, `files-${transport}-0`);
+          const installed: { name: string; index: number; content: Buffer }[][] = [];
+          const { device } = u.device(d, transport, {
+            modules: {
+              default: {
+                version: '1.0',
+                async install({ files: got }) {
+                  installed.push(
+                    await Promise.all(
+                      got.map(async (f) => ({
+                        name: f.name,
+                        index: f.index,
+                        content: await readFile(f.path),
+                      })),
+                    ),
+                  );
+                },
+              },
+            },
+          });
+          if (transport === 'mqtt') await device.start();
+          const plan = await u.plan({ name: 'files', productId: product.id, firmwarePackageId: pkg.id });
+          if (transport === 'http') await upgradeOnce(device);
+          await until(plan.id, d.id, (x) => x['status'] === 'success');
+          await device.idle();
+          assert.equal(installed.length, 1);
+          assert.deepEqual(
+            installed[0]!.map((f) => [f.index, f.name]),
+            files.map((f, i) => [i + 1, f.name]),
+          );
+          for (const [i, f] of installed[0]!.entries()) assert.deepEqual(f.content, files[i]!.content);
+        },
+      );
+    }
   });
 }

@@ -36,7 +36,12 @@ function multipart(version: string, content: Buffer) {
 /** `count` devices on version 1.0, a random `firmwareBytes` package 2.0, a plan started by hand. */
 export async function createPlanFleet(
   app: App,
-  { name, count, firmwareBytes }: { name: string; count: number; firmwareBytes: number },
+  {
+    name,
+    count,
+    firmwareBytes,
+    protocols,
+  }: { name: string; count: number; firmwareBytes: number; protocols?: string[] },
 ): Promise<PlanFleet> {
   const key = await app.services.accounts.createApiKey(null, { name: 'bench', role: 'admin' });
   const headers = { authorization: `Bearer ${key.secret}` };
@@ -45,7 +50,7 @@ export async function createPlanFleet(
     if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
     return res;
   };
-  const product = (await post('/api/v1/products', { name })).json();
+  const product = (await post('/api/v1/products', { name, ...(protocols && { protocols }) })).json();
   const rows = Array.from({ length: count }, (_, i) => ({ name: `d${i}`, versions: { default: '1.0' } }));
   const imported = await post(`/api/v1/products/${product.id}/devices/import`, rows);
   const logins: DeviceLogin[] = [];

@@ -1,6 +1,6 @@
 // The device side of `npm run bench -- mqtt-fanout`, in a process of its own: connects every
 // device given in the file named by argv[2] to the broker at argv[3], subscribes each to its push
-// topic (QoS 1), and tells the parent (IPC) when every device has had a message in the current
+// topic (QoS 1; a Quectel device its `q/1/d/{clientId}/+`), and tells the parent (IPC) when every device has had a message in the current
 // phase. The same harness receives Updraft's pushes and the raw baseline's publishes.
 import { readFileSync } from 'node:fs';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -8,6 +8,10 @@ import { connectAsync, type MqttClient } from 'mqtt';
 interface DeviceLogin {
   username: string;
   password?: string;
+  /** The client id (Quectel: `qd…`); `{username}~fanout-{pid}` by default. */
+  clientId?: string;
+  /** What the device subscribes to: its push topic (ThingsPanel's by default). */
+  subscription?: string;
 }
 
 type ParentMessage = { type: 'expect'; phase: string } | { type: 'close' };
@@ -37,17 +41,22 @@ async function connectWorker(): Promise<void> {
   while (next < devices.length) {
     const index = next++;
     const device = devices[index]!;
-    const client = await connectAsync(url, {
-      username: device.username,
-      ...(device.password !== undefined && { password: device.password }),
-      clientId: `fanout-${index}-${process.pid}`,
-      clean: true,
-      keepalive: 300,
-      reconnectPeriod: 0,
-      connectTimeout: 60_000,
-    });
+    const client = await connectAsync(
+      url,
+      {
+        username: device.username,
+        ...(device.password !== undefined && { password: device.password }),
+        // The embedded broker takes only client ids of the signed-in device: `{username}~…`.
+        clientId: device.clientId ?? `${device.username}~fanout-${process.pid}`,
+        clean: true,
+        keepalive: 300,
+        reconnectPeriod: 0,
+        connectTimeout: 60_000,
+      },
+      false,
+    );
     client.on('message', (_topic, payload) => onMessage(index, payload));
-    await client.subscribeAsync(`ota/device/inform/${device.username}`, { qos: 1 });
+    await client.subscribeAsync(device.subscription ?? `ota/device/inform/${device.username}`, { qos: 1 });
     clients[index] = client;
   }
 }

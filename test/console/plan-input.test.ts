@@ -6,6 +6,7 @@ import {
   type PlanFormValues,
   toPlanInput,
   toTargetsInput,
+  zonedIso,
 } from '../../packages/console/src/pages/plans/plan-input.ts';
 
 const base: PlanFormValues = {
@@ -16,7 +17,8 @@ const base: PlanFormValues = {
   mode: 'silent',
   startMode: 'now',
 };
-const at = (iso: string) => ({ toISOString: () => iso });
+/** A picked time as antd's Dayjs gives it: the instant, and the wall-clock time picked (UTC here). */
+const at = (iso: string) => ({ toISOString: () => iso, format: () => iso.slice(0, 19) });
 
 describe('console plan input', () => {
   it('sends only what was filled in, so the server applies its defaults', () => {
@@ -39,11 +41,14 @@ describe('console plan input', () => {
       whitelist: [7],
       blacklist: [8],
       mode: 'manual',
+      textsZh: ' 修复 ',
+      textsEn: 'Fixes',
       startMode: 'at',
       startAt: at('2027-01-01T08:00:00.000Z'),
       deadline: at('2027-01-02T08:00:00.000Z'),
       minSignal: -100,
       minBattery: 0,
+      minFreeSpace: 65_536,
       retryAttempts: 2,
       retryIntervalSeconds: 60,
       concurrency: 50,
@@ -61,15 +66,52 @@ describe('console plan input', () => {
       whitelist: [7],
       blacklist: [8],
       mode: 'manual',
+      texts: { zh: '修复', en: 'Fixes' },
       start: { mode: 'at', at: '2027-01-01T08:00:00.000Z' },
       deadline: '2027-01-02T08:00:00.000Z',
       minSignal: -100,
       minBattery: 0,
+      minFreeSpace: 65_536,
       retry: { attempts: 2, intervalSeconds: 60 },
       concurrency: 50,
       failureThreshold: { percent: 20, minFinished: 5 },
       pushPeriodSeconds: 300,
       upgradeTimeoutSeconds: 900,
+    });
+  });
+
+  it('reads the start and end as times of the plan’s time zone and sends the window', () => {
+    const input = toPlanInput({
+      ...base,
+      startMode: 'at',
+      startAt: at('2027-01-01T08:00:00.000Z'),
+      deadline: at('2027-07-01T08:00:00.000Z'),
+      timeZone: 'Asia/Shanghai',
+      windowFromHour: 22,
+      windowToHour: 6,
+      pushActively: false,
+      rejectionPeriodMinutes: 30,
+    });
+    assert.deepEqual(input.start, { mode: 'at', at: '2027-01-01T00:00:00.000Z' });
+    assert.equal(input.deadline, '2027-07-01T00:00:00.000Z');
+    assert.equal(input.timeZone, 'Asia/Shanghai');
+    assert.deepEqual(input.pushWindow, { fromHour: 22, toHour: 6 });
+    assert.equal(input.pushActively, false);
+    assert.equal(input.rejectionPeriodSeconds, 1800);
+    assert.equal(zonedIso('2027-07-01T12:00:00', 'America/New_York'), '2027-07-01T16:00:00.000Z');
+  });
+
+  it('sends the health window in seconds, and none when the field is empty', () => {
+    assert.equal(toPlanInput({ ...base, healthWindowMinutes: 15 }).healthWindowSeconds, 900);
+    assert.equal('healthWindowSeconds' in toPlanInput({ ...base, healthWindowMinutes: null }), false);
+    assert.equal('healthWindowSeconds' in toPlanInput(base), false);
+  });
+
+  it('sends the upgrade texts only when both languages are filled in', () => {
+    assert.equal('texts' in toPlanInput({ ...base, textsZh: '修复', textsEn: '  ' }), false);
+    assert.deepEqual(toPlanInput({ ...base, textsZh: '修复', textsEn: 'Fixes' }).texts, {
+      zh: '修复',
+      en: 'Fixes',
     });
   });
 

@@ -30,14 +30,18 @@ export interface RegisteredDevice {
 export interface UpgradeFlows {
   server: ServedUpdraft;
   mqttUrl: string;
+  /** coap://127.0.0.1:port of the server's LwM2M port. */
+  coapUrl: string;
   /** Calls the management API as an admin; refuses any status but `expect` (2xx by default). */
   api(method: string, path: string, body?: unknown, expect?: number): Promise<Json>;
   product(name: string, nodeType?: 'direct' | 'gateway' | 'subdevice'): Promise<Json>;
+  /** Uploads a package: `content` as `app.bin`, then the `more` files in order. */
   upload(
     productId: number,
     version: string,
     content: Uint8Array,
     fields?: Record<string, string>,
+    more?: readonly { name: string; content: Uint8Array }[],
   ): Promise<Json>;
   register(product: Json, name: string, body?: Record<string, unknown>): Promise<RegisteredDevice>;
   /** Creates and publishes a plan. */
@@ -48,7 +52,7 @@ export interface UpgradeFlows {
   /** An SDK device with one module `default` on `version`; `installed` collects the images. */
   device(
     d: RegisteredDevice,
-    transport: 'http' | 'mqtt',
+    transport: DeviceOptions['transport'],
     extra?: Partial<DeviceOptions> & { version?: string; stateDir?: string },
   ): { device: Device; installed: Buffer[]; options: DeviceOptions };
   close(): Promise<void>;
@@ -97,6 +101,7 @@ export async function startUpgradeFlows(env: Record<string, string> = {}): Promi
     UPDRAFT_HTTP_PORT: '0',
     UPDRAFT_MQTT_PORT: '0',
     UPDRAFT_COAP_PORT: '0',
+    UPDRAFT_COAP_HOST: '127.0.0.1',
     UPDRAFT_HTTP_HOST: '127.0.0.1',
     UPDRAFT_MQTT_HOST: '127.0.0.1',
     UPDRAFT_LOG_LEVEL: 'warn',
@@ -104,6 +109,7 @@ export async function startUpgradeFlows(env: Record<string, string> = {}): Promi
   });
   // Devices reach an external broker at its own address; the embedded one is printed.
   const mqttUrl = env['UPDRAFT_MQTT_URL'] ?? /MQTT\s+(mqtts?:\/\/\S+)/.exec(server.output())?.[1] ?? '';
+  const coapUrl = /LwM2M\s+(coap:\/\/\S+)/.exec(server.output())?.[1] ?? '';
   const session = await signIn(server.base, 'admin', printedPassword(server.output())!);
   const created = await fetch(`${server.base}/api/v1/api-keys`, {
     method: 'POST',
@@ -129,13 +135,15 @@ export async function startUpgradeFlows(env: Record<string, string> = {}): Promi
   return {
     server,
     mqttUrl,
+    coapUrl,
     api,
     product: (name, nodeType = 'direct') => api('POST', '/products', { name, nodeType }),
-    async upload(productId, version, content, fields = {}) {
+    async upload(productId, version, content, fields = {}, more = []) {
       const form = new FormData();
       form.set('version', version);
       for (const [k, v] of Object.entries(fields)) form.set(k, v);
-      form.set('file', new Blob([content]), 'app.bin');
+      form.append('file', new Blob([content]), 'app.bin');
+      for (const file of more) form.append('file', new Blob([file.content]), file.name);
       const response = await fetch(`${server.base}/api/v1/products/${productId}/firmware`, {
         method: 'POST',
         headers: { authorization },
@@ -169,6 +177,7 @@ export async function startUpgradeFlows(env: Record<string, string> = {}): Promi
         server: server.base,
         transport,
         mqttUrl,
+        ...(transport === 'lwm2m' && { coapUrl }),
         credentials: { productKey: d.productKey, name: d.name, secret: d.secret },
         stateDir: stateDir ?? join(devicesDir, d.username),
         modules: {

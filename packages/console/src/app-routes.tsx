@@ -40,6 +40,12 @@ const ApiKeysPage = lazy(() =>
 const WebhooksPage = lazy(() =>
   import('./pages/settings/webhooks-page.tsx').then((m) => ({ default: m.WebhooksPage })),
 );
+const EndUserTokensPage = lazy(() =>
+  import('./pages/settings/enduser-tokens-page.tsx').then((m) => ({ default: m.EndUserTokensPage })),
+);
+const AuditLogPage = lazy(() =>
+  import('./pages/audit/audit-log-page.tsx').then((m) => ({ default: m.AuditLogPage })),
+);
 const UsersPage = lazy(() =>
   import('./pages/settings/users-page.tsx').then((m) => ({ default: m.UsersPage })),
 );
@@ -72,6 +78,8 @@ export function AppRoutes() {
         {isAdmin && <Route path="settings/api-keys" element={<ApiKeysPage />} />}
         {isAdmin && <Route path="settings/users" element={<UsersPage />} />}
         {isAdmin && <Route path="settings/webhooks" element={<WebhooksPage />} />}
+        {isAdmin && <Route path="settings/audit-log" element={<AuditLogPage />} />}
+        {isOperator && <Route path="settings/enduser-tokens" element={<EndUserTokensPage />} />}
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

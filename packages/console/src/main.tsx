@@ -1,6 +1,7 @@
 // The console's entry point (Vite builds it into dist/, served by the server at `/`).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import './global.css';
 import { I18nProvider } from './i18n/i18n-context.tsx';
 import { Root } from './root.tsx';
 

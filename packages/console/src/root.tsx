@@ -1,20 +1,21 @@
 // Providers in order: Ant Design locale (follows the language), antd App (message, modal),
 // a last-resort error boundary, the session, the router.
 import { App, ConfigProvider } from 'antd';
-import enUS from 'antd/locale/en_US';
-import zhCN from 'antd/locale/zh_CN';
+import enUS from 'antd/es/locale/en_US';
+import zhCN from 'antd/es/locale/zh_CN';
 import { BrowserRouter } from 'react-router-dom';
 import { AppRoutes } from './app-routes.tsx';
 import { SessionProvider } from './auth/session-context.tsx';
 import { ErrorBoundary } from './components/error-boundary.tsx';
 import { useI18n } from './i18n/i18n-context.tsx';
+import { descriptionTextColor } from './theme/contrast-colors.ts';
 
 export function Root() {
   const { language, t } = useI18n();
   return (
     <ConfigProvider
       locale={language === 'zh-CN' ? zhCN : enUS}
-      theme={{ token: { colorPrimary: '#1668dc' } }}
+      theme={{ token: { colorPrimary: '#1668dc', colorTextDescription: descriptionTextColor } }}
     >
       <App>
         <ErrorBoundary title={t('app.error.title')} retryLabel={t('app.error.retry')}>

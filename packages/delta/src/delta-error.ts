@@ -18,6 +18,8 @@ export const deltaErrorCodes = {
   DELTA_OUTPUT_MISMATCH: { retryable: true },
   /** An argument is out of range (image too large, unknown profile). */
   DELTA_INVALID_ARGUMENT: { retryable: false },
+  /** The diff runs on a Node without node:zlib zstd (before 22.15); patching needs none. */
+  DELTA_UNSUPPORTED_RUNTIME: { retryable: false },
 } as const;
 
 export type DeltaErrorCode = keyof typeof deltaErrorCodes;

@@ -1,16 +1,8 @@
 // @updraft/delta: binary diff of firmware images and their streaming patch.
-// The patch format is specified in docs/delta-format.md.
+// The patch format is specified in docs/delta-format.md. Devices import `@updraft/delta/apply`,
+// the patch alone (apply-index.ts); this entry adds the diff, which runs on the server.
 
-export {
-  type ApplyOptions,
-  apply,
-  applyBuffer,
-  applyVcdiff,
-  isVcdiff,
-  type PatchSource,
-  type ReadOld,
-} from './apply.ts';
-export { DeltaError, type DeltaErrorCode, deltaErrorCodes, isDeltaError } from './delta-error.ts';
+export * from './apply-index.ts';
 export {
   DEFAULT_WORTHWHILE_RATIO,
   type DiffOptions,
@@ -19,5 +11,3 @@ export {
   type PatchFormat,
 } from './diff.ts';
 export { createDiffJob, type DiffImage, type DiffJobHooks } from './diff-job.ts';
-export { type PatchHeader, type ProfileName, readHeader } from './internal/patch-header.ts';
-export { MCU_MEMORY_LIMIT } from './internal/profiles.ts';

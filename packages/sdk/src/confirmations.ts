@@ -5,6 +5,7 @@ import type { DeviceApiCall } from './device-api-call.ts';
 import { devParam } from './device-api-call.ts';
 import { SdkError } from './errors.ts';
 import type { Subject } from './link.ts';
+import { ownerTextsOf, type UpgradeTexts } from './offer.ts';
 
 /** An upgrade of a manual plan waiting for the device to confirm or reject it. */
 export interface Confirmation {
@@ -18,6 +19,10 @@ export interface Confirmation {
   /** Unix milliseconds. */
   since: number;
   deadline: number | null;
+  /** The plan's upgrade texts for the device's owner (zh, en). */
+  texts: UpgradeTexts | null;
+  /** The release notes of the package it starts with (may be empty). */
+  releaseNotes: string;
 }
 
 export function createConfirmations(call: DeviceApiCall) {
@@ -37,6 +42,8 @@ export function createConfirmations(call: DeviceApiCall) {
         kind: item['type'] === 2 ? 'delta' : 'full',
         since: Number(item['since']) * 1000,
         deadline: item['deadline'] === null ? null : Number(item['deadline']) * 1000,
+        texts: ownerTextsOf(item).texts ?? null,
+        releaseNotes: String(item['releaseNotes'] ?? ''),
       }));
     },
 

@@ -6,14 +6,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { skipReason } from '../../server/src/test-support/test-database.ts';
 import {
   createDeviceFleet,
   type DeviceFleet,
   type TestDevice,
-} from '../../server/src/transports/http/device-api/test-device-fleet.ts';
-import { eventually } from '../../server/src/transports/mqtt/test-mqtt-device.ts';
-import { createDevice, type Device, type DeviceOptions } from './index.ts';
+  testTexts,
+} from '../../server/src/test-support/device-fleet.ts';
+import { eventually } from '../../server/src/test-support/mqtt-device.ts';
+import { skipReason } from '../../server/src/test-support/test-database.ts';
+import { createDevice, type Device, type DeviceOptions, type Offer } from './index.ts';
 
 const skip = (await skipReason()) ?? false;
 
@@ -62,17 +63,30 @@ interface Context {
 }
 
 fleetSuite('device SDK: a manual plan', { mode: 'manual' }, (ctx) => {
-  it('lists the waiting upgrade; once confirmed it is pushed and installed', async () => {
+  it('lists the waiting upgrade with its texts; once confirmed it is pushed and installed', async () => {
     const d = ctx.f.devices[0]!;
-    const device = await ctx.start(d);
+    const offers: Offer[] = [];
+    const device = await ctx.start(d, {
+      modules: {
+        default: {
+          version: '1.0',
+          async install(update) {
+            offers.push(update.offer);
+          },
+        },
+      },
+    });
     const [waiting, ...more] = await device.confirmations();
     assert.equal(more.length, 0);
     assert.equal(waiting?.targetVersion, '2.0');
     assert.equal(waiting?.module, 'default');
+    assert.deepEqual(waiting?.texts, testTexts);
+    assert.equal(waiting?.releaseNotes, '');
     assert.equal(device.results().length, 0, 'nothing is offered before the decision');
     await device.confirm(waiting!.upgradeId);
     await eventually(async () => ((await stateOf(ctx.f, d)).status === 'success' ? true : undefined));
     assert.deepEqual(device.versions(), { default: '2.0' });
+    assert.deepEqual(offers[0]?.texts, testTexts, 'the push carries the texts');
     assert.deepEqual(await device.confirmations(), []);
   });
 

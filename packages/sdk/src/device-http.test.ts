@@ -1,17 +1,17 @@
 // The SDK over HTTP against a real Updraft server on a loopback socket: a whole upgrade, a
 // corrupted download refused before install, an installer that fails, deferral by the device,
-// and a restart that reports the new version.
+// a start the server refuses while the plan is paused, and a restart that reports the new version.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { skipReason } from '../../server/src/test-support/test-database.ts';
 import {
   createDeviceFleet,
   type DeviceFleet,
   type TestDevice,
-} from '../../server/src/transports/http/device-api/test-device-fleet.ts';
+} from '../../server/src/test-support/device-fleet.ts';
+import { skipReason } from '../../server/src/test-support/test-database.ts';
 import { createDevice, type DeviceOptions, type ModuleOptions } from './index.ts';
 
 const skip = (await skipReason()) ?? false;
@@ -112,13 +112,56 @@ describe('device SDK over HTTP', { skip }, () => {
   it('lets the device defer an offer and take it on a later check', async () => {
     const d = f.devices[3]!;
     let busy = true;
-    const { opts, installed } = options(d, {}, { accept: () => !busy });
+    const { opts, installed } = options(d, {}, { accept: () => (busy ? 'later' : true) });
     const device = createDevice(opts);
     const [deferred] = await device.start();
     assert.equal(deferred?.outcome, 'deferred');
     assert.equal(installed.length, 0);
     busy = false;
     const [done] = await device.checkNow();
+    assert.equal(done?.outcome, 'success');
+  });
+
+  it('goes on when the server is away as the download ends: the step report is tried again', async () => {
+    const d = f.devices[5]!;
+    let refused = 0;
+    // The server restarts just as the download ends: its "downloaded" step fails twice.
+    const restarting: typeof fetch = async (input, init) => {
+      if (/\/progress\?/.test(String(input)) && String(init?.body).includes('101') && refused < 2) {
+        refused++;
+        throw new TypeError('fetch failed (the server is restarting)');
+      }
+      return fetch(input, init);
+    };
+    const retry = { attempts: 8, baseDelayMs: 5, maxDelayMs: 20 };
+    const { opts, installed } = options(d, {}, { fetch: restarting, retry });
+    const [result] = await createDevice(opts).start();
+    assert.equal(refused, 2);
+    assert.equal(result?.outcome, 'success', result?.error?.message);
+    assert.equal(installed.length, 1);
+    assert.equal((await stateOf(d)).status, 'success');
+  });
+
+  it('defers an offer whose start the server refuses because the plan was paused meanwhile', async () => {
+    const d = f.devices[4]!;
+    const plans = f.t.app.services.plans;
+    // The plan pauses between the device's check and its token check.
+    const pausing: typeof fetch = async (input, init) => {
+      if (/\/download\/[^/]+\/check/.test(String(input))) await plans.runAction(f.planId, 'pause', 'test');
+      return fetch(input, init);
+    };
+    const { opts, installed } = options(d, {}, { fetch: pausing });
+    const device = createDevice(opts);
+    try {
+      const [held] = await device.start();
+      assert.equal(held?.outcome, 'deferred');
+      assert.equal(installed.length, 0);
+      assert.equal((await stateOf(d)).status, 'pushed', 'nothing failed');
+    } finally {
+      await plans.runAction(f.planId, 'resume', 'test');
+    }
+    const again = createDevice(options(d).opts);
+    const [done] = await again.start();
     assert.equal(done?.outcome, 'success');
   });
 });

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { UpgradeState } from '@updraft/core';
 import { diff } from '@updraft/delta';
-import { skipReason } from '../../server/src/test-support/test-database.ts';
 import {
   createDeviceFleet,
   type DeviceFleet,
   type TestDevice,
-} from '../../server/src/transports/http/device-api/test-device-fleet.ts';
-import { eventually } from '../../server/src/transports/mqtt/test-mqtt-device.ts';
+} from '../../server/src/test-support/device-fleet.ts';
+import { eventually } from '../../server/src/test-support/mqtt-device.ts';
+import { skipReason } from '../../server/src/test-support/test-database.ts';
 import { createDevice, type Device, type DeviceOptions, type ModuleOptions } from './index.ts';
 
 const skip = (await skipReason()) ?? false;
@@ -152,6 +152,36 @@ describe('device SDK over MQTT (embedded broker)', { skip }, () => {
     await device.idle();
     assert.equal(device.results()[0]?.error?.code, 'WRITE_FAILED');
     assert.deepEqual(device.versions(), { default: '1.0' });
+  });
+
+  it('asks for a new link when its link answers 410, and goes on with it (issue 14)', async () => {
+    const d = f.devices[5]!;
+    // The first link the device was pushed stops downloading, as one superseded by a re-push
+    // whose message a crash lost: without asking again the device would fail after its tries.
+    let dead: string | undefined;
+    const urls: string[] = [];
+    const superseding: typeof fetch = (input, init) => {
+      const url = String(input);
+      urls.push(url);
+      dead ??= url;
+      return url === dead
+        ? Promise.resolve(Response.json({ code: 'DOWNLOAD_TOKEN_INVALID' }, { status: 410 }))
+        : fetch(input, init);
+    };
+    const { opts, installed } = options(
+      d,
+      {},
+      { fetch: superseding, retry: { attempts: 3, baseDelayMs: 50 } },
+    );
+    const device = await start(opts);
+    const state = await ended(f, d);
+    assert.equal(state.status, 'success', JSON.stringify(device.results()));
+    await device.idle();
+    assert.deepEqual(installed[0], f.firmware);
+    assert.ok(
+      urls.some((u) => u !== dead),
+      'the device downloaded from a new link',
+    );
   });
 
   it('resumes a download stopped midway from the bytes on disk, in the next session', async () => {

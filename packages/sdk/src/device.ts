@@ -1,96 +1,37 @@
 // createDevice: the device side of an Updraft upgrade, over MQTT or HTTP. It reports versions,
-// receives pushes or asks, lets the device refuse or defer, downloads with resume, verifies,
-// restores deltas, hands the image to the device's installer and reports every step.
+// receives pushes or asks, and runs each offer through upgrade-run.ts (consent, resumable download,
+// verification, delta restore, install, activation); upgrades the state folder holds from an
+// earlier session (a restart, a reboot into a new slot, a power cut) go on at start().
 
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { apply, isDeltaError } from '@updraft/delta';
 import { type Confirmation, createConfirmations } from './confirmations.ts';
 import { createDeviceApiCall } from './device-api-call.ts';
-import { downloadResumable, verifyDownload } from './download.ts';
 import { isSdkError, SdkError } from './errors.ts';
 import { createHttpLink } from './http-link.ts';
-import type { Credentials, FailureStage, Link, Subject, Telemetry } from './link.ts';
+import type { Link, Subject, Telemetry } from './link.ts';
+import { createLwm2mLink } from './lwm2m-link.ts';
 import { createMqttLink } from './mqtt-link.ts';
 import type { Offer } from './offer.ts';
-import { createStateStore, type DeviceState, type StateStore } from './state.ts';
+import type { DeviceEvent, DeviceOptions, ModuleOptions, UpgradeResult } from './options.ts';
+import { createQuectelLink } from './quectel-link.ts';
+import { withRetry } from './retry.ts';
+import { retrySettings, sendReport, type Target } from './run-context.ts';
+import { createStateStore } from './state.ts';
+import { createStudioLink } from './studio-link.ts';
+import { createUpgradeRun } from './upgrade-run.ts';
 
-/** One updatable part of the device. */
-export interface ModuleOptions {
-  /** The version the device ships with; the state folder remembers later ones. */
-  version: string;
-  /**
-   * Installs the verified image at `path` (write to flash, swap a file, exec). Throwing reports
-   * a write failure; returning means the device now runs `version`.
-   */
-  install(update: { module: string; version: string; path: string; offer: Offer }): Promise<void>;
-  /** Reads the running image, for delta packages (random offsets, as from flash). */
-  readCurrent?(offset: number, length: number): Uint8Array | Promise<Uint8Array>;
-}
-
-export interface SubDeviceOptions {
-  /** `{productKey}.{deviceName}` of the sub-device. */
-  username: string;
-  /** Its numeric id (the HTTP transport names sub-devices by id). */
-  deviceId?: number;
-  stateDir: string;
-  modules: Record<string, ModuleOptions>;
-}
-
-export type DeviceEvent =
-  | { type: 'offer'; subject: string; offer: Offer }
-  /** A version report that brought nothing, with the server's reason (HTTP). */
-  | { type: 'no-offer'; subject: string; module: string; reason: string }
-  | { type: 'deferred'; subject: string; offer: Offer; reason: string }
-  | { type: 'progress'; subject: string; offer: Offer; received: number; total: number }
-  | { type: 'installed'; subject: string; offer: Offer }
-  | { type: 'failed'; subject: string; offer: Offer; error: SdkError };
-
-export interface DeviceOptions {
-  /** Base URL of the Updraft server (HTTP API and downloads). */
-  server: string;
-  transport: 'http' | 'mqtt';
-  /** mqtt://host:port, for the MQTT transport. */
-  mqttUrl?: string;
-  credentials: Credentials;
-  /** Where versions and partial downloads survive restarts. */
-  stateDir: string;
-  modules: Record<string, ModuleOptions>;
-  /**
-   * Signal (dBm) and battery (%) now of the device or the named sub-device (`subject`); reported,
-   * and compared with the plan's minimums.
-   */
-  telemetry?(subject: string): Telemetry;
-  /** Return false to defer an offer (busy, own thresholds); it is offered again later. */
-  accept?(offer: Offer, subject: string): boolean | Promise<boolean>;
-  /** Gateway mode: sub-devices this session upgrades, each with its own modules. */
-  subDevices?: SubDeviceOptions[];
-  onEvent?(event: DeviceEvent): void;
-  /** MQTT: keep the session across reconnects. */
-  persistentSession?: boolean;
-  mqttClientId?: string;
-  /** A fetch to download with (a slow or failing link in the simulator). */
-  fetch?: typeof fetch;
-  /** Largest working memory a delta patch may ask for (bytes). */
-  deltaMemoryLimit?: number;
-}
-
-export interface UpgradeResult {
-  subject: string;
-  module: string;
-  targetVersion: string;
-  outcome: 'success' | 'deferred' | 'failed';
-  error?: SdkError;
-}
-
-interface Target {
-  name: string;
-  subject: Subject;
-  store: StateStore;
-  state: DeviceState;
-  modules: Record<string, ModuleOptions>;
-  busy: Set<string>;
-}
+export type {
+  Consent,
+  DeviceEvent,
+  DeviceOptions,
+  InstallOutcome,
+  InstallUpdate,
+  ModuleOptions,
+  PackageFile,
+  PendingPhase,
+  SubDeviceOptions,
+  UpdateInfo,
+  UpgradeResult,
+} from './options.ts';
 
 function versionsOf(modules: Record<string, ModuleOptions>): Record<string, string> {
   return Object.fromEntries(Object.entries(modules).map(([name, m]) => [name, m.version]));
@@ -98,154 +39,61 @@ function versionsOf(modules: Record<string, ModuleOptions>): Record<string, stri
 
 /** A device (or a gateway with its sub-devices) that takes upgrades from an Updraft server. */
 export function createDevice(options: DeviceOptions) {
-  if (options.transport === 'mqtt' && !options.mqttUrl) {
-    throw new SdkError('INVALID_ARGUMENT', 'the MQTT transport needs mqttUrl');
-  }
   const own = `${options.credentials.productKey}.${options.credentials.name}`;
-  const link: Link =
-    options.transport === 'mqtt'
-      ? createMqttLink({
-          url: options.mqttUrl!,
-          credentials: options.credentials,
-          ...(options.persistentSession !== undefined && { persistentSession: options.persistentSession }),
-          ...(options.mqttClientId !== undefined && { clientId: options.mqttClientId }),
-        })
-      : createHttpLink(options.server, options.credentials, options.fetch);
   const targets: Target[] = [];
+  const link = createLink(options, {
+    version: () => targets[0]?.state.versions['default'] ?? options.modules['default']?.version ?? '',
+    telemetry: async () => (await options.telemetry?.(own)) ?? {},
+  });
   const running = new Set<Promise<unknown>>();
   const results: UpgradeResult[] = [];
   // stop() aborts running downloads as a killed process would: the partial file stays, nothing is
   // reported, and the next session resumes from it.
   const stopping = new AbortController();
   const emit = (event: DeviceEvent) => options.onEvent?.(event);
-  const telemetry = (subject: string) => options.telemetry?.(subject) ?? {};
+  const telemetry = async (subject: string) => (await options.telemetry?.(subject)) ?? {};
   const confirmations = createConfirmations(
     createDeviceApiCall(options.server.replace(/\/$/, ''), options.credentials, options.fetch),
   );
-
-  async function runUpgrade(target: Target, offer: Offer): Promise<UpgradeResult> {
-    const result = (outcome: UpgradeResult['outcome'], error?: SdkError): UpgradeResult => {
-      const r: UpgradeResult = {
-        subject: target.name,
-        module: offer.module,
-        targetVersion: offer.targetVersion,
-        outcome,
-        ...(error && { error }),
-      };
-      results.push(r);
-      return r;
-    };
-    const module = target.modules[offer.module];
-    emit({ type: 'offer', subject: target.name, offer });
-    if (!module) {
-      const error = new SdkError('INVALID_ARGUMENT', `no module ${offer.module} on ${target.name}`);
-      emit({ type: 'failed', subject: target.name, offer, error });
-      return result('failed', error);
-    }
-    const defer = (reason: string) => {
-      emit({ type: 'deferred', subject: target.name, offer, reason });
-      return result('deferred');
-    };
-    if (offer.targetVersion === target.state.versions[offer.module]) {
-      await link.succeeded(target.subject, offer);
-      return result('success');
-    }
-    const now = telemetry(target.name);
-    if (offer.minBattery !== null && now.battery !== undefined && now.battery < offer.minBattery) {
-      return defer(`battery ${now.battery}% is below ${offer.minBattery}%`);
-    }
-    if (offer.minSignal !== null && now.signal !== undefined && now.signal < offer.minSignal) {
-      return defer(`signal ${now.signal} dBm is below ${offer.minSignal} dBm`);
-    }
-    if (options.accept && !(await options.accept(offer, target.name))) return defer('the device deferred it');
-
-    const key = (offer.sha256 || offer.md5 || offer.token || offer.targetVersion).replace(
-      /[^A-Za-z0-9]/g,
-      '',
-    );
-    const partial = target.store.partialPath(key);
-    const fail = async (stage: FailureStage, error: SdkError) => {
-      emit({ type: 'failed', subject: target.name, offer, error });
-      await link.failed(target.subject, offer, stage).catch(() => {});
-      return result('failed', error);
-    };
-    try {
-      await link.accepted(target.subject, offer);
-      let reported = -10;
-      await downloadResumable(offer, partial, {
-        ...(options.fetch && { fetch: options.fetch }),
-        signal: stopping.signal,
-        onProgress(received, total) {
-          emit({ type: 'progress', subject: target.name, offer, received, total });
-          const percent = Math.floor((received * 100) / Math.max(1, total));
-          if (percent >= reported + 10 && percent < 100) {
-            reported = percent;
-            void link.progress(target.subject, offer, percent).catch(() => {});
-          }
-        },
-      });
-    } catch (error) {
-      if (stopping.signal.aborted) return defer('the device stopped');
-      return fail('download', isSdkError(error) ? error : new SdkError('DOWNLOAD_FAILED', String(error)));
-    }
-    try {
-      await verifyDownload(offer, partial);
-    } catch (error) {
-      await target.store.forget(key);
-      return fail('check', error as SdkError);
-    }
-    await link.downloaded(target.subject, offer);
-
-    let image = partial;
-    if (offer.kind === 'delta') {
-      if (!module.readCurrent) {
-        await target.store.forget(key);
-        return fail(
-          'check',
-          new SdkError('DELTA_FAILED', `module ${offer.module} cannot read its current image`),
-        );
-      }
-      image = target.store.imagePath(key);
-      try {
-        const out = createWriteStream(image);
-        for await (const chunk of apply(module.readCurrent.bind(module), createReadStream(partial), {
-          ...(options.deltaMemoryLimit !== undefined && { memoryLimit: options.deltaMemoryLimit }),
-        })) {
-          if (!out.write(chunk)) await once(out, 'drain');
-        }
-        out.end();
-        await once(out, 'finish');
-      } catch (error) {
-        await target.store.forget(key);
-        const message = isDeltaError(error) ? `${error.code}: ${error.message}` : String(error);
-        return fail(
-          'check',
-          new SdkError('DELTA_FAILED', `the delta does not restore: ${message}`, {}, { cause: error }),
-        );
-      }
-    }
-    try {
-      await module.install({ module: offer.module, version: offer.targetVersion, path: image, offer });
-    } catch (error) {
-      await target.store.forget(key);
-      return fail(
-        'write',
-        new SdkError('WRITE_FAILED', `install failed: ${(error as Error).message}`, {}, { cause: error }),
+  const upgrades = createUpgradeRun({
+    link,
+    options,
+    emit,
+    record(result) {
+      results.push(result);
+      return result;
+    },
+    stopping: stopping.signal,
+    async askAgain(target, module, under) {
+      const version = target.state.versions[module];
+      if (version === undefined) return;
+      const offer = await link.reportVersion(
+        target.subject,
+        module,
+        version,
+        await telemetry(target.name),
+        target.modules[module]?.codes,
+        { version: under.targetVersion, step: target.steps.get(module) ?? 1, relink: true },
       );
-    }
-    target.state.versions[offer.module] = offer.targetVersion;
-    await target.store.save(target.state);
-    await target.store.forget(key);
-    await link.succeeded(target.subject, offer);
-    emit({ type: 'installed', subject: target.name, offer });
-    return result('success');
-  }
+      if (offer && offer.targetVersion === under.targetVersion) target.newer.set(module, offer);
+    },
+  });
 
-  /** Runs one upgrade per target and module at a time; a second offer meanwhile is ignored. */
-  function schedule(target: Target, offer: Offer): Promise<UpgradeResult | null> {
-    if (target.busy.has(offer.module)) return Promise.resolve(null);
+  /**
+   * Runs one upgrade per target and module at a time. A second offer meanwhile starts nothing;
+   * its links (new tokens) serve the running download from its next attempt.
+   */
+  function schedule(
+    target: Target,
+    offer: Offer,
+    job: () => Promise<UpgradeResult> = () => upgrades.run(target, offer),
+  ): Promise<UpgradeResult | null> {
+    if (target.busy.has(offer.module)) {
+      target.newer.set(offer.module, offer);
+      return Promise.resolve(null);
+    }
     target.busy.add(offer.module);
-    const job = runUpgrade(target, offer)
+    const started = job()
       // A report that cannot leave (the connection dropped, or stop() closed it) ends this
       // attempt; pushes arrive without a caller, so it must not become an unhandled rejection.
       .catch((cause: unknown): UpgradeResult => {
@@ -265,16 +113,75 @@ export function createDevice(options: DeviceOptions) {
       })
       .finally(() => {
         target.busy.delete(offer.module);
-        running.delete(job);
+        target.newer.delete(offer.module);
+        running.delete(started);
       });
-    running.add(job);
-    return job;
+    running.add(started);
+    return started;
   }
 
-  async function report(target: Target): Promise<UpgradeResult[]> {
+  /** Outcomes the server may not have (a crash on either side): sent again, oldest state first. */
+  async function sendUnsent(target: Target): Promise<void> {
+    for (const [module, unsent] of Object.entries(target.state.unsent ?? {})) {
+      try {
+        await withRetry(
+          () => sendReport(link, target.subject, unsent),
+          retrySettings(options),
+          stopping.signal,
+        );
+      } catch {
+        continue;
+      }
+      if (target.state.unsent?.[module] === unsent) {
+        delete target.state.unsent[module];
+        await target.store.save(target.state);
+      }
+    }
+  }
+
+  /**
+   * Reconciliation (MQTT): where the device is with each module's upgrade under way, its target
+   * and last step, so that the server heals whatever it missed; the others inform as at start.
+   */
+  async function reconcile(target: Target): Promise<void> {
+    await sendUnsent(target);
+    for (const [module, version] of Object.entries(target.state.versions)) {
+      const under = target.state.pending[module]?.offer;
+      if (!under && !target.busy.has(module)) continue;
+      const step = target.steps.get(module) ?? 1;
+      const upgrade = under ? { version: under.targetVersion, step } : null;
+      await link.reportVersion(
+        target.subject,
+        module,
+        version,
+        await telemetry(target.name),
+        target.modules[module]?.codes,
+        upgrade,
+      );
+    }
+    await report(target, true);
+  }
+
+  /**
+   * Informs each module's version (HTTP: checks) and takes the offers. `reconciling` (MQTT, after
+   * a reconnect) says that no upgrade is under way here, so that a push lost while the link was
+   * down is offered again without counting as a version mismatch (§1.7); a check at start or
+   * by hand is a plain inform, which does count.
+   */
+  async function report(target: Target, reconciling = false): Promise<UpgradeResult[]> {
     const done: UpgradeResult[] = [];
     for (const [module, version] of Object.entries(target.state.versions)) {
-      const offer = await link.reportVersion(target.subject, module, version, telemetry(target.name));
+      // An upgrade under way reports through its own steps, and its version when it ends.
+      if (target.state.pending[module] || target.busy.has(module)) continue;
+      const upgrade = reconciling && link.kind === 'mqtt' ? null : undefined;
+      const offer = await link.reportVersion(
+        target.subject,
+        module,
+        version,
+        await telemetry(target.name),
+        target.modules[module]?.codes,
+        upgrade,
+      );
       if (offer) {
         const outcome = await schedule(target, offer);
         if (outcome) done.push(outcome);
@@ -304,44 +211,80 @@ export function createDevice(options: DeviceOptions) {
     emit({ type: 'no-offer', subject: name, module, reason });
   });
 
+  link.onCancel?.((subject, offer) => emit({ type: 'cancelled', subject: subject.username ?? own, offer }));
+
+  link.onReconnect(() => {
+    if (stopping.signal.aborted) return;
+    void (async () => {
+      for (const target of targets) await reconcile(target);
+    })().catch((error: unknown) => emit({ type: 'reconnect-failed', error: error as Error }));
+  });
+
   link.onOffer((subject, offer) => {
     const target = subject.username ? targets.find((t) => t.name === subject.username) : targets[0];
     if (!target) return;
-    void schedule(target, offer).then(async (outcome) => {
-      // After a successful install the device restarts and informs its new version.
-      if (outcome?.outcome === 'success') {
-        await link
-          .reportVersion(target.subject, offer.module, offer.targetVersion, telemetry(target.name))
-          .catch(() => {});
-      }
-    });
+    void schedule(target, offer);
   });
 
+  async function load(
+    name: string,
+    subject: Subject,
+    stateDir: string,
+    modules: Record<string, ModuleOptions>,
+  ) {
+    const store = createStateStore(stateDir);
+    const state = await store.load(versionsOf(modules));
+    // What the system says it runs wins over what the state folder remembers.
+    for (const [module, m] of Object.entries(modules)) {
+      if (m.currentVersion && !state.pending[module]) state.versions[module] = await m.currentVersion();
+    }
+    targets.push({
+      name,
+      subject,
+      store,
+      state,
+      modules,
+      busy: new Set(),
+      steps: new Map(),
+      newer: new Map(),
+    });
+  }
+
+  /** Goes on with the upgrades the state folders hold from an earlier session. */
+  async function resumeAll(): Promise<UpgradeResult[]> {
+    const jobs: Promise<UpgradeResult | null>[] = [];
+    for (const target of targets) {
+      for (const [module, pending] of Object.entries(target.state.pending)) {
+        if (!target.modules[module]) {
+          // The module is no longer configured: nothing can finish it.
+          delete target.state.pending[module];
+          await target.store.save(target.state);
+          continue;
+        }
+        jobs.push(schedule(target, pending.offer, () => upgrades.resume(target, pending)));
+      }
+    }
+    return (await Promise.all(jobs)).filter((r): r is UpgradeResult => r !== null);
+  }
+
   return {
-    /** Loads the state, connects (MQTT) and reports every module's version (HTTP: and takes the offers). */
+    /**
+     * Loads the state, connects (MQTT), goes on with the upgrades an earlier session left under
+     * way, and reports every other module's version (HTTP: and takes the offers).
+     */
     async start(): Promise<UpgradeResult[]> {
-      const main = createStateStore(options.stateDir);
-      targets.push({
-        name: own,
-        subject: {},
-        store: main,
-        state: await main.load(versionsOf(options.modules)),
-        modules: options.modules,
-        busy: new Set(),
-      });
+      await load(own, {}, options.stateDir, options.modules);
       for (const sub of options.subDevices ?? []) {
-        const store = createStateStore(sub.stateDir);
-        targets.push({
-          name: sub.username,
-          subject: { username: sub.username, ...(sub.deviceId !== undefined && { deviceId: sub.deviceId }) },
-          store,
-          state: await store.load(versionsOf(sub.modules)),
-          modules: sub.modules,
-          busy: new Set(),
-        });
+        const subject = {
+          username: sub.username,
+          ...(sub.deviceId !== undefined && { deviceId: sub.deviceId }),
+        };
+        await load(sub.username, subject, sub.stateDir, sub.modules);
       }
       await link.connect();
-      return reportAll();
+      for (const target of targets) await sendUnsent(target);
+      const resumed = await resumeAll();
+      return [...resumed, ...(await reportAll())];
     },
 
     /** Reports versions again: an HTTP device polls with it; an MQTT device informs. */
@@ -390,3 +333,52 @@ export function createDevice(options: DeviceOptions) {
 }
 
 export type Device = ReturnType<typeof createDevice>;
+
+/** The transport's link (options.ts, `transport`); `device` is what the LwM2M client reads. */
+function createLink(
+  options: DeviceOptions,
+  device: { version(): string; telemetry(): Promise<Telemetry> },
+): Link {
+  switch (options.transport) {
+    case 'http':
+      return createHttpLink(options.server, options.credentials, options.fetch);
+    case 'onenet-studio':
+      return createStudioLink({
+        server: options.server,
+        credentials: options.credentials,
+        ...(options.studioPrefix !== undefined && { prefix: options.studioPrefix }),
+        ...(options.fetch !== undefined && { fetch: options.fetch }),
+      });
+    case 'mqtt':
+    case 'thingspanel-v1':
+      if (!options.mqttUrl) {
+        throw new SdkError('INVALID_ARGUMENT', `the ${options.transport} transport needs mqttUrl`);
+      }
+      return createMqttLink({
+        url: options.mqttUrl,
+        credentials: options.credentials,
+        generation: options.transport === 'mqtt' ? 'v0.5' : 'v1',
+        ...(options.persistentSession !== undefined && { persistentSession: options.persistentSession }),
+        ...(options.mqttClientId !== undefined && { clientId: options.mqttClientId }),
+      });
+    case 'quectel':
+      if (!options.mqttUrl) throw new SdkError('INVALID_ARGUMENT', 'the quectel transport needs mqttUrl');
+      return createQuectelLink({
+        url: options.mqttUrl,
+        credentials: options.credentials,
+        ...(options.persistentSession !== undefined && { persistentSession: options.persistentSession }),
+      });
+    case 'lwm2m':
+      if (!options.coapUrl) throw new SdkError('INVALID_ARGUMENT', 'the lwm2m transport needs coapUrl');
+      return createLwm2mLink({
+        url: options.coapUrl,
+        credentials: options.credentials,
+        ...device,
+        ...(options.lwm2mLifetime !== undefined && { lifetime: options.lwm2mLifetime }),
+        ...(options.lwm2mDelivery !== undefined && { delivery: options.lwm2mDelivery }),
+        ...(options.fetch !== undefined && { fetch: options.fetch }),
+      });
+    default:
+      throw new SdkError('INVALID_ARGUMENT', `unknown transport ${String(options.transport)}`);
+  }
+}

@@ -1,19 +1,31 @@
 // Resumable download with HTTP Range (RFC 7233): bytes are appended to a partial file as they
 // arrive; a new attempt (or a new process) asks only for what is missing. The whole file is then
-// checked against the offer's size and sha256 (or md5) before anyone may install it.
+// checked against the offer's size and sha256 (or md5) before anyone may install it. One file at
+// a time: package-files.ts runs them for every file of a package.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import { SdkError } from './errors.ts';
-import type { Offer } from './offer.ts';
+import type { OfferFile } from './offer.ts';
+import { backoffDelay, defaultRetry, type RetrySettings, sleep } from './retry.ts';
 
 export interface DownloadOptions {
   /** Called as bytes arrive (received, total). */
   onProgress?(received: number, total: number): void;
-  /** Attempts after a dropped connection before giving up (each resumes). */
-  attempts?: number;
+  /** Tries after a dropped connection or an unreachable server, with backoff (each resumes). */
+  retry?: RetrySettings;
   fetch?: typeof fetch;
   signal?: AbortSignal;
+  /**
+   * A newer link to the same file, read before each attempt: a server that restarted or pushed
+   * the upgrade again issued a new token, which made the one being used invalid.
+   */
+  newerUrl?(): string | undefined;
+  /**
+   * The link answered 410 or 404 (a re-push superseded its token, and that push was lost to a
+   * crash or a reconnect): ask the server again, so that a newer link comes before the next try.
+   */
+  onLinkGone?(): Promise<void>;
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -26,14 +38,18 @@ async function sizeOf(path: string): Promise<number> {
 
 /** Downloads `offer.url` into `path`, resuming from what is there; returns when the file is whole. */
 export async function downloadResumable(
-  offer: Offer,
+  offer: Pick<OfferFile, 'url' | 'size'>,
   path: string,
   options: DownloadOptions = {},
 ): Promise<void> {
   const doFetch = options.fetch ?? fetch;
-  const attempts = options.attempts ?? 5;
+  const retry = options.retry ?? defaultRetry;
+  const attempts = retry.attempts;
   let lastError: unknown;
   for (let attempt = 0; attempt < attempts; attempt++) {
+    // A wait before each new try, growing, with jitter: the server may be restarting.
+    if (attempt > 0) await sleep(backoffDelay(attempt - 1, retry), options.signal);
+    if (options.signal?.aborted) throw lastError;
     let received = await sizeOf(path);
     if (received > offer.size) {
       await rm(path, { force: true });
@@ -41,11 +57,13 @@ export async function downloadResumable(
     }
     if (received === offer.size) return;
     try {
-      const response = await doFetch(offer.url, {
+      const response = await doFetch(options.newerUrl?.() ?? offer.url, {
         headers: { range: `bytes=${received}-` },
         ...(options.signal && { signal: options.signal }),
       });
       if (response.status === 410 || response.status === 404) {
+        await response.body?.cancel().catch(() => {});
+        await options.onLinkGone?.().catch(() => {});
         throw new SdkError('DOWNLOAD_FAILED', `the download link is no longer valid (${response.status})`, {
           status: response.status,
         });
@@ -84,7 +102,10 @@ export async function downloadResumable(
 }
 
 /** Checks size and hash; a mismatch is a CHECK_FAILED (the file must not be installed). */
-export async function verifyDownload(offer: Offer, path: string): Promise<void> {
+export async function verifyDownload(
+  offer: Pick<OfferFile, 'size' | 'sha256' | 'md5'>,
+  path: string,
+): Promise<void> {
   const size = await sizeOf(path);
   if (size !== offer.size) {
     throw new SdkError('CHECK_FAILED', `size ${size} is not the offered ${offer.size}`, {

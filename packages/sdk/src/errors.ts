@@ -12,6 +12,11 @@ export const sdkErrorCodes = [
   'WRITE_FAILED',
   'STATE_CORRUPT',
   'REFUSED',
+  'LOW_BATTERY',
+  'HEALTH_CHECK_FAILED',
+  'SIGNATURE_INVALID',
+  'DOWNGRADE_REFUSED',
+  'CANCELLED',
 ] as const;
 export type SdkErrorCode = (typeof sdkErrorCodes)[number];
 
@@ -27,6 +32,16 @@ const retryable: Record<SdkErrorCode, boolean> = {
   STATE_CORRUPT: false,
   // The server refused a request in the upgrade's current state (details.errno says which).
   REFUSED: false,
+  // The installer found the battery too low to write; it may be charged later.
+  LOW_BATTERY: true,
+  // The new version failed its health check or commit (details.version: what the module runs now).
+  HEALTH_CHECK_FAILED: false,
+  // The package's signed manifest did not verify or does not name what was downloaded (signing.md).
+  SIGNATURE_INVALID: false,
+  // The manifest's security version is below the installed one and allows no downgrade.
+  DOWNGRADE_REFUSED: false,
+  // The server took the upgrade back before it was installed (LwM2M Cancel, /5/0/10).
+  CANCELLED: false,
 };
 
 /** An SDK failure: `code` is stable; `retryable` says whether trying again later can help. */

@@ -1,32 +1,37 @@
-// `updraft serve`: runs the platform on the configured (by default embedded) parts.
+// `updraft serve`: runs the platform on the configured (by default embedded) parts. Every
+// listener is bound before the first admin is created and the background work starts; one that
+// cannot bind stops the start with one line and a non-zero exit, nothing left running.
 
 import { isUpdraftError } from '@updraft/core';
 import { buildApp, ConfigError, loadConfig } from '@updraft/server';
 
+type App = Awaited<ReturnType<typeof buildApp>>;
+
+function explain(error: unknown): string | null {
+  return error instanceof ConfigError || isUpdraftError(error) ? error.message : null;
+}
+
 export async function run(_argv: string[]): Promise<number> {
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  let app: App;
   try {
-    const config = loadConfig(process.env);
-    app = await buildApp(config);
+    app = await buildApp(loadConfig(process.env), { firstAdmin: 'on-listen' });
   } catch (error) {
-    if (error instanceof ConfigError || isUpdraftError(error)) {
-      process.stderr.write(`updraft: cannot start: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  const { config } = app;
-  await app.http.listen({ host: config.httpHost, port: config.httpPort });
-  let mqtt: Awaited<ReturnType<typeof app.startMqtt>>;
-  try {
-    mqtt = await app.startMqtt();
-  } catch (error) {
-    process.stderr.write(`updraft: cannot start MQTT: ${(error as Error).message}\n`);
-    await app.close();
+    const message = explain(error);
+    if (message === null) throw error;
+    process.stderr.write(`updraft: cannot start: ${message}\n`);
     return 1;
   }
-  const address = app.http.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.httpPort;
+  let started: Awaited<ReturnType<App['listen']>>;
+  try {
+    started = await app.listen();
+  } catch (error) {
+    await app.close().catch(() => {});
+    const message = explain(error);
+    process.stderr.write(`updraft: cannot start: ${message ?? (error as Error).stack}\n`);
+    return 1;
+  }
+  const { config } = app;
+  const { httpPort: port, mqtt, coap } = started;
   const base =
     config.publicUrl ?? `http://${config.httpHost === '0.0.0.0' ? 'localhost' : config.httpHost}:${port}`;
   const lines = [
@@ -37,6 +42,7 @@ export async function run(_argv: string[]): Promise<number> {
     `  API docs   ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
     `  HTTP port  ${port}`,
     `  MQTT       ${mqtt.url}   (${mqtt.kind === 'embedded' ? 'embedded broker' : 'external broker, shared subscriptions'})`,
+    `  LwM2M      ${coap.url}   (CoAP over UDP, port ${coap.port})`,
   ];
   if (app.firstAdmin) {
     lines.push(

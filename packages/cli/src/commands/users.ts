@@ -48,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
         name: 'cli',
         role: 'admin' as const,
         csrfToken: null,
+        ownerId: null,
       };
       switch (action) {
         case 'list': {

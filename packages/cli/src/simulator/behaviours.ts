@@ -13,6 +13,8 @@ export const behaviours = [
   'offline',
   'reject',
   'low-battery',
+  'appoint',
+  'auto-upgrade',
 ] as const;
 export type Behaviour = (typeof behaviours)[number];
 
@@ -24,13 +26,19 @@ export interface BehaviourSettings {
   offlineSeconds: number;
   /** `low-battery`: the battery it reports (%). */
   lowBattery: number;
+  /** `appoint`: seconds from the owner's decision to the start of the hour it appoints. */
+  appointDelaySeconds: number;
 }
 
 export const defaultSettings: BehaviourSettings = {
   slowBytesPerSecond: 64 * 1024,
   offlineSeconds: 5,
   lowBattery: 5,
+  appointDelaySeconds: 5,
 };
+
+/** Behaviours of the device's owner, played through the end-user API (owner-app.ts). */
+export const ownerBehaviours: readonly Behaviour[] = ['appoint', 'auto-upgrade'];
 
 export type Mix = Partial<Record<Behaviour, number>>;
 

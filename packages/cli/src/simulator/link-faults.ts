@@ -11,24 +11,31 @@ export interface LinkCounters {
   resumedRequests: number;
 }
 
-const isDownload = (url: string) => url.includes('/device/v1/download/');
+// The neutral download (HTTP devices), ThingsPanel's and Quectel's (what MQTT pushes carry), and
+// the CoAP one of LwM2M Package URIs.
+const isDownload = (url: string) =>
+  /\/device\/v1\/((thingspanel|quectel)\/)?download\//.test(url) || /^coap:\/\/[^/]+\/fw\//.test(url);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `behaviourOf(url)` names the behaviour of the device whose download this is. */
+/**
+ * `behaviourOf(url)` names the behaviour of the device whose download this is; `inner` fetches
+ * (the transport's own download: LwM2M's CoAP block-wise).
+ */
 export function createFaultyFetch(
   behaviourOf: (url: string) => Behaviour,
   settings: BehaviourSettings,
   counters: LinkCounters,
+  inner: typeof fetch = fetch,
 ): typeof fetch {
   const dropped = new Set<string>();
   return async (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
-    if (!isDownload(url)) return fetch(input, init);
+    if (!isDownload(url)) return inner(input, init);
     const behaviour = behaviourOf(url);
     if (behaviour === 'fail-download') throw new TypeError('fetch failed (simulated: link down)');
     const range = new Headers(init?.headers).get('range');
     if (range && !/^bytes=0-/.test(range)) counters.resumedRequests++;
-    const response = await fetch(input, init);
+    const response = await inner(input, init);
     if (!response.body || response.status >= 300) return response;
     const length = Number(response.headers.get('content-length') ?? 0);
     const dropAt = behaviour === 'drop' && !dropped.has(url) ? Math.floor(length / 2) : -1;

@@ -60,6 +60,8 @@ export async function createManagementClient(server: string, auth: ManagementAut
         method,
         headers: { ...extra, ...(body !== undefined && { 'content-type': contentType }) },
         ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+        // A server that hangs must not hang the run's end (its summary).
+        signal: AbortSignal.timeout(120_000),
       });
     } catch (error) {
       throw new UpdraftError('INTERNAL', `cannot reach ${base}: ${(error as Error).message}`);
@@ -83,6 +85,9 @@ export async function createManagementClient(server: string, auth: ManagementAut
     getPlan: (id: number) => json<PlanView>('GET', `/plans/${id}`),
     publishPlan: (id: number) => json<PlanView>('POST', `/plans/${id}/publish`, {}),
     startPlan: (id: number) => json<PlanView>('POST', `/plans/${id}/start`, {}),
+    /** An end-user token for the owner's app of these devices (docs/enduser-api.md). */
+    issueEndUserToken: (deviceIds: number[], ttlSeconds: number) =>
+      json<{ token: string }>('POST', '/enduser-tokens', { deviceIds, label: 'simulator', ttlSeconds }),
 
     /** Imports the rows as NDJSON; any refused row is an error (names are the simulator's own). */
     async importDevices(productId: number, rows: ImportRow[]): Promise<ImportedDevice[]> {

@@ -24,8 +24,14 @@ export interface Summary {
   behaviours: Record<string, Partial<Record<Outcome, number>>>;
   downloadBytes: number;
   resumedDownloads: number;
+  /** How the run ended: every device settled, the timeout passed, or the operator interrupted. */
+  ending: 'settled' | 'timeout' | 'interrupted';
   /** The plan's own counts by upgrade status at the end, when the run watched a plan. */
   plan?: { id: number; status: string; counts: Record<string, number> };
+  /** Why the plan's counts could not be read at the end (the server is down). */
+  planError?: string;
+  /** The fleet file, and whether this run reused its devices rather than importing them. */
+  fleet?: { file: string; reused: boolean };
 }
 
 export function outcomeOf(s: Subject): Outcome {
@@ -52,10 +58,16 @@ export function progressLine(subjects: readonly Subject[], counters: LinkCounter
   return `${(ms / 1000).toFixed(0).padStart(4)}s  ${parts.join('  ')}  ↓ ${mb(counters.downloadBytes)}`;
 }
 
-export function summarize(subjects: readonly Subject[], counters: LinkCounters, ms: number): Summary {
+export function summarize(
+  subjects: readonly Subject[],
+  counters: LinkCounters,
+  ms: number,
+  ending: Summary['ending'] = 'settled',
+): Summary {
   const summary: Summary = {
     devices: subjects.length,
     seconds: Math.round(ms) / 1000,
+    ending,
     outcomes: Object.fromEntries(outcomes.map((o) => [o, 0])) as Record<Outcome, number>,
     behaviours: {},
     downloadBytes: counters.downloadBytes,
@@ -91,6 +103,14 @@ export function formatSummary(summary: Summary): string {
     `${summary.devices} devices in ${summary.seconds.toFixed(1)} s; downloaded ${mb(summary.downloadBytes)}` +
       ` (${summary.resumedDownloads} resumed downloads)`,
   );
+  if (summary.ending !== 'settled') {
+    const why = summary.ending === 'timeout' ? 'the timeout passed' : 'interrupted';
+    lines.push(`stopped early (${why}): ${summary.outcomes.unfinished} devices unfinished`);
+  }
+  if (summary.fleet) {
+    lines.push(`fleet ${summary.fleet.file}: ${summary.fleet.reused ? 'reused' : 'imported and written'}`);
+  }
+  if (summary.planError) lines.push(`plan: its counts could not be read (${summary.planError})`);
   if (summary.plan) {
     const counts = Object.entries(summary.plan.counts)
       .filter(([, n]) => n > 0)

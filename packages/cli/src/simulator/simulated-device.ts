@@ -3,9 +3,19 @@
 // device API, and downloads through the faulty link of its behaviour. Each device (sub-device)
 // it acts for is a subject whose state the simulator counts.
 import { join } from 'node:path';
-import { createDevice, type DeviceEvent, isSdkError, type ModuleOptions, type SdkError } from '@updraft/sdk';
+import { isUpdraftError } from '@updraft/core';
+import {
+  createDevice,
+  type Device,
+  type DeviceEvent,
+  type DeviceOptions,
+  isSdkError,
+  type ModuleOptions,
+  type SdkError,
+} from '@updraft/sdk';
 import type { Behaviour, BehaviourSettings } from './behaviours.ts';
 import { createFaultyFetch, type LinkCounters } from './link-faults.ts';
+import type { OwnerApp } from './owner-app.ts';
 
 export const subjectStates = [
   'offline',
@@ -33,9 +43,11 @@ export interface Subject {
 }
 
 export interface SimulatedDeviceOptions {
-  transport: 'http' | 'mqtt';
+  transport: DeviceOptions['transport'];
   server: string;
   mqttUrl?: string;
+  /** coap://host:port, for `lwm2m`. */
+  coapUrl?: string;
   productKey: string;
   name: string;
   secret: string;
@@ -49,8 +61,13 @@ export interface SimulatedDeviceOptions {
   pollMs: number;
   settings: BehaviourSettings;
   counters: LinkCounters;
+  /** The owner's app of the `appoint` and `auto-upgrade` devices (manual plans). */
+  owner?: OwnerApp;
   onChange(): void;
+  /** The run is over (every device settled, or `halt`): stop looping. */
   signal: AbortSignal;
+  /** The run was cut short (timeout, interrupt): stop the device at once, work in flight too. */
+  halt: AbortSignal;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -98,11 +115,8 @@ export async function runSimulatedDevice(options: SimulatedDeviceOptions): Promi
 
   // Which subject a download URL belongs to, learnt from the offer before the download starts.
   const urls = new Map<string, Behaviour>();
-  const faultyFetch = createFaultyFetch(
-    (url) => urls.get(url) ?? options.self?.behaviour ?? 'succeed',
-    options.settings,
-    options.counters,
-  );
+  const behaviourOf = (url: string) => urls.get(url) ?? options.self?.behaviour ?? 'succeed';
+  const faultyFetch = createFaultyFetch(behaviourOf, options.settings, options.counters);
   const moduleFor = (subject: Subject): Record<string, ModuleOptions> => ({
     [options.module]: {
       version: options.version,
@@ -113,6 +127,7 @@ export async function runSimulatedDevice(options: SimulatedDeviceOptions): Promi
     },
   });
   function onEvent(event: DeviceEvent) {
+    if (event.type === 'reconnect-failed') return;
     const subject = subjectOf(event.subject);
     switch (event.type) {
       case 'offer':
@@ -146,70 +161,122 @@ export async function runSimulatedDevice(options: SimulatedDeviceOptions): Promi
     await sleep(options.settings.offlineSeconds * 1000, options.signal);
   if (options.signal.aborted) return;
   for (const s of subjects) if (s.state === 'offline' && Date.now() >= onlineAt(s)) set(s, 'waiting');
-  const device = createDevice({
-    server: options.server,
-    transport: options.transport,
-    ...(options.mqttUrl !== undefined && { mqttUrl: options.mqttUrl }),
-    credentials: { productKey: options.productKey, name: options.name, secret: options.secret },
-    stateDir: options.stateDir,
-    modules: options.self ? moduleFor(options.self) : {},
-    subDevices: options.subDevices.map((s) => ({
-      username: s.username,
-      deviceId: s.deviceId,
-      stateDir: join(options.stateDir, s.username),
-      modules: moduleFor(s),
-    })),
-    telemetry: (name) => ({
-      signal: -60,
-      battery: subjectOf(name)?.behaviour === 'low-battery' ? options.settings.lowBattery : 90,
-    }),
-    async accept(_offer, name) {
-      const subject = subjectOf(name);
-      if (!subject) return true;
-      if (subject.behaviour === 'reject') return false;
-      const wait = onlineAt(subject) - Date.now();
-      if (wait > 0) await sleep(wait, options.signal);
-      set(subject, 'downloading');
-      return true;
-    },
-    onEvent,
-    fetch: faultyFetch,
-  });
+  const makeDevice = () =>
+    createDevice({
+      server: options.server,
+      transport: options.transport,
+      ...(options.mqttUrl !== undefined && { mqttUrl: options.mqttUrl }),
+      ...(options.coapUrl !== undefined && { coapUrl: options.coapUrl }),
+      credentials: { productKey: options.productKey, name: options.name, secret: options.secret },
+      stateDir: options.stateDir,
+      modules: options.self ? moduleFor(options.self) : {},
+      subDevices: options.subDevices.map((s) => ({
+        username: s.username,
+        deviceId: s.deviceId,
+        stateDir: join(options.stateDir, s.username),
+        modules: moduleFor(s),
+      })),
+      telemetry: (name) => ({
+        signal: -60,
+        battery: subjectOf(name)?.behaviour === 'low-battery' ? options.settings.lowBattery : 90,
+      }),
+      async accept(_offer, name) {
+        const subject = subjectOf(name);
+        if (!subject) return true;
+        // A silent plan's offer is refused through the device API: counted, offered again after
+        // the plan's rejection period (docs/device-http.md, "Refusing an offer").
+        if (subject.behaviour === 'reject') return 'refuse';
+        const wait = onlineAt(subject) - Date.now();
+        if (wait > 0) await sleep(wait, options.signal);
+        set(subject, 'downloading');
+        return true;
+      },
+      onEvent,
+      fetch: faultyFetch,
+      // LwM2M downloads over CoAP, not fetch: the same faults around its download.
+      ...(options.transport === 'lwm2m' && {
+        wrapDownload: (download: typeof fetch) =>
+          createFaultyFetch(behaviourOf, options.settings, options.counters, download),
+      }),
+    });
   const decided = new Set<string>();
+  let device: Device | undefined;
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= device ? device.stop() : Promise.resolve();
+    return stopped;
+  };
+  const onHalt = () => void stop();
+  options.halt.addEventListener('abort', onHalt, { once: true });
   try {
-    await device.start();
+    // A server that is down or restarting when the device starts: start again at the next poll
+    // (a fresh session on the same state folder), as a device that powers on before its server.
+    for (;;) {
+      device = makeDevice();
+      try {
+        await device.start();
+        break;
+      } catch (error) {
+        await device.stop();
+        if (!isSdkError(error) || !error.retryable) throw error;
+        await sleep(options.pollMs, options.signal);
+        if (options.signal.aborted) return;
+      }
+    }
     while (!settled() && !options.signal.aborted) {
       for (const s of subjects) if (s.state === 'offline' && Date.now() >= onlineAt(s)) set(s, 'waiting');
       try {
-        await step();
+        await step(device);
       } catch (error) {
-        // A dropped link or a server restart: try again at the next poll.
-        if (!isSdkError(error) || !error.retryable) throw error;
+        // A dropped link or a server restart (the device's or the owner's app's calls): try
+        // again at the next poll.
+        const retryable = isSdkError(error)
+          ? error.retryable
+          : isUpdraftError(error) && error.details['retryable'] === true;
+        if (!retryable) throw error;
       }
       if (!settled()) await sleep(options.pollMs, options.signal);
     }
-    await device.idle();
+    if (!options.halt.aborted) await device.idle();
   } finally {
-    await device.stop();
+    options.halt.removeEventListener('abort', onHalt);
+    await stop();
   }
 
-  async function step() {
+  async function step(device: Device) {
     if (options.manual) {
       for (const s of subjects) {
         if (decided.has(s.username) || settledStates.includes(s.state) || s.state === 'offline') continue;
         const name = s === options.self ? own : s.username;
+        const owner = options.owner;
+        if (owner && (s.behaviour === 'appoint' || s.behaviour === 'auto-upgrade')) {
+          // The owner's app decides through the end-user API, not the device.
+          if (s.behaviour === 'auto-upgrade') {
+            await owner.setAutoUpgrade(s.deviceId, true);
+            decided.add(s.username);
+            continue;
+          }
+          const upgradeId = await owner.waitingUpgrade(s.deviceId);
+          if (upgradeId === undefined) continue;
+          const from = Date.now() + options.settings.appointDelaySeconds * 1000;
+          await owner.appoint(upgradeId, from, from + 3_600_000);
+          decided.add(s.username);
+          continue;
+        }
         const [waiting] = await device.confirmations(name);
         if (!waiting) continue;
-        decided.add(s.username);
         if (s.behaviour === 'reject') {
           await device.reject(waiting.upgradeId, name);
           set(s, 'rejected');
         } else {
           await device.confirm(waiting.upgradeId, name);
         }
+        // Decided once the server has it: a restart in between asks again.
+        decided.add(s.username);
       }
     }
     // HTTP devices ask; MQTT devices are pushed (informing again would count as a mismatch).
-    if (options.transport === 'http' && !settled()) await device.checkNow();
+    const asks = options.transport === 'http' || options.transport === 'onenet-studio';
+    if (asks && !settled()) await device.checkNow();
   }
 }

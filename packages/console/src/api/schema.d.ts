@@ -9,7 +9,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sign in to the console: sets an HTTP-only session cookie and returns the CSRF token */
+    /** Sign in to the console: sets an HTTP-only session cookie and returns the CSRF token. Attempts are limited per account and per client address (429 with Retry-After). */
     post: {
       parameters: {
         query?: never;
@@ -69,6 +69,15 @@ export interface paths {
         };
         /** @description Default Response */
         403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -708,7 +717,14 @@ export interface paths {
                 manufacturer: string;
                 model: string;
                 nodeType: 'direct' | 'gateway' | 'subdevice';
-                protocols: ('mqtt' | 'http' | 'lwm2m')[];
+                protocols: (
+                  | 'mqtt'
+                  | 'http'
+                  | 'lwm2m'
+                  | 'thingspanel-v1'
+                  | 'thingspanel-v1-infrom'
+                  | 'quectel'
+                )[];
                 description: string;
                 signMethod: 'md5' | 'sha256';
                 /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
@@ -764,10 +780,20 @@ export interface paths {
         content: {
           'application/json': {
             name: string;
+            /** @description Descriptive; OneNET's codes are the modules' */
             manufacturer?: string;
+            /** @description Descriptive; OneNET's codes are the modules' */
             model?: string;
             nodeType?: 'direct' | 'gateway' | 'subdevice';
-            protocols?: ('mqtt' | 'http' | 'lwm2m')[];
+            /** @description What its devices speak; pushes go only there. mqtt: ThingsPanel v0.5 topics; thingspanel-v1: ThingsPanel v1 topics; thingspanel-v1-infrom (with thingspanel-v1): v1 pushes on the typo topic ota/devices/infrom/{username} too; quectel: QuecThing binary OTA on q/1/d/{clientId}/ota; lwm2m: LwM2M Object 5 over CoAP (docs/lwm2m.md) */
+            protocols?: (
+              | 'mqtt'
+              | 'http'
+              | 'lwm2m'
+              | 'thingspanel-v1'
+              | 'thingspanel-v1-infrom'
+              | 'quectel'
+            )[];
             description?: string;
             signMethod?: 'md5' | 'sha256';
             /** @description 4 to 64 of letters, digits, - or _; generated when absent */
@@ -789,7 +815,14 @@ export interface paths {
               manufacturer: string;
               model: string;
               nodeType: 'direct' | 'gateway' | 'subdevice';
-              protocols: ('mqtt' | 'http' | 'lwm2m')[];
+              protocols: (
+                | 'mqtt'
+                | 'http'
+                | 'lwm2m'
+                | 'thingspanel-v1'
+                | 'thingspanel-v1-infrom'
+                | 'quectel'
+              )[];
               description: string;
               signMethod: 'md5' | 'sha256';
               /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
@@ -877,7 +910,14 @@ export interface paths {
               manufacturer: string;
               model: string;
               nodeType: 'direct' | 'gateway' | 'subdevice';
-              protocols: ('mqtt' | 'http' | 'lwm2m')[];
+              protocols: (
+                | 'mqtt'
+                | 'http'
+                | 'lwm2m'
+                | 'thingspanel-v1'
+                | 'thingspanel-v1-infrom'
+                | 'quectel'
+              )[];
               description: string;
               signMethod: 'md5' | 'sha256';
               /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
@@ -1011,10 +1051,20 @@ export interface paths {
         content: {
           'application/json': {
             name?: string;
+            /** @description Descriptive; OneNET's codes are the modules' */
             manufacturer?: string;
+            /** @description Descriptive; OneNET's codes are the modules' */
             model?: string;
             nodeType?: 'direct' | 'gateway' | 'subdevice';
-            protocols?: ('mqtt' | 'http' | 'lwm2m')[];
+            /** @description What its devices speak; pushes go only there. mqtt: ThingsPanel v0.5 topics; thingspanel-v1: ThingsPanel v1 topics; thingspanel-v1-infrom (with thingspanel-v1): v1 pushes on the typo topic ota/devices/infrom/{username} too; quectel: QuecThing binary OTA on q/1/d/{clientId}/ota; lwm2m: LwM2M Object 5 over CoAP (docs/lwm2m.md) */
+            protocols?: (
+              | 'mqtt'
+              | 'http'
+              | 'lwm2m'
+              | 'thingspanel-v1'
+              | 'thingspanel-v1-infrom'
+              | 'quectel'
+            )[];
             description?: string;
             signMethod?: 'md5' | 'sha256';
           };
@@ -1034,7 +1084,14 @@ export interface paths {
               manufacturer: string;
               model: string;
               nodeType: 'direct' | 'gateway' | 'subdevice';
-              protocols: ('mqtt' | 'http' | 'lwm2m')[];
+              protocols: (
+                | 'mqtt'
+                | 'http'
+                | 'lwm2m'
+                | 'thingspanel-v1'
+                | 'thingspanel-v1-infrom'
+                | 'quectel'
+              )[];
               description: string;
               signMethod: 'md5' | 'sha256';
               /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
@@ -1124,7 +1181,14 @@ export interface paths {
                 manufacturer: string;
                 model: string;
                 nodeType: 'direct' | 'gateway' | 'subdevice';
-                protocols: ('mqtt' | 'http' | 'lwm2m')[];
+                protocols: (
+                  | 'mqtt'
+                  | 'http'
+                  | 'lwm2m'
+                  | 'thingspanel-v1'
+                  | 'thingspanel-v1-infrom'
+                  | 'quectel'
+                )[];
                 description: string;
                 signMethod: 'md5' | 'sha256';
                 /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
@@ -1201,7 +1265,14 @@ export interface paths {
               manufacturer: string;
               model: string;
               nodeType: 'direct' | 'gateway' | 'subdevice';
-              protocols: ('mqtt' | 'http' | 'lwm2m')[];
+              protocols: (
+                | 'mqtt'
+                | 'http'
+                | 'lwm2m'
+                | 'thingspanel-v1'
+                | 'thingspanel-v1-infrom'
+                | 'quectel'
+              )[];
               description: string;
               signMethod: 'md5' | 'sha256';
               /** @description OneNET's product-level key is on: devices may sign with res=products/{pid} and the product's access key */
@@ -1294,6 +1365,10 @@ export interface paths {
                 name: string;
                 kind: 'firmware' | 'module' | 'mcu';
                 description: string;
+                /** @description OneNET's manufacturer code of this module (protocols.md §2.7, e.g. 101); '' when unset */
+                manufacturerCode: string;
+                /** @description OneNET's model code of this module (e.g. 10101); '' when unset */
+                modelCode: string;
                 /** Format: date-time */
                 createdAt: string;
               }[];
@@ -1357,6 +1432,10 @@ export interface paths {
             name: string;
             kind?: 'firmware' | 'module' | 'mcu';
             description?: string;
+            /** @description OneNET's manufacturer code of the module; OneNET checks claiming another fail with errno 8 ('' compares nothing) */
+            manufacturerCode?: string;
+            /** @description OneNET's model code of the module; OneNET checks claiming another fail with errno 8 ('' compares nothing) */
+            modelCode?: string;
           };
         };
       };
@@ -1373,6 +1452,10 @@ export interface paths {
               name: string;
               kind: 'firmware' | 'module' | 'mcu';
               description: string;
+              /** @description OneNET's manufacturer code of this module (protocols.md §2.7, e.g. 101); '' when unset */
+              manufacturerCode: string;
+              /** @description OneNET's model code of this module (e.g. 10101); '' when unset */
+              modelCode: string;
               /** Format: date-time */
               createdAt: string;
             };
@@ -1510,7 +1593,88 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change a module's description or its OneNET manufacturer and model codes */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            description?: string;
+            /** @description OneNET's manufacturer code of the module; OneNET checks claiming another fail with errno 8 ('' compares nothing) */
+            manufacturerCode?: string;
+            /** @description OneNET's model code of the module; OneNET checks claiming another fail with errno 8 ('' compares nothing) */
+            modelCode?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              productId: number;
+              name: string;
+              kind: 'firmware' | 'module' | 'mcu';
+              description: string;
+              /** @description OneNET's manufacturer code of this module (protocols.md §2.7, e.g. 101); '' when unset */
+              manufacturerCode: string;
+              /** @description OneNET's model code of this module (e.g. 10101); '' when unset */
+              modelCode: string;
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/v1/products/{id}/firmware': {
@@ -1524,7 +1688,7 @@ export interface paths {
     put?: never;
     /**
      * Upload a firmware package
-     * @description multipart/form-data: the fields first, then 1 to 5 parts named `file`. Fields: `module` (Module name (default: default)), `version` (Version, ^[A-Za-z0-9._-]{1,50}$), `type` (full (default) or delta), `sourceVersion` (The version a delta applies to (delta only)), `releaseNotes` (At most 2000 characters), `extData` (JSON object of strings for the device, at most 50 keys). An empty field counts as absent. Size, sha256 and md5 of each file are computed while it streams to disk.
+     * @description multipart/form-data: the fields first, then 1 to 5 parts named `file`. Fields: `module` (Module name (default: default)), `name` (Package name, unique per product and module, at most 100 characters (default: the version; a delta: `<version> from <source>`)), `version` (Version, ^[A-Za-z0-9._-]{1,50}$), `type` (full (default) or delta), `sourceVersion` (The version a delta applies to (delta only)), `releaseNotes` (At most 2000 characters), `remark` (A note for operators, at most 200 characters), `extData` (JSON object of strings for the device, at most 50 keys), `manifest` (The signed manifest (docs/signing.md), as text; with `signature`), `signature` (The manifest's Ed25519 signature, base64). An empty field counts as absent. Size, sha256 and md5 of each file are computed while it streams to disk. A full firmware store answers 507 STORAGE_FULL, a read-only one 503 STORAGE_READ_ONLY, and nothing of the upload is kept.
      */
     post: {
       parameters: {
@@ -1543,6 +1707,11 @@ export interface paths {
              * @example default
              */
             module?: string;
+            /**
+             * @description Package name, unique per product and module, at most 100 characters (default: the version; a delta: `<version> from <source>`)
+             * @example
+             */
+            name?: string;
             /**
              * @description Version, ^[A-Za-z0-9._-]{1,50}$
              * @example 1.0.0
@@ -1564,10 +1733,25 @@ export interface paths {
              */
             releaseNotes?: string;
             /**
+             * @description A note for operators, at most 200 characters
+             * @example
+             */
+            remark?: string;
+            /**
              * @description JSON object of strings for the device, at most 50 keys
              * @example
              */
             extData?: string;
+            /**
+             * @description The signed manifest (docs/signing.md), as text; with `signature`
+             * @example
+             */
+            manifest?: string;
+            /**
+             * @description The manifest's Ed25519 signature, base64
+             * @example
+             */
+            signature?: string;
             /** @description 1 to 5 files, in package order */
             file: string[];
           };
@@ -1584,14 +1768,22 @@ export interface paths {
               id: number;
               productId: number;
               module: string;
+              /** @description Unique per product and module */
+              name: string;
               version: string;
               type: 'full' | 'delta';
               sourceVersion: string | null;
               releaseNotes: string;
+              remark: string;
               extData: {
                 [key: string]: string;
               };
               verified: boolean;
+              /** @description Its latest verification plan (one test device, at most 60 minutes): running; passed (the package is verified); failed (the device failed or the hour ran out); cancelled. Null when none was published. */
+              verification: {
+                planId: number;
+                state: 'running' | 'passed' | 'failed' | 'cancelled';
+              } | null;
               totalSize: number;
               createdBy: string;
               /** Format: date-time */
@@ -1670,6 +1862,24 @@ export interface paths {
             'application/json': components['schemas']['def-0'];
           };
         };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        507: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
       };
     };
     delete?: never;
@@ -1715,14 +1925,22 @@ export interface paths {
                 id: number;
                 productId: number;
                 module: string;
+                /** @description Unique per product and module */
+                name: string;
                 version: string;
                 type: 'full' | 'delta';
                 sourceVersion: string | null;
                 releaseNotes: string;
+                remark: string;
                 extData: {
                   [key: string]: string;
                 };
                 verified: boolean;
+                /** @description Its latest verification plan (one test device, at most 60 minutes): running; passed (the package is verified); failed (the device failed or the hour ran out); cancelled. Null when none was published. */
+                verification: {
+                  planId: number;
+                  state: 'running' | 'passed' | 'failed' | 'cancelled';
+                } | null;
                 totalSize: number;
                 createdBy: string;
                 /** Format: date-time */
@@ -1806,14 +2024,22 @@ export interface paths {
               id: number;
               productId: number;
               module: string;
+              /** @description Unique per product and module */
+              name: string;
               version: string;
               type: 'full' | 'delta';
               sourceVersion: string | null;
               releaseNotes: string;
+              remark: string;
               extData: {
                 [key: string]: string;
               };
               verified: boolean;
+              /** @description Its latest verification plan (one test device, at most 60 minutes): running; passed (the package is verified); failed (the device failed or the hour ran out); cancelled. Null when none was published. */
+              verification: {
+                planId: number;
+                state: 'running' | 'passed' | 'failed' | 'cancelled';
+              } | null;
               totalSize: number;
               createdBy: string;
               /** Format: date-time */
@@ -1869,7 +2095,10 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    /** Delete a firmware package no plan uses */
+    /**
+     * Delete a firmware package no plan uses
+     * @description Its files that no other package shares stay for UPDRAFT_BLOB_GRACE_HOURS (24 by default), then the hourly blob sweep deletes them; an upload of the same bytes meanwhile keeps them.
+     */
     delete: {
       parameters: {
         query?: never;
@@ -1937,7 +2166,7 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Change the release notes or extData of a firmware package */
+    /** Change the name, remark, release notes or extData of a firmware package */
     patch: {
       parameters: {
         query?: never;
@@ -1950,6 +2179,8 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            name?: string;
+            remark?: string;
             releaseNotes?: string;
             extData?: {
               [key: string]: string;
@@ -1968,14 +2199,22 @@ export interface paths {
               id: number;
               productId: number;
               module: string;
+              /** @description Unique per product and module */
+              name: string;
               version: string;
               type: 'full' | 'delta';
               sourceVersion: string | null;
               releaseNotes: string;
+              remark: string;
               extData: {
                 [key: string]: string;
               };
               verified: boolean;
+              /** @description Its latest verification plan (one test device, at most 60 minutes): running; passed (the package is verified); failed (the device failed or the hour ran out); cancelled. Null when none was published. */
+              verification: {
+                planId: number;
+                state: 'running' | 'passed' | 'failed' | 'cancelled';
+              } | null;
               totalSize: number;
               createdBy: string;
               /** Format: date-time */
@@ -2691,6 +2930,7 @@ export interface paths {
                 lastSeenAt: string | null;
                 signal: number | null;
                 battery: number | null;
+                freeSpace: number | null;
                 tags: string[];
                 /** Format: date-time */
                 createdAt: string;
@@ -2762,7 +3002,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List and search devices */
+    /** List and search devices, each with its reported versions */
     get: {
       parameters: {
         query?: {
@@ -2804,13 +3044,95 @@ export interface paths {
                 lastSeenAt: string | null;
                 signal: number | null;
                 battery: number | null;
+                freeSpace: number | null;
                 tags: string[];
                 /** Format: date-time */
                 createdAt: string;
                 /** Format: date-time */
                 updatedAt: string;
+                versions: {
+                  module: string;
+                  version: string;
+                }[];
               }[];
               nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/devices/count': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Count the devices that match the filters of the device list (an exact total) */
+    get: {
+      parameters: {
+        query?: {
+          productId?: number;
+          /** @description Name contains */
+          q?: string;
+          /** @description Module of `version` (default: default) */
+          module?: string;
+          /** @description Reported version of `module` */
+          version?: string;
+          groupId?: number;
+          tag?: string;
+          online?: boolean;
+          gatewayId?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              count: number;
             };
           };
         };
@@ -2885,6 +3207,7 @@ export interface paths {
               lastSeenAt: string | null;
               signal: number | null;
               battery: number | null;
+              freeSpace: number | null;
               tags: string[];
               /** Format: date-time */
               createdAt: string;
@@ -3034,6 +3357,7 @@ export interface paths {
               lastSeenAt: string | null;
               signal: number | null;
               battery: number | null;
+              freeSpace: number | null;
               tags: string[];
               /** Format: date-time */
               createdAt: string;
@@ -3119,6 +3443,7 @@ export interface paths {
                 lastSeenAt: string | null;
                 signal: number | null;
                 battery: number | null;
+                freeSpace: number | null;
                 tags: string[];
                 /** Format: date-time */
                 createdAt: string;
@@ -3222,6 +3547,7 @@ export interface paths {
                 lastSeenAt: string | null;
                 signal: number | null;
                 battery: number | null;
+                freeSpace: number | null;
                 tags: string[];
                 /** Format: date-time */
                 createdAt: string;
@@ -3285,7 +3611,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List groups */
+    /** List groups, each with its number of members */
     get: {
       parameters: {
         query?: {
@@ -3317,6 +3643,7 @@ export interface paths {
                 description: string;
                 /** Format: date-time */
                 createdAt: string;
+                members: number;
               }[];
               nextCursor: string | null;
             };
@@ -3575,7 +3902,89 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    patch?: never;
+    /** Rename a group or change its description (its members stay) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description 1 to 64 characters, unique in the product */
+            name?: string;
+            description?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              productId: number;
+              name: string;
+              description: string;
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/v1/groups/{id}/members': {
@@ -3627,6 +4036,7 @@ export interface paths {
                 lastSeenAt: string | null;
                 signal: number | null;
                 battery: number | null;
+                freeSpace: number | null;
                 tags: string[];
                 /** Format: date-time */
                 createdAt: string;
@@ -3847,6 +4257,8 @@ export interface paths {
           cursor?: string;
           productId?: number;
           status?: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
+          /** @description The plans of this firmware package */
+          firmwarePackageId?: number;
         };
         header?: never;
         path?: never;
@@ -3874,6 +4286,17 @@ export interface paths {
                 verification: boolean;
                 /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
                 takeOver: boolean;
+                specifiedVersions: string[];
+                /** @description Every component in upgrade order; the first is also given at the top */
+                components: {
+                  index: number;
+                  module: string;
+                  firmwarePackageId: number;
+                  packageKind: 'full' | 'delta';
+                  targetVersion: string;
+                  sourceVersion: string | null;
+                  specifiedVersions: string[];
+                }[];
                 target:
                   | {
                       /** @enum {string} */
@@ -3897,6 +4320,12 @@ export interface paths {
                 whitelist: number[];
                 blacklist: number[];
                 mode: 'silent' | 'manual';
+                texts: {
+                  /** @description Chinese, 1 to 500 characters */
+                  zh: string;
+                  /** @description English, 1 to 500 characters */
+                  en: string;
+                } | null;
                 start:
                   | {
                       mode: 'now' | 'manual';
@@ -3910,6 +4339,7 @@ export interface paths {
                 deadline: string | null;
                 minSignal: number | null;
                 minBattery: number | null;
+                minFreeSpace: number | null;
                 retry: {
                   attempts: number;
                   intervalSeconds: number;
@@ -3921,6 +4351,38 @@ export interface paths {
                 } | null;
                 pushPeriodSeconds: number | null;
                 upgradeTimeoutSeconds: number;
+                rejectionPeriodSeconds: number;
+                healthWindowSeconds: number | null;
+                /** @description The waves in order, with where each stands; empty for a plan of one wave */
+                waves: {
+                  index: number;
+                  /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                  percent?: number;
+                  /** @description This many devices */
+                  count?: number;
+                  /** @description The members of these groups that no earlier wave took */
+                  groupIds?: number[];
+                  successPercent: number;
+                  errorPercent: number | null;
+                  soakSeconds: number;
+                  manualGate: boolean;
+                  state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+                }[];
+                /** @description Where the rollout stands (always wave 0, rolling, for a plan of one wave) */
+                wave: {
+                  /** @description The wave under way, 0-based */
+                  index: number;
+                  phase: 'rolling' | 'halted' | 'soaking' | 'gated';
+                  soakUntil: string | null;
+                };
+                timeZone: string | null;
+                pushWindow: {
+                  fromHour: number;
+                  toHour: number;
+                } | null;
+                pushActively: boolean;
+                /** @description Marked a downgrade (not refused for targeting newer devices) */
+                downgrade: boolean;
                 createdBy: string;
                 /** Format: date-time */
                 createdAt: string;
@@ -3974,11 +4436,19 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            /** @description 1 to 64 characters, any script */
+            /** @description 1 to 100 characters, any script; unique per product (PLAN_NAME_EXISTS) */
             name: string;
             productId: number;
-            /** @description Full, or delta (targets its source version only) */
-            firmwarePackageId: number;
+            /** @description A plan of one component: its package, full or delta (targets its source version only). Or give components. */
+            firmwarePackageId?: number;
+            /** @description Full packages: the versions of the module that may take it (at most 8); absent = any. A device on another version is not targeted. */
+            specifiedVersions?: string[];
+            /** @description A plan of several components, upgraded in this order (module firmware, then MCU firmware, …), one per module: a device gets component n+1 only after component n succeeded. Instead of firmwarePackageId. */
+            components?: {
+              firmwarePackageId: number;
+              /** @description Full packages: the versions of the module that may take it (at most 8); absent = any. A device on another version is not targeted. */
+              specifiedVersions?: string[];
+            }[];
             target:
               | {
                   /** @enum {string} */
@@ -4004,6 +4474,12 @@ export interface paths {
             /** @description Never these devices; wins over everything */
             blacklist?: number[];
             mode?: 'silent' | 'manual';
+            texts?: {
+              /** @description Chinese, 1 to 500 characters */
+              zh: string;
+              /** @description English, 1 to 500 characters */
+              en: string;
+            } | null;
             start?:
               | {
                   mode: 'now' | 'manual';
@@ -4017,6 +4493,7 @@ export interface paths {
             deadline?: string | null;
             minSignal?: number | null;
             minBattery?: number | null;
+            minFreeSpace?: number | null;
             retry?: {
               /** @description Automatic retries after a failed attempt, 0 to 10 */
               attempts?: number;
@@ -4032,8 +4509,37 @@ export interface paths {
             } | null;
             pushPeriodSeconds?: number | null;
             upgradeTimeoutSeconds?: number;
+            timeZone?: string | null;
+            pushWindow?: {
+              fromHour: number;
+              toHour: number;
+            } | null;
+            /** @description Push the plan to devices (default); false: devices get it only when they ask */
+            pushActively?: boolean;
+            /** @description Effective period of a rejection: a device that refuses a silent plan’s offer gets it again this long after, 600 to 86,400 s (10 to 1,440 min), 7,200 by default */
+            rejectionPeriodSeconds?: number;
+            healthWindowSeconds?: number | null;
             /** @description Verification plan on test devices */
             verification?: boolean;
+            /** @description The plan brings devices to an older version on purpose. Without it, publishing a plan whose target is older than a version its devices report is refused with 409 PLAN_DOWNGRADE (rollback plans set it) */
+            downgrade?: boolean;
+            waves?:
+              | {
+                  /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                  percent?: number;
+                  /** @description This many devices */
+                  count?: number;
+                  /** @description The members of these groups that no earlier wave took */
+                  groupIds?: number[];
+                  /** @description The wave is through once this % of its devices succeeded (default 100) */
+                  successPercent?: number;
+                  errorPercent?: number | null;
+                  /** @description Wait this long after the success threshold before the next wave */
+                  soakSeconds?: number;
+                  /** @description The next wave waits for POST /plans/{id}/waves/approve */
+                  manualGate?: boolean;
+                }[]
+              | null;
           };
         };
       };
@@ -4057,6 +4563,17 @@ export interface paths {
               verification: boolean;
               /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
               takeOver: boolean;
+              specifiedVersions: string[];
+              /** @description Every component in upgrade order; the first is also given at the top */
+              components: {
+                index: number;
+                module: string;
+                firmwarePackageId: number;
+                packageKind: 'full' | 'delta';
+                targetVersion: string;
+                sourceVersion: string | null;
+                specifiedVersions: string[];
+              }[];
               target:
                 | {
                     /** @enum {string} */
@@ -4080,6 +4597,12 @@ export interface paths {
               whitelist: number[];
               blacklist: number[];
               mode: 'silent' | 'manual';
+              texts: {
+                /** @description Chinese, 1 to 500 characters */
+                zh: string;
+                /** @description English, 1 to 500 characters */
+                en: string;
+              } | null;
               start:
                 | {
                     mode: 'now' | 'manual';
@@ -4093,6 +4616,7 @@ export interface paths {
               deadline: string | null;
               minSignal: number | null;
               minBattery: number | null;
+              minFreeSpace: number | null;
               retry: {
                 attempts: number;
                 intervalSeconds: number;
@@ -4104,6 +4628,38 @@ export interface paths {
               } | null;
               pushPeriodSeconds: number | null;
               upgradeTimeoutSeconds: number;
+              rejectionPeriodSeconds: number;
+              healthWindowSeconds: number | null;
+              /** @description The waves in order, with where each stands; empty for a plan of one wave */
+              waves: {
+                index: number;
+                /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                percent?: number;
+                /** @description This many devices */
+                count?: number;
+                /** @description The members of these groups that no earlier wave took */
+                groupIds?: number[];
+                successPercent: number;
+                errorPercent: number | null;
+                soakSeconds: number;
+                manualGate: boolean;
+                state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+              }[];
+              /** @description Where the rollout stands (always wave 0, rolling, for a plan of one wave) */
+              wave: {
+                /** @description The wave under way, 0-based */
+                index: number;
+                phase: 'rolling' | 'halted' | 'soaking' | 'gated';
+                soakUntil: string | null;
+              };
+              timeZone: string | null;
+              pushWindow: {
+                fromHour: number;
+                toHour: number;
+              } | null;
+              pushActively: boolean;
+              /** @description Marked a downgrade (not refused for targeting newer devices) */
+              downgrade: boolean;
               createdBy: string;
               /** Format: date-time */
               createdAt: string;
@@ -4205,6 +4761,17 @@ export interface paths {
               verification: boolean;
               /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
               takeOver: boolean;
+              specifiedVersions: string[];
+              /** @description Every component in upgrade order; the first is also given at the top */
+              components: {
+                index: number;
+                module: string;
+                firmwarePackageId: number;
+                packageKind: 'full' | 'delta';
+                targetVersion: string;
+                sourceVersion: string | null;
+                specifiedVersions: string[];
+              }[];
               target:
                 | {
                     /** @enum {string} */
@@ -4228,6 +4795,12 @@ export interface paths {
               whitelist: number[];
               blacklist: number[];
               mode: 'silent' | 'manual';
+              texts: {
+                /** @description Chinese, 1 to 500 characters */
+                zh: string;
+                /** @description English, 1 to 500 characters */
+                en: string;
+              } | null;
               start:
                 | {
                     mode: 'now' | 'manual';
@@ -4241,6 +4814,7 @@ export interface paths {
               deadline: string | null;
               minSignal: number | null;
               minBattery: number | null;
+              minFreeSpace: number | null;
               retry: {
                 attempts: number;
                 intervalSeconds: number;
@@ -4252,6 +4826,38 @@ export interface paths {
               } | null;
               pushPeriodSeconds: number | null;
               upgradeTimeoutSeconds: number;
+              rejectionPeriodSeconds: number;
+              healthWindowSeconds: number | null;
+              /** @description The waves in order, with where each stands; empty for a plan of one wave */
+              waves: {
+                index: number;
+                /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                percent?: number;
+                /** @description This many devices */
+                count?: number;
+                /** @description The members of these groups that no earlier wave took */
+                groupIds?: number[];
+                successPercent: number;
+                errorPercent: number | null;
+                soakSeconds: number;
+                manualGate: boolean;
+                state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+              }[];
+              /** @description Where the rollout stands (always wave 0, rolling, for a plan of one wave) */
+              wave: {
+                /** @description The wave under way, 0-based */
+                index: number;
+                phase: 'rolling' | 'halted' | 'soaking' | 'gated';
+                soakUntil: string | null;
+              };
+              timeZone: string | null;
+              pushWindow: {
+                fromHour: number;
+                toHour: number;
+              } | null;
+              pushActively: boolean;
+              /** @description Marked a downgrade (not refused for targeting newer devices) */
+              downgrade: boolean;
               createdBy: string;
               /** Format: date-time */
               createdAt: string;
@@ -4331,11 +4937,19 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            /** @description 1 to 64 characters, any script */
+            /** @description 1 to 100 characters, any script; unique per product (PLAN_NAME_EXISTS) */
             name: string;
             productId: number;
-            /** @description Full, or delta (targets its source version only) */
-            firmwarePackageId: number;
+            /** @description A plan of one component: its package, full or delta (targets its source version only). Or give components. */
+            firmwarePackageId?: number;
+            /** @description Full packages: the versions of the module that may take it (at most 8); absent = any. A device on another version is not targeted. */
+            specifiedVersions?: string[];
+            /** @description A plan of several components, upgraded in this order (module firmware, then MCU firmware, …), one per module: a device gets component n+1 only after component n succeeded. Instead of firmwarePackageId. */
+            components?: {
+              firmwarePackageId: number;
+              /** @description Full packages: the versions of the module that may take it (at most 8); absent = any. A device on another version is not targeted. */
+              specifiedVersions?: string[];
+            }[];
             target:
               | {
                   /** @enum {string} */
@@ -4361,6 +4975,12 @@ export interface paths {
             /** @description Never these devices; wins over everything */
             blacklist?: number[];
             mode?: 'silent' | 'manual';
+            texts?: {
+              /** @description Chinese, 1 to 500 characters */
+              zh: string;
+              /** @description English, 1 to 500 characters */
+              en: string;
+            } | null;
             start?:
               | {
                   mode: 'now' | 'manual';
@@ -4374,6 +4994,7 @@ export interface paths {
             deadline?: string | null;
             minSignal?: number | null;
             minBattery?: number | null;
+            minFreeSpace?: number | null;
             retry?: {
               /** @description Automatic retries after a failed attempt, 0 to 10 */
               attempts?: number;
@@ -4389,8 +5010,37 @@ export interface paths {
             } | null;
             pushPeriodSeconds?: number | null;
             upgradeTimeoutSeconds?: number;
+            timeZone?: string | null;
+            pushWindow?: {
+              fromHour: number;
+              toHour: number;
+            } | null;
+            /** @description Push the plan to devices (default); false: devices get it only when they ask */
+            pushActively?: boolean;
+            /** @description Effective period of a rejection: a device that refuses a silent plan’s offer gets it again this long after, 600 to 86,400 s (10 to 1,440 min), 7,200 by default */
+            rejectionPeriodSeconds?: number;
+            healthWindowSeconds?: number | null;
             /** @description Verification plan on test devices */
             verification?: boolean;
+            /** @description The plan brings devices to an older version on purpose. Without it, publishing a plan whose target is older than a version its devices report is refused with 409 PLAN_DOWNGRADE (rollback plans set it) */
+            downgrade?: boolean;
+            waves?:
+              | {
+                  /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                  percent?: number;
+                  /** @description This many devices */
+                  count?: number;
+                  /** @description The members of these groups that no earlier wave took */
+                  groupIds?: number[];
+                  /** @description The wave is through once this % of its devices succeeded (default 100) */
+                  successPercent?: number;
+                  errorPercent?: number | null;
+                  /** @description Wait this long after the success threshold before the next wave */
+                  soakSeconds?: number;
+                  /** @description The next wave waits for POST /plans/{id}/waves/approve */
+                  manualGate?: boolean;
+                }[]
+              | null;
           };
         };
       };
@@ -4414,6 +5064,17 @@ export interface paths {
               verification: boolean;
               /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
               takeOver: boolean;
+              specifiedVersions: string[];
+              /** @description Every component in upgrade order; the first is also given at the top */
+              components: {
+                index: number;
+                module: string;
+                firmwarePackageId: number;
+                packageKind: 'full' | 'delta';
+                targetVersion: string;
+                sourceVersion: string | null;
+                specifiedVersions: string[];
+              }[];
               target:
                 | {
                     /** @enum {string} */
@@ -4437,6 +5098,12 @@ export interface paths {
               whitelist: number[];
               blacklist: number[];
               mode: 'silent' | 'manual';
+              texts: {
+                /** @description Chinese, 1 to 500 characters */
+                zh: string;
+                /** @description English, 1 to 500 characters */
+                en: string;
+              } | null;
               start:
                 | {
                     mode: 'now' | 'manual';
@@ -4450,6 +5117,7 @@ export interface paths {
               deadline: string | null;
               minSignal: number | null;
               minBattery: number | null;
+              minFreeSpace: number | null;
               retry: {
                 attempts: number;
                 intervalSeconds: number;
@@ -4461,6 +5129,38 @@ export interface paths {
               } | null;
               pushPeriodSeconds: number | null;
               upgradeTimeoutSeconds: number;
+              rejectionPeriodSeconds: number;
+              healthWindowSeconds: number | null;
+              /** @description The waves in order, with where each stands; empty for a plan of one wave */
+              waves: {
+                index: number;
+                /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                percent?: number;
+                /** @description This many devices */
+                count?: number;
+                /** @description The members of these groups that no earlier wave took */
+                groupIds?: number[];
+                successPercent: number;
+                errorPercent: number | null;
+                soakSeconds: number;
+                manualGate: boolean;
+                state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+              }[];
+              /** @description Where the rollout stands (always wave 0, rolling, for a plan of one wave) */
+              wave: {
+                /** @description The wave under way, 0-based */
+                index: number;
+                phase: 'rolling' | 'halted' | 'soaking' | 'gated';
+                soakUntil: string | null;
+              };
+              timeZone: string | null;
+              pushWindow: {
+                fromHour: number;
+                toHour: number;
+              } | null;
+              pushActively: boolean;
+              /** @description Marked a downgrade (not refused for targeting newer devices) */
+              downgrade: boolean;
               createdBy: string;
               /** Format: date-time */
               createdAt: string;
@@ -4536,7 +5236,7 @@ export interface paths {
     put?: never;
     /**
      * Publish a draft: start it now, or schedule it (start by hand or at a time)
-     * @description Refused with PLAN_CONFLICT (details.deviceIds) when targeted devices are in another active plan of the module, unless takeOver; a scheduled plan takes them over when it starts. Devices busy by then join once their other plan lets them go (the start transition names them).
+     * @description Refused with PLAN_CONFLICT (details.deviceIds) when targeted devices are in another active plan of the module, unless takeOver; a scheduled plan takes them over when it starts. Devices busy by then join once their other plan lets them go (the start transition names them). Refused with PLAN_DOWNGRADE (details.newer) when targeted devices run a version newer than the target, unless the plan is marked downgrade.
      */
     post: {
       parameters: {
@@ -4576,6 +5276,17 @@ export interface paths {
               verification: boolean;
               /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
               takeOver: boolean;
+              specifiedVersions: string[];
+              /** @description Every component in upgrade order; the first is also given at the top */
+              components: {
+                index: number;
+                module: string;
+                firmwarePackageId: number;
+                packageKind: 'full' | 'delta';
+                targetVersion: string;
+                sourceVersion: string | null;
+                specifiedVersions: string[];
+              }[];
               target:
                 | {
                     /** @enum {string} */
@@ -4599,6 +5310,12 @@ export interface paths {
               whitelist: number[];
               blacklist: number[];
               mode: 'silent' | 'manual';
+              texts: {
+                /** @description Chinese, 1 to 500 characters */
+                zh: string;
+                /** @description English, 1 to 500 characters */
+                en: string;
+              } | null;
               start:
                 | {
                     mode: 'now' | 'manual';
@@ -4612,6 +5329,7 @@ export interface paths {
               deadline: string | null;
               minSignal: number | null;
               minBattery: number | null;
+              minFreeSpace: number | null;
               retry: {
                 attempts: number;
                 intervalSeconds: number;
@@ -4623,6 +5341,38 @@ export interface paths {
               } | null;
               pushPeriodSeconds: number | null;
               upgradeTimeoutSeconds: number;
+              rejectionPeriodSeconds: number;
+              healthWindowSeconds: number | null;
+              /** @description The waves in order, with where each stands; empty for a plan of one wave */
+              waves: {
+                index: number;
+                /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                percent?: number;
+                /** @description This many devices */
+                count?: number;
+                /** @description The members of these groups that no earlier wave took */
+                groupIds?: number[];
+                successPercent: number;
+                errorPercent: number | null;
+                soakSeconds: number;
+                manualGate: boolean;
+                state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+              }[];
+              /** @description Where the rollout stands (always wave 0, rolling, for a plan of one wave) */
+              wave: {
+                /** @description The wave under way, 0-based */
+                index: number;
+                phase: 'rolling' | 'halted' | 'soaking' | 'gated';
+                soakUntil: string | null;
+              };
+              timeZone: string | null;
+              pushWindow: {
+                fromHour: number;
+                toHour: number;
+              } | null;
+              pushActively: boolean;
+              /** @description Marked a downgrade (not refused for targeting newer devices) */
+              downgrade: boolean;
               createdBy: string;
               /** Format: date-time */
               createdAt: string;
@@ -4734,6 +5484,17 @@ export interface paths {
               verification: boolean;
               /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
               takeOver: boolean;
+              specifiedVersions: string[];
+              /** @description Every component in upgrade order; the first is also given at the top */
+              components: {
+                index: number;
+                module: string;
+                firmwarePackageId: number;
+                packageKind: 'full' | 'delta';
+                targetVersion: string;
+                sourceVersion: string | null;
+                specifiedVersions: string[];
+              }[];
               target:
                 | {
                     /** @enum {string} */
@@ -4757,6 +5518,12 @@ export interface paths {
               whitelist: number[];
               blacklist: number[];
               mode: 'silent' | 'manual';
+              texts: {
+                /** @description Chinese, 1 to 500 characters */
+                zh: string;
+                /** @description English, 1 to 500 characters */
+                en: string;
+              } | null;
               start:
                 | {
                     mode: 'now' | 'manual';
@@ -4770,6 +5537,7 @@ export interface paths {
               deadline: string | null;
               minSignal: number | null;
               minBattery: number | null;
+              minFreeSpace: number | null;
               retry: {
                 attempts: number;
                 intervalSeconds: number;
@@ -4781,6 +5549,38 @@ export interface paths {
               } | null;
               pushPeriodSeconds: number | null;
               upgradeTimeoutSeconds: number;
+              rejectionPeriodSeconds: number;
+              healthWindowSeconds: number | null;
+              /** @description The waves in order, with where each stands; empty for a plan of one wave */
+              waves: {
+                index: number;
+                /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                percent?: number;
+                /** @description This many devices */
+                count?: number;
+                /** @description The members of these groups that no earlier wave took */
+                groupIds?: number[];
+                successPercent: number;
+                errorPercent: number | null;
+                soakSeconds: number;
+                manualGate: boolean;
+                state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+              }[];
+              /** @description Where the rollout stands (always wave 0, rolling, for a plan of one wave) */
+              wave: {
+                /** @description The wave under way, 0-based */
+                index: number;
+                phase: 'rolling' | 'halted' | 'soaking' | 'gated';
+                soakUntil: string | null;
+              };
+              timeZone: string | null;
+              pushWindow: {
+                fromHour: number;
+                toHour: number;
+              } | null;
+              pushActively: boolean;
+              /** @description Marked a downgrade (not refused for targeting newer devices) */
+              downgrade: boolean;
               createdBy: string;
               /** Format: date-time */
               createdAt: string;
@@ -4892,6 +5692,17 @@ export interface paths {
               verification: boolean;
               /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
               takeOver: boolean;
+              specifiedVersions: string[];
+              /** @description Every component in upgrade order; the first is also given at the top */
+              components: {
+                index: number;
+                module: string;
+                firmwarePackageId: number;
+                packageKind: 'full' | 'delta';
+                targetVersion: string;
+                sourceVersion: string | null;
+                specifiedVersions: string[];
+              }[];
               target:
                 | {
                     /** @enum {string} */
@@ -4915,6 +5726,12 @@ export interface paths {
               whitelist: number[];
               blacklist: number[];
               mode: 'silent' | 'manual';
+              texts: {
+                /** @description Chinese, 1 to 500 characters */
+                zh: string;
+                /** @description English, 1 to 500 characters */
+                en: string;
+              } | null;
               start:
                 | {
                     mode: 'now' | 'manual';
@@ -4928,6 +5745,7 @@ export interface paths {
               deadline: string | null;
               minSignal: number | null;
               minBattery: number | null;
+              minFreeSpace: number | null;
               retry: {
                 attempts: number;
                 intervalSeconds: number;
@@ -4939,6 +5757,38 @@ export interface paths {
               } | null;
               pushPeriodSeconds: number | null;
               upgradeTimeoutSeconds: number;
+              rejectionPeriodSeconds: number;
+              healthWindowSeconds: number | null;
+              /** @description The waves in order, with where each stands; empty for a plan of one wave */
+              waves: {
+                index: number;
+                /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                percent?: number;
+                /** @description This many devices */
+                count?: number;
+                /** @description The members of these groups that no earlier wave took */
+                groupIds?: number[];
+                successPercent: number;
+                errorPercent: number | null;
+                soakSeconds: number;
+                manualGate: boolean;
+                state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+              }[];
+              /** @description Where the rollout stands (always wave 0, rolling, for a plan of one wave) */
+              wave: {
+                /** @description The wave under way, 0-based */
+                index: number;
+                phase: 'rolling' | 'halted' | 'soaking' | 'gated';
+                soakUntil: string | null;
+              };
+              timeZone: string | null;
+              pushWindow: {
+                fromHour: number;
+                toHour: number;
+              } | null;
+              pushActively: boolean;
+              /** @description Marked a downgrade (not refused for targeting newer devices) */
+              downgrade: boolean;
               createdBy: string;
               /** Format: date-time */
               createdAt: string;
@@ -5050,6 +5900,17 @@ export interface paths {
               verification: boolean;
               /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
               takeOver: boolean;
+              specifiedVersions: string[];
+              /** @description Every component in upgrade order; the first is also given at the top */
+              components: {
+                index: number;
+                module: string;
+                firmwarePackageId: number;
+                packageKind: 'full' | 'delta';
+                targetVersion: string;
+                sourceVersion: string | null;
+                specifiedVersions: string[];
+              }[];
               target:
                 | {
                     /** @enum {string} */
@@ -5073,6 +5934,12 @@ export interface paths {
               whitelist: number[];
               blacklist: number[];
               mode: 'silent' | 'manual';
+              texts: {
+                /** @description Chinese, 1 to 500 characters */
+                zh: string;
+                /** @description English, 1 to 500 characters */
+                en: string;
+              } | null;
               start:
                 | {
                     mode: 'now' | 'manual';
@@ -5086,6 +5953,7 @@ export interface paths {
               deadline: string | null;
               minSignal: number | null;
               minBattery: number | null;
+              minFreeSpace: number | null;
               retry: {
                 attempts: number;
                 intervalSeconds: number;
@@ -5097,6 +5965,38 @@ export interface paths {
               } | null;
               pushPeriodSeconds: number | null;
               upgradeTimeoutSeconds: number;
+              rejectionPeriodSeconds: number;
+              healthWindowSeconds: number | null;
+              /** @description The waves in order, with where each stands; empty for a plan of one wave */
+              waves: {
+                index: number;
+                /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                percent?: number;
+                /** @description This many devices */
+                count?: number;
+                /** @description The members of these groups that no earlier wave took */
+                groupIds?: number[];
+                successPercent: number;
+                errorPercent: number | null;
+                soakSeconds: number;
+                manualGate: boolean;
+                state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+              }[];
+              /** @description Where the rollout stands (always wave 0, rolling, for a plan of one wave) */
+              wave: {
+                /** @description The wave under way, 0-based */
+                index: number;
+                phase: 'rolling' | 'halted' | 'soaking' | 'gated';
+                soakUntil: string | null;
+              };
+              timeZone: string | null;
+              pushWindow: {
+                fromHour: number;
+                toHour: number;
+              } | null;
+              pushActively: boolean;
+              /** @description Marked a downgrade (not refused for targeting newer devices) */
+              downgrade: boolean;
               createdBy: string;
               /** Format: date-time */
               createdAt: string;
@@ -5208,6 +6108,17 @@ export interface paths {
               verification: boolean;
               /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
               takeOver: boolean;
+              specifiedVersions: string[];
+              /** @description Every component in upgrade order; the first is also given at the top */
+              components: {
+                index: number;
+                module: string;
+                firmwarePackageId: number;
+                packageKind: 'full' | 'delta';
+                targetVersion: string;
+                sourceVersion: string | null;
+                specifiedVersions: string[];
+              }[];
               target:
                 | {
                     /** @enum {string} */
@@ -5231,6 +6142,12 @@ export interface paths {
               whitelist: number[];
               blacklist: number[];
               mode: 'silent' | 'manual';
+              texts: {
+                /** @description Chinese, 1 to 500 characters */
+                zh: string;
+                /** @description English, 1 to 500 characters */
+                en: string;
+              } | null;
               start:
                 | {
                     mode: 'now' | 'manual';
@@ -5244,6 +6161,7 @@ export interface paths {
               deadline: string | null;
               minSignal: number | null;
               minBattery: number | null;
+              minFreeSpace: number | null;
               retry: {
                 attempts: number;
                 intervalSeconds: number;
@@ -5255,6 +6173,38 @@ export interface paths {
               } | null;
               pushPeriodSeconds: number | null;
               upgradeTimeoutSeconds: number;
+              rejectionPeriodSeconds: number;
+              healthWindowSeconds: number | null;
+              /** @description The waves in order, with where each stands; empty for a plan of one wave */
+              waves: {
+                index: number;
+                /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                percent?: number;
+                /** @description This many devices */
+                count?: number;
+                /** @description The members of these groups that no earlier wave took */
+                groupIds?: number[];
+                successPercent: number;
+                errorPercent: number | null;
+                soakSeconds: number;
+                manualGate: boolean;
+                state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+              }[];
+              /** @description Where the rollout stands (always wave 0, rolling, for a plan of one wave) */
+              wave: {
+                /** @description The wave under way, 0-based */
+                index: number;
+                phase: 'rolling' | 'halted' | 'soaking' | 'gated';
+                soakUntil: string | null;
+              };
+              timeZone: string | null;
+              pushWindow: {
+                fromHour: number;
+                toHour: number;
+              } | null;
+              pushActively: boolean;
+              /** @description Marked a downgrade (not refused for targeting newer devices) */
+              downgrade: boolean;
               createdBy: string;
               /** Format: date-time */
               createdAt: string;
@@ -5348,6 +6298,8 @@ export interface paths {
           content: {
             'application/json': {
               devices: number;
+              /** @description Devices per wave if the plan started now (empty for a plan of one wave) */
+              waves: number[];
               busy: number;
               /** @description The first 100 busy devices */
               busyDeviceIds: number[];
@@ -5423,11 +6375,19 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            /** @description 1 to 64 characters, any script */
+            /** @description 1 to 100 characters, any script; unique per product (PLAN_NAME_EXISTS) */
             name?: string;
             productId: number;
-            /** @description Full, or delta (targets its source version only) */
-            firmwarePackageId: number;
+            /** @description A plan of one component: its package, full or delta (targets its source version only). Or give components. */
+            firmwarePackageId?: number;
+            /** @description Full packages: the versions of the module that may take it (at most 8); absent = any. A device on another version is not targeted. */
+            specifiedVersions?: string[];
+            /** @description A plan of several components, upgraded in this order (module firmware, then MCU firmware, …), one per module: a device gets component n+1 only after component n succeeded. Instead of firmwarePackageId. */
+            components?: {
+              firmwarePackageId: number;
+              /** @description Full packages: the versions of the module that may take it (at most 8); absent = any. A device on another version is not targeted. */
+              specifiedVersions?: string[];
+            }[];
             target:
               | {
                   /** @enum {string} */
@@ -5453,6 +6413,12 @@ export interface paths {
             /** @description Never these devices; wins over everything */
             blacklist?: number[];
             mode?: 'silent' | 'manual';
+            texts?: {
+              /** @description Chinese, 1 to 500 characters */
+              zh: string;
+              /** @description English, 1 to 500 characters */
+              en: string;
+            } | null;
             start?:
               | {
                   mode: 'now' | 'manual';
@@ -5466,6 +6432,7 @@ export interface paths {
             deadline?: string | null;
             minSignal?: number | null;
             minBattery?: number | null;
+            minFreeSpace?: number | null;
             retry?: {
               /** @description Automatic retries after a failed attempt, 0 to 10 */
               attempts?: number;
@@ -5481,8 +6448,37 @@ export interface paths {
             } | null;
             pushPeriodSeconds?: number | null;
             upgradeTimeoutSeconds?: number;
+            timeZone?: string | null;
+            pushWindow?: {
+              fromHour: number;
+              toHour: number;
+            } | null;
+            /** @description Push the plan to devices (default); false: devices get it only when they ask */
+            pushActively?: boolean;
+            /** @description Effective period of a rejection: a device that refuses a silent plan’s offer gets it again this long after, 600 to 86,400 s (10 to 1,440 min), 7,200 by default */
+            rejectionPeriodSeconds?: number;
+            healthWindowSeconds?: number | null;
             /** @description Verification plan on test devices */
             verification?: boolean;
+            /** @description The plan brings devices to an older version on purpose. Without it, publishing a plan whose target is older than a version its devices report is refused with 409 PLAN_DOWNGRADE (rollback plans set it) */
+            downgrade?: boolean;
+            waves?:
+              | {
+                  /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                  percent?: number;
+                  /** @description This many devices */
+                  count?: number;
+                  /** @description The members of these groups that no earlier wave took */
+                  groupIds?: number[];
+                  /** @description The wave is through once this % of its devices succeeded (default 100) */
+                  successPercent?: number;
+                  errorPercent?: number | null;
+                  /** @description Wait this long after the success threshold before the next wave */
+                  soakSeconds?: number;
+                  /** @description The next wave waits for POST /plans/{id}/waves/approve */
+                  manualGate?: boolean;
+                }[]
+              | null;
           };
         };
       };
@@ -5495,6 +6491,8 @@ export interface paths {
           content: {
             'application/json': {
               devices: number;
+              /** @description Devices per wave if the plan started now (empty for a plan of one wave) */
+              waves: number[];
               busy: number;
               /** @description The first 100 busy devices */
               busyDeviceIds: number[];
@@ -5665,6 +6663,36 @@ export interface paths {
                 failure: number;
                 cancelled: number;
               };
+              /** @description Devices per state of each component, in upgrade order */
+              components: {
+                index: number;
+                module: string;
+                targetVersion: string;
+                counts: {
+                  waiting: number;
+                  pending: number;
+                  pushed: number;
+                  upgrading: number;
+                  success: number;
+                  skipped: number;
+                  failure: number;
+                  cancelled: number;
+                  not_reached: number;
+                };
+              }[];
+              /** @description Devices per status of each wave, in order; empty for a plan of one wave */
+              waves: {
+                index: number;
+                state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+                counts: {
+                  pending: number;
+                  pushed: number;
+                  upgrading: number;
+                  success: number;
+                  failure: number;
+                  cancelled: number;
+                };
+              }[];
               summary: {
                 total: number;
                 unfinished: number;
@@ -5674,12 +6702,46 @@ export interface paths {
                 failureRate: number | null;
                 completion: number;
               };
+              /** @description counts.success split: devices upgraded, and devices that needed no update */
+              outcomes: {
+                /** @description Successes in which the device took at least one component */
+                upgraded: number;
+                /** @description Successes of devices that already ran every component's target: nothing was offered (Quectel's No Update Required) */
+                noUpdateRequired: number;
+              };
               /** @description 10 buckets of upgrading devices by progress */
               progressBuckets: number[];
               failureReasons: {
                 reason: string;
                 count: number;
               }[];
+              /** @description Refusals of a silent plan’s offer; each is offered again after the rejection period */
+              refusals: {
+                /** @description Devices that refused the offer at least once */
+                devices: number;
+                /** @description Refusals in all */
+                total: number;
+                /** @description Devices waiting out the rejection period now */
+                waiting: number;
+              };
+              /** @description Unfinished devices awaiting the confirmation of a manual plan */
+              awaitingConfirmation: number;
+              /** @description The rollout as it happened: a retry does not wipe it */
+              history: {
+                /** @description Devices that failed at least once (retried ones included) */
+                devicesFailed: number;
+                /** @description Failed attempts in all, retried ones included */
+                failedAttempts: number;
+                /** @description Devices that succeeded on their first attempt */
+                firstAttemptSuccesses: number;
+                /** @description First-attempt successes over decided devices (success + failure); null before any */
+                firstAttemptSuccessRate: number | null;
+                /** @description Why devices failed, retried ones included (their latest failure) */
+                failureReasons: {
+                  reason: string;
+                  count: number;
+                }[];
+              };
               completions: {
                 /** Format: date-time */
                 at: string;
@@ -5784,7 +6846,7 @@ export interface paths {
                 deviceName: string;
                 module: string;
                 status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
-                stage: ('downloading' | 'downloaded' | 'installing') | null;
+                stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
                 progress: number;
                 failureReason:
                   | (
@@ -5800,6 +6862,10 @@ export interface paths {
                       | 'cancelled_by_operator'
                       | 'failed'
                       | 'version_mismatch'
+                      | 'device_busy'
+                      | 'signature_invalid'
+                      | 'not_confirmed'
+                      | 'rolled_back'
                     )
                   | null;
                 lastFailureReason:
@@ -5816,6 +6882,10 @@ export interface paths {
                       | 'cancelled_by_operator'
                       | 'failed'
                       | 'version_mismatch'
+                      | 'device_busy'
+                      | 'signature_invalid'
+                      | 'not_confirmed'
+                      | 'rolled_back'
                     )
                   | null;
                 failureDetail: string | null;
@@ -5824,9 +6894,31 @@ export interface paths {
                 pushCount: number;
                 mismatchCount: number;
                 confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+                /** @description Times the device refused the offer (offered again after the rejection period) */
+                refusals: number;
                 nextAction: string | null;
                 nextActionAt: string | null;
                 reportedVersion: string | null;
+                /** @description Why a pending or pushed record waits (docs/console.md, "Why a device waits"); null once upgrading or ended */
+                waitingReason:
+                  | 'plan_not_running'
+                  | 'awaiting_confirmation'
+                  | 'appointment_wait'
+                  | 'retry_wait'
+                  | 'rejection_wait'
+                  | 'wrong_version'
+                  | 'offline'
+                  | 'battery_low'
+                  | 'signal_low'
+                  | 'space_low'
+                  | 'cap_full'
+                  | 'queued'
+                  | 'awaiting_device'
+                  | null;
+                /** @description A success of a device that already ran every component's target: nothing was offered (Quectel's No Update Required) */
+                noUpdateRequired: boolean;
+                deviceOnline: boolean;
+                deviceLastSeenAt: string | null;
                 /** Format: date-time */
                 createdAt: string;
                 /** Format: date-time */
@@ -5834,6 +6926,27 @@ export interface paths {
                 offeredAt: string | null;
                 startedAt: string | null;
                 finishedAt: string | null;
+                /** @description The component under way (0-based); status, stage and progress are its */
+                component: number;
+                appointedFrom: string | null;
+                appointedUntil: string | null;
+                /** @description The wave of the device, 0-based (0 in a plan of one wave) */
+                wave: number;
+                /** @description Each component of the plan: success or skipped (the device had the target) before the one under way, its status, then waiting, or not_reached once the upgrade ended */
+                components: {
+                  module: string;
+                  targetVersion: string;
+                  status:
+                    | 'waiting'
+                    | 'pending'
+                    | 'pushed'
+                    | 'upgrading'
+                    | 'success'
+                    | 'skipped'
+                    | 'failure'
+                    | 'cancelled'
+                    | 'not_reached';
+                }[];
               }[];
               nextCursor: string | null;
             };
@@ -6365,6 +7478,420 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/plans/{id}/waves/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approve the next wave of a plan waiting at a manual gate
+     * @description The wave under way is through (its success threshold met, its soak over) and has a manual gate: the next wave starts (webhook wave.started). Otherwise 409 PLAN_WAVE_NOT_GATED.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              name: string;
+              productId: number;
+              module: string;
+              firmwarePackageId: number;
+              packageKind: 'full' | 'delta';
+              targetVersion: string;
+              sourceVersion: string | null;
+              status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
+              verification: boolean;
+              /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
+              takeOver: boolean;
+              specifiedVersions: string[];
+              /** @description Every component in upgrade order; the first is also given at the top */
+              components: {
+                index: number;
+                module: string;
+                firmwarePackageId: number;
+                packageKind: 'full' | 'delta';
+                targetVersion: string;
+                sourceVersion: string | null;
+                specifiedVersions: string[];
+              }[];
+              target:
+                | {
+                    /** @enum {string} */
+                    kind: 'all';
+                  }
+                | {
+                    /** @enum {string} */
+                    kind: 'devices';
+                    deviceIds: number[];
+                  }
+                | {
+                    /** @enum {string} */
+                    kind: 'groups';
+                    groupIds: number[];
+                  }
+                | {
+                    /** @enum {string} */
+                    kind: 'versions';
+                    versions: string[];
+                  };
+              whitelist: number[];
+              blacklist: number[];
+              mode: 'silent' | 'manual';
+              texts: {
+                /** @description Chinese, 1 to 500 characters */
+                zh: string;
+                /** @description English, 1 to 500 characters */
+                en: string;
+              } | null;
+              start:
+                | {
+                    mode: 'now' | 'manual';
+                  }
+                | {
+                    /** @enum {string} */
+                    mode: 'at';
+                    /** Format: date-time */
+                    at: string;
+                  };
+              deadline: string | null;
+              minSignal: number | null;
+              minBattery: number | null;
+              minFreeSpace: number | null;
+              retry: {
+                attempts: number;
+                intervalSeconds: number;
+              };
+              concurrency: number;
+              failureThreshold: {
+                percent: number;
+                minFinished: number;
+              } | null;
+              pushPeriodSeconds: number | null;
+              upgradeTimeoutSeconds: number;
+              rejectionPeriodSeconds: number;
+              healthWindowSeconds: number | null;
+              /** @description The waves in order, with where each stands; empty for a plan of one wave */
+              waves: {
+                index: number;
+                /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                percent?: number;
+                /** @description This many devices */
+                count?: number;
+                /** @description The members of these groups that no earlier wave took */
+                groupIds?: number[];
+                successPercent: number;
+                errorPercent: number | null;
+                soakSeconds: number;
+                manualGate: boolean;
+                state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+              }[];
+              /** @description Where the rollout stands (always wave 0, rolling, for a plan of one wave) */
+              wave: {
+                /** @description The wave under way, 0-based */
+                index: number;
+                phase: 'rolling' | 'halted' | 'soaking' | 'gated';
+                soakUntil: string | null;
+              };
+              timeZone: string | null;
+              pushWindow: {
+                fromHour: number;
+                toHour: number;
+              } | null;
+              pushActively: boolean;
+              /** @description Marked a downgrade (not refused for targeting newer devices) */
+              downgrade: boolean;
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              startedAt: string | null;
+              finishedAt: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/plans/{id}/rollback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Create the rollback plan of a halted, cancelled, expired or failed plan
+     * @description Draft plans (one per previous version; usually one) that bring the devices that took the new version back to the version they had when enrolled, with a full package of that version, the blacklist, cap, thresholds, timing and waves of the plan. They are ordinary plans: publish them. `skipped` lists devices whose previous version is unknown or has no full package. 409 PLAN_INVALID_TRANSITION for a running, scheduled or draft plan or one completed without failures.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              plans: {
+                id: number;
+                name: string;
+                productId: number;
+                module: string;
+                firmwarePackageId: number;
+                packageKind: 'full' | 'delta';
+                targetVersion: string;
+                sourceVersion: string | null;
+                status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'expired';
+                verification: boolean;
+                /** @description Devices busy in another plan of the module are taken over at the start (publish or start with takeOver) */
+                takeOver: boolean;
+                specifiedVersions: string[];
+                /** @description Every component in upgrade order; the first is also given at the top */
+                components: {
+                  index: number;
+                  module: string;
+                  firmwarePackageId: number;
+                  packageKind: 'full' | 'delta';
+                  targetVersion: string;
+                  sourceVersion: string | null;
+                  specifiedVersions: string[];
+                }[];
+                target:
+                  | {
+                      /** @enum {string} */
+                      kind: 'all';
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: 'devices';
+                      deviceIds: number[];
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: 'groups';
+                      groupIds: number[];
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: 'versions';
+                      versions: string[];
+                    };
+                whitelist: number[];
+                blacklist: number[];
+                mode: 'silent' | 'manual';
+                texts: {
+                  /** @description Chinese, 1 to 500 characters */
+                  zh: string;
+                  /** @description English, 1 to 500 characters */
+                  en: string;
+                } | null;
+                start:
+                  | {
+                      mode: 'now' | 'manual';
+                    }
+                  | {
+                      /** @enum {string} */
+                      mode: 'at';
+                      /** Format: date-time */
+                      at: string;
+                    };
+                deadline: string | null;
+                minSignal: number | null;
+                minBattery: number | null;
+                minFreeSpace: number | null;
+                retry: {
+                  attempts: number;
+                  intervalSeconds: number;
+                };
+                concurrency: number;
+                failureThreshold: {
+                  percent: number;
+                  minFinished: number;
+                } | null;
+                pushPeriodSeconds: number | null;
+                upgradeTimeoutSeconds: number;
+                rejectionPeriodSeconds: number;
+                healthWindowSeconds: number | null;
+                /** @description The waves in order, with where each stands; empty for a plan of one wave */
+                waves: {
+                  index: number;
+                  /** @description This % of the targeted devices (rounded up), from those no earlier wave took */
+                  percent?: number;
+                  /** @description This many devices */
+                  count?: number;
+                  /** @description The members of these groups that no earlier wave took */
+                  groupIds?: number[];
+                  successPercent: number;
+                  errorPercent: number | null;
+                  soakSeconds: number;
+                  manualGate: boolean;
+                  state: 'waiting' | 'rolling' | 'halted' | 'soaking' | 'gated' | 'completed';
+                }[];
+                /** @description Where the rollout stands (always wave 0, rolling, for a plan of one wave) */
+                wave: {
+                  /** @description The wave under way, 0-based */
+                  index: number;
+                  phase: 'rolling' | 'halted' | 'soaking' | 'gated';
+                  soakUntil: string | null;
+                };
+                timeZone: string | null;
+                pushWindow: {
+                  fromHour: number;
+                  toHour: number;
+                } | null;
+                pushActively: boolean;
+                /** @description Marked a downgrade (not refused for targeting newer devices) */
+                downgrade: boolean;
+                createdBy: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                startedAt: string | null;
+                finishedAt: string | null;
+              }[];
+              skipped: {
+                version: string | null;
+                count: number;
+                /** @description The first 100 */
+                deviceIds: number[];
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/device-upgrades/{id}': {
     parameters: {
       query?: never;
@@ -6405,7 +7932,7 @@ export interface paths {
               deviceName: string;
               module: string;
               status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
-              stage: ('downloading' | 'downloaded' | 'installing') | null;
+              stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
               progress: number;
               failureReason:
                 | (
@@ -6421,6 +7948,10 @@ export interface paths {
                     | 'cancelled_by_operator'
                     | 'failed'
                     | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
                   )
                 | null;
               lastFailureReason:
@@ -6437,6 +7968,10 @@ export interface paths {
                     | 'cancelled_by_operator'
                     | 'failed'
                     | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
                   )
                 | null;
               failureDetail: string | null;
@@ -6445,9 +7980,31 @@ export interface paths {
               pushCount: number;
               mismatchCount: number;
               confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+              /** @description Times the device refused the offer (offered again after the rejection period) */
+              refusals: number;
               nextAction: string | null;
               nextActionAt: string | null;
               reportedVersion: string | null;
+              /** @description Why a pending or pushed record waits (docs/console.md, "Why a device waits"); null once upgrading or ended */
+              waitingReason:
+                | 'plan_not_running'
+                | 'awaiting_confirmation'
+                | 'appointment_wait'
+                | 'retry_wait'
+                | 'rejection_wait'
+                | 'wrong_version'
+                | 'offline'
+                | 'battery_low'
+                | 'signal_low'
+                | 'space_low'
+                | 'cap_full'
+                | 'queued'
+                | 'awaiting_device'
+                | null;
+              /** @description A success of a device that already ran every component's target: nothing was offered (Quectel's No Update Required) */
+              noUpdateRequired: boolean;
+              deviceOnline: boolean;
+              deviceLastSeenAt: string | null;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -6455,6 +8012,27 @@ export interface paths {
               offeredAt: string | null;
               startedAt: string | null;
               finishedAt: string | null;
+              /** @description The component under way (0-based); status, stage and progress are its */
+              component: number;
+              appointedFrom: string | null;
+              appointedUntil: string | null;
+              /** @description The wave of the device, 0-based (0 in a plan of one wave) */
+              wave: number;
+              /** @description Each component of the plan: success or skipped (the device had the target) before the one under way, its status, then waiting, or not_reached once the upgrade ended */
+              components: {
+                module: string;
+                targetVersion: string;
+                status:
+                  | 'waiting'
+                  | 'pending'
+                  | 'pushed'
+                  | 'upgrading'
+                  | 'success'
+                  | 'skipped'
+                  | 'failure'
+                  | 'cancelled'
+                  | 'not_reached';
+              }[];
             } & {
               log: {
                 /** Format: date-time */
@@ -6559,7 +8137,7 @@ export interface paths {
               deviceName: string;
               module: string;
               status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
-              stage: ('downloading' | 'downloaded' | 'installing') | null;
+              stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
               progress: number;
               failureReason:
                 | (
@@ -6575,6 +8153,10 @@ export interface paths {
                     | 'cancelled_by_operator'
                     | 'failed'
                     | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
                   )
                 | null;
               lastFailureReason:
@@ -6591,6 +8173,10 @@ export interface paths {
                     | 'cancelled_by_operator'
                     | 'failed'
                     | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
                   )
                 | null;
               failureDetail: string | null;
@@ -6599,9 +8185,31 @@ export interface paths {
               pushCount: number;
               mismatchCount: number;
               confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+              /** @description Times the device refused the offer (offered again after the rejection period) */
+              refusals: number;
               nextAction: string | null;
               nextActionAt: string | null;
               reportedVersion: string | null;
+              /** @description Why a pending or pushed record waits (docs/console.md, "Why a device waits"); null once upgrading or ended */
+              waitingReason:
+                | 'plan_not_running'
+                | 'awaiting_confirmation'
+                | 'appointment_wait'
+                | 'retry_wait'
+                | 'rejection_wait'
+                | 'wrong_version'
+                | 'offline'
+                | 'battery_low'
+                | 'signal_low'
+                | 'space_low'
+                | 'cap_full'
+                | 'queued'
+                | 'awaiting_device'
+                | null;
+              /** @description A success of a device that already ran every component's target: nothing was offered (Quectel's No Update Required) */
+              noUpdateRequired: boolean;
+              deviceOnline: boolean;
+              deviceLastSeenAt: string | null;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -6609,6 +8217,27 @@ export interface paths {
               offeredAt: string | null;
               startedAt: string | null;
               finishedAt: string | null;
+              /** @description The component under way (0-based); status, stage and progress are its */
+              component: number;
+              appointedFrom: string | null;
+              appointedUntil: string | null;
+              /** @description The wave of the device, 0-based (0 in a plan of one wave) */
+              wave: number;
+              /** @description Each component of the plan: success or skipped (the device had the target) before the one under way, its status, then waiting, or not_reached once the upgrade ended */
+              components: {
+                module: string;
+                targetVersion: string;
+                status:
+                  | 'waiting'
+                  | 'pending'
+                  | 'pushed'
+                  | 'upgrading'
+                  | 'success'
+                  | 'skipped'
+                  | 'failure'
+                  | 'cancelled'
+                  | 'not_reached';
+              }[];
             };
           };
         };
@@ -6707,7 +8336,7 @@ export interface paths {
               deviceName: string;
               module: string;
               status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
-              stage: ('downloading' | 'downloaded' | 'installing') | null;
+              stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
               progress: number;
               failureReason:
                 | (
@@ -6723,6 +8352,10 @@ export interface paths {
                     | 'cancelled_by_operator'
                     | 'failed'
                     | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
                   )
                 | null;
               lastFailureReason:
@@ -6739,6 +8372,10 @@ export interface paths {
                     | 'cancelled_by_operator'
                     | 'failed'
                     | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
                   )
                 | null;
               failureDetail: string | null;
@@ -6747,9 +8384,31 @@ export interface paths {
               pushCount: number;
               mismatchCount: number;
               confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+              /** @description Times the device refused the offer (offered again after the rejection period) */
+              refusals: number;
               nextAction: string | null;
               nextActionAt: string | null;
               reportedVersion: string | null;
+              /** @description Why a pending or pushed record waits (docs/console.md, "Why a device waits"); null once upgrading or ended */
+              waitingReason:
+                | 'plan_not_running'
+                | 'awaiting_confirmation'
+                | 'appointment_wait'
+                | 'retry_wait'
+                | 'rejection_wait'
+                | 'wrong_version'
+                | 'offline'
+                | 'battery_low'
+                | 'signal_low'
+                | 'space_low'
+                | 'cap_full'
+                | 'queued'
+                | 'awaiting_device'
+                | null;
+              /** @description A success of a device that already ran every component's target: nothing was offered (Quectel's No Update Required) */
+              noUpdateRequired: boolean;
+              deviceOnline: boolean;
+              deviceLastSeenAt: string | null;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -6757,6 +8416,27 @@ export interface paths {
               offeredAt: string | null;
               startedAt: string | null;
               finishedAt: string | null;
+              /** @description The component under way (0-based); status, stage and progress are its */
+              component: number;
+              appointedFrom: string | null;
+              appointedUntil: string | null;
+              /** @description The wave of the device, 0-based (0 in a plan of one wave) */
+              wave: number;
+              /** @description Each component of the plan: success or skipped (the device had the target) before the one under way, its status, then waiting, or not_reached once the upgrade ended */
+              components: {
+                module: string;
+                targetVersion: string;
+                status:
+                  | 'waiting'
+                  | 'pending'
+                  | 'pushed'
+                  | 'upgrading'
+                  | 'success'
+                  | 'skipped'
+                  | 'failure'
+                  | 'cancelled'
+                  | 'not_reached';
+              }[];
             };
           };
         };
@@ -6855,7 +8535,7 @@ export interface paths {
               deviceName: string;
               module: string;
               status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
-              stage: ('downloading' | 'downloaded' | 'installing') | null;
+              stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
               progress: number;
               failureReason:
                 | (
@@ -6871,6 +8551,10 @@ export interface paths {
                     | 'cancelled_by_operator'
                     | 'failed'
                     | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
                   )
                 | null;
               lastFailureReason:
@@ -6887,6 +8571,10 @@ export interface paths {
                     | 'cancelled_by_operator'
                     | 'failed'
                     | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
                   )
                 | null;
               failureDetail: string | null;
@@ -6895,9 +8583,31 @@ export interface paths {
               pushCount: number;
               mismatchCount: number;
               confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+              /** @description Times the device refused the offer (offered again after the rejection period) */
+              refusals: number;
               nextAction: string | null;
               nextActionAt: string | null;
               reportedVersion: string | null;
+              /** @description Why a pending or pushed record waits (docs/console.md, "Why a device waits"); null once upgrading or ended */
+              waitingReason:
+                | 'plan_not_running'
+                | 'awaiting_confirmation'
+                | 'appointment_wait'
+                | 'retry_wait'
+                | 'rejection_wait'
+                | 'wrong_version'
+                | 'offline'
+                | 'battery_low'
+                | 'signal_low'
+                | 'space_low'
+                | 'cap_full'
+                | 'queued'
+                | 'awaiting_device'
+                | null;
+              /** @description A success of a device that already ran every component's target: nothing was offered (Quectel's No Update Required) */
+              noUpdateRequired: boolean;
+              deviceOnline: boolean;
+              deviceLastSeenAt: string | null;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -6905,6 +8615,27 @@ export interface paths {
               offeredAt: string | null;
               startedAt: string | null;
               finishedAt: string | null;
+              /** @description The component under way (0-based); status, stage and progress are its */
+              component: number;
+              appointedFrom: string | null;
+              appointedUntil: string | null;
+              /** @description The wave of the device, 0-based (0 in a plan of one wave) */
+              wave: number;
+              /** @description Each component of the plan: success or skipped (the device had the target) before the one under way, its status, then waiting, or not_reached once the upgrade ended */
+              components: {
+                module: string;
+                targetVersion: string;
+                status:
+                  | 'waiting'
+                  | 'pending'
+                  | 'pushed'
+                  | 'upgrading'
+                  | 'success'
+                  | 'skipped'
+                  | 'failure'
+                  | 'cancelled'
+                  | 'not_reached';
+              }[];
             };
           };
         };
@@ -7003,7 +8734,7 @@ export interface paths {
               deviceName: string;
               module: string;
               status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
-              stage: ('downloading' | 'downloaded' | 'installing') | null;
+              stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
               progress: number;
               failureReason:
                 | (
@@ -7019,6 +8750,10 @@ export interface paths {
                     | 'cancelled_by_operator'
                     | 'failed'
                     | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
                   )
                 | null;
               lastFailureReason:
@@ -7035,6 +8770,10 @@ export interface paths {
                     | 'cancelled_by_operator'
                     | 'failed'
                     | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
                   )
                 | null;
               failureDetail: string | null;
@@ -7043,9 +8782,31 @@ export interface paths {
               pushCount: number;
               mismatchCount: number;
               confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+              /** @description Times the device refused the offer (offered again after the rejection period) */
+              refusals: number;
               nextAction: string | null;
               nextActionAt: string | null;
               reportedVersion: string | null;
+              /** @description Why a pending or pushed record waits (docs/console.md, "Why a device waits"); null once upgrading or ended */
+              waitingReason:
+                | 'plan_not_running'
+                | 'awaiting_confirmation'
+                | 'appointment_wait'
+                | 'retry_wait'
+                | 'rejection_wait'
+                | 'wrong_version'
+                | 'offline'
+                | 'battery_low'
+                | 'signal_low'
+                | 'space_low'
+                | 'cap_full'
+                | 'queued'
+                | 'awaiting_device'
+                | null;
+              /** @description A success of a device that already ran every component's target: nothing was offered (Quectel's No Update Required) */
+              noUpdateRequired: boolean;
+              deviceOnline: boolean;
+              deviceLastSeenAt: string | null;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -7053,6 +8814,27 @@ export interface paths {
               offeredAt: string | null;
               startedAt: string | null;
               finishedAt: string | null;
+              /** @description The component under way (0-based); status, stage and progress are its */
+              component: number;
+              appointedFrom: string | null;
+              appointedUntil: string | null;
+              /** @description The wave of the device, 0-based (0 in a plan of one wave) */
+              wave: number;
+              /** @description Each component of the plan: success or skipped (the device had the target) before the one under way, its status, then waiting, or not_reached once the upgrade ended */
+              components: {
+                module: string;
+                targetVersion: string;
+                status:
+                  | 'waiting'
+                  | 'pending'
+                  | 'pushed'
+                  | 'upgrading'
+                  | 'success'
+                  | 'skipped'
+                  | 'failure'
+                  | 'cancelled'
+                  | 'not_reached';
+              }[];
             };
           };
         };
@@ -7155,7 +8937,7 @@ export interface paths {
                 deviceName: string;
                 module: string;
                 status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
-                stage: ('downloading' | 'downloaded' | 'installing') | null;
+                stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
                 progress: number;
                 failureReason:
                   | (
@@ -7171,6 +8953,10 @@ export interface paths {
                       | 'cancelled_by_operator'
                       | 'failed'
                       | 'version_mismatch'
+                      | 'device_busy'
+                      | 'signature_invalid'
+                      | 'not_confirmed'
+                      | 'rolled_back'
                     )
                   | null;
                 lastFailureReason:
@@ -7187,6 +8973,10 @@ export interface paths {
                       | 'cancelled_by_operator'
                       | 'failed'
                       | 'version_mismatch'
+                      | 'device_busy'
+                      | 'signature_invalid'
+                      | 'not_confirmed'
+                      | 'rolled_back'
                     )
                   | null;
                 failureDetail: string | null;
@@ -7195,9 +8985,31 @@ export interface paths {
                 pushCount: number;
                 mismatchCount: number;
                 confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+                /** @description Times the device refused the offer (offered again after the rejection period) */
+                refusals: number;
                 nextAction: string | null;
                 nextActionAt: string | null;
                 reportedVersion: string | null;
+                /** @description Why a pending or pushed record waits (docs/console.md, "Why a device waits"); null once upgrading or ended */
+                waitingReason:
+                  | 'plan_not_running'
+                  | 'awaiting_confirmation'
+                  | 'appointment_wait'
+                  | 'retry_wait'
+                  | 'rejection_wait'
+                  | 'wrong_version'
+                  | 'offline'
+                  | 'battery_low'
+                  | 'signal_low'
+                  | 'space_low'
+                  | 'cap_full'
+                  | 'queued'
+                  | 'awaiting_device'
+                  | null;
+                /** @description A success of a device that already ran every component's target: nothing was offered (Quectel's No Update Required) */
+                noUpdateRequired: boolean;
+                deviceOnline: boolean;
+                deviceLastSeenAt: string | null;
                 /** Format: date-time */
                 createdAt: string;
                 /** Format: date-time */
@@ -7205,6 +9017,27 @@ export interface paths {
                 offeredAt: string | null;
                 startedAt: string | null;
                 finishedAt: string | null;
+                /** @description The component under way (0-based); status, stage and progress are its */
+                component: number;
+                appointedFrom: string | null;
+                appointedUntil: string | null;
+                /** @description The wave of the device, 0-based (0 in a plan of one wave) */
+                wave: number;
+                /** @description Each component of the plan: success or skipped (the device had the target) before the one under way, its status, then waiting, or not_reached once the upgrade ended */
+                components: {
+                  module: string;
+                  targetVersion: string;
+                  status:
+                    | 'waiting'
+                    | 'pending'
+                    | 'pushed'
+                    | 'upgrading'
+                    | 'success'
+                    | 'skipped'
+                    | 'failure'
+                    | 'cancelled'
+                    | 'not_reached';
+                }[];
               }[];
               nextCursor: string | null;
             };
@@ -7297,7 +9130,7 @@ export interface paths {
                 deviceName: string;
                 module: string;
                 status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
-                stage: ('downloading' | 'downloaded' | 'installing') | null;
+                stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
                 progress: number;
                 failureReason:
                   | (
@@ -7313,6 +9146,10 @@ export interface paths {
                       | 'cancelled_by_operator'
                       | 'failed'
                       | 'version_mismatch'
+                      | 'device_busy'
+                      | 'signature_invalid'
+                      | 'not_confirmed'
+                      | 'rolled_back'
                     )
                   | null;
                 lastFailureReason:
@@ -7329,6 +9166,10 @@ export interface paths {
                       | 'cancelled_by_operator'
                       | 'failed'
                       | 'version_mismatch'
+                      | 'device_busy'
+                      | 'signature_invalid'
+                      | 'not_confirmed'
+                      | 'rolled_back'
                     )
                   | null;
                 failureDetail: string | null;
@@ -7337,9 +9178,31 @@ export interface paths {
                 pushCount: number;
                 mismatchCount: number;
                 confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+                /** @description Times the device refused the offer (offered again after the rejection period) */
+                refusals: number;
                 nextAction: string | null;
                 nextActionAt: string | null;
                 reportedVersion: string | null;
+                /** @description Why a pending or pushed record waits (docs/console.md, "Why a device waits"); null once upgrading or ended */
+                waitingReason:
+                  | 'plan_not_running'
+                  | 'awaiting_confirmation'
+                  | 'appointment_wait'
+                  | 'retry_wait'
+                  | 'rejection_wait'
+                  | 'wrong_version'
+                  | 'offline'
+                  | 'battery_low'
+                  | 'signal_low'
+                  | 'space_low'
+                  | 'cap_full'
+                  | 'queued'
+                  | 'awaiting_device'
+                  | null;
+                /** @description A success of a device that already ran every component's target: nothing was offered (Quectel's No Update Required) */
+                noUpdateRequired: boolean;
+                deviceOnline: boolean;
+                deviceLastSeenAt: string | null;
                 /** Format: date-time */
                 createdAt: string;
                 /** Format: date-time */
@@ -7347,6 +9210,27 @@ export interface paths {
                 offeredAt: string | null;
                 startedAt: string | null;
                 finishedAt: string | null;
+                /** @description The component under way (0-based); status, stage and progress are its */
+                component: number;
+                appointedFrom: string | null;
+                appointedUntil: string | null;
+                /** @description The wave of the device, 0-based (0 in a plan of one wave) */
+                wave: number;
+                /** @description Each component of the plan: success or skipped (the device had the target) before the one under way, its status, then waiting, or not_reached once the upgrade ended */
+                components: {
+                  module: string;
+                  targetVersion: string;
+                  status:
+                    | 'waiting'
+                    | 'pending'
+                    | 'pushed'
+                    | 'upgrading'
+                    | 'success'
+                    | 'skipped'
+                    | 'failure'
+                    | 'cancelled'
+                    | 'not_reached';
+                }[];
               }[];
             };
           };
@@ -7728,7 +9612,13 @@ export interface paths {
               items: {
                 id: number;
                 url: string;
-                eventTypes: ('plan.transition' | 'device_upgrade.transition')[];
+                eventTypes: (
+                  | 'plan.transition'
+                  | 'device_upgrade.transition'
+                  | 'wave.started'
+                  | 'wave.completed'
+                  | 'wave.halted'
+                )[];
                 enabled: boolean;
                 description: string;
                 createdBy: string;
@@ -7787,7 +9677,13 @@ export interface paths {
           'application/json': {
             /** @description http or https URL that receives POSTs */
             url: string;
-            eventTypes: ('plan.transition' | 'device_upgrade.transition')[];
+            eventTypes: (
+              | 'plan.transition'
+              | 'device_upgrade.transition'
+              | 'wave.started'
+              | 'wave.completed'
+              | 'wave.halted'
+            )[];
             description?: string;
             /** @description Generated when absent */
             secret?: string;
@@ -7804,7 +9700,13 @@ export interface paths {
             'application/json': {
               id: number;
               url: string;
-              eventTypes: ('plan.transition' | 'device_upgrade.transition')[];
+              eventTypes: (
+                | 'plan.transition'
+                | 'device_upgrade.transition'
+                | 'wave.started'
+                | 'wave.completed'
+                | 'wave.halted'
+              )[];
               enabled: boolean;
               description: string;
               createdBy: string;
@@ -7881,7 +9783,13 @@ export interface paths {
             'application/json': {
               id: number;
               url: string;
-              eventTypes: ('plan.transition' | 'device_upgrade.transition')[];
+              eventTypes: (
+                | 'plan.transition'
+                | 'device_upgrade.transition'
+                | 'wave.started'
+                | 'wave.completed'
+                | 'wave.halted'
+              )[];
               enabled: boolean;
               description: string;
               createdBy: string;
@@ -8005,7 +9913,13 @@ export interface paths {
         content: {
           'application/json': {
             url?: string;
-            eventTypes?: ('plan.transition' | 'device_upgrade.transition')[];
+            eventTypes?: (
+              | 'plan.transition'
+              | 'device_upgrade.transition'
+              | 'wave.started'
+              | 'wave.completed'
+              | 'wave.halted'
+            )[];
             enabled?: boolean;
             description?: string;
           };
@@ -8021,7 +9935,13 @@ export interface paths {
             'application/json': {
               id: number;
               url: string;
-              eventTypes: ('plan.transition' | 'device_upgrade.transition')[];
+              eventTypes: (
+                | 'plan.transition'
+                | 'device_upgrade.transition'
+                | 'wave.started'
+                | 'wave.completed'
+                | 'wave.halted'
+              )[];
               enabled: boolean;
               description: string;
               createdBy: string;
@@ -8105,7 +10025,12 @@ export interface paths {
             'application/json': {
               items: {
                 id: number;
-                eventType: 'plan.transition' | 'device_upgrade.transition';
+                eventType:
+                  | 'plan.transition'
+                  | 'device_upgrade.transition'
+                  | 'wave.started'
+                  | 'wave.completed'
+                  | 'wave.halted';
                 /** @description The JSON body as sent */
                 payload: string;
                 status: 'pending' | 'delivered' | 'failed';
@@ -8161,6 +10086,2425 @@ export interface paths {
       };
     };
     put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/enduser-tokens': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List end-user tokens (never the tokens themselves) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size */
+          limit?: number;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: number;
+                label: string;
+                /** @description The only devices the token reaches */
+                deviceIds: number[];
+                createdBy: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+                revokedAt: string | null;
+                /** @description Neither expired nor revoked */
+                active: boolean;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Issue an end-user token for an owner's devices
+     * @description The owner's app calls /enduserapi/v1 with Authorization: Bearer eut_… (docs/enduser-api.md). Unknown devices are NOT_FOUND.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The owner's devices; the token reaches these and no other */
+            deviceIds: number[];
+            /** @description Whose token it is, for the list */
+            label?: string;
+            /** @description Lifetime, 60 s to 604800 s (7 days); 3600 by default */
+            ttlSeconds?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              label: string;
+              /** @description The only devices the token reaches */
+              deviceIds: number[];
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              expiresAt: string;
+              revokedAt: string | null;
+              /** @description Neither expired nor revoked */
+              active: boolean;
+            } & {
+              /** @description eut_…: the bearer token; shown only here */
+              token: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/enduser-tokens/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One end-user token */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              label: string;
+              /** @description The only devices the token reaches */
+              deviceIds: number[];
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              expiresAt: string;
+              revokedAt: string | null;
+              /** @description Neither expired nor revoked */
+              active: boolean;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Revoke an end-user token: its next call answers ENDUSER_TOKEN_INVALID */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/audit-log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Management changes, newest first (admins) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description user:{name} or key:{name} */
+          actor?: string;
+          /** @description plan, product, device, user, api-key, … */
+          entity?: string;
+          entityId?: string;
+          /** @description create, update, delete, publish, … */
+          action?: string;
+          /** @description At or after this time */
+          from?: string;
+          /** @description Before this time */
+          to?: string;
+          /** @description Page size */
+          limit?: number;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: number;
+                /** Format: date-time */
+                at: string;
+                actor: string;
+                role: string | null;
+                address: string;
+                method: string;
+                route: string;
+                path: string;
+                entity: string;
+                entityId: string | null;
+                action: string;
+                status: number;
+                /** @description The entity before the change when small (secrets redacted), or null */
+                before: unknown;
+                /** @description The change's answer when small (secrets redacted), or null */
+                after: unknown;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/audit-log/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The audit log as CSV, newest first (admins) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description user:{name} or key:{name} */
+          actor?: string;
+          /** @description plan, product, device, user, api-key, … */
+          entity?: string;
+          entityId?: string;
+          /** @description create, update, delete, publish, … */
+          action?: string;
+          /** @description At or after this time */
+          from?: string;
+          /** @description Before this time */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description CSV with a header row */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': string;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Plan, device-upgrade and delta-job changes as server-sent events
+     * @description text/event-stream. Each event has an id, a type (plan, device_upgrade, delta_job) and JSON data naming what changed ({planId, from, to, action}; {planId, upgradeIds, count}; {jobId, status, progress}). The first event, ready, carries the latest id. Reconnect with Last-Event-ID to get what was missed; an event reset says some of it is gone (older than an hour): reload everything. A comment line every 15 s keeps proxies from closing the stream.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Only the events of this plan */
+          planId?: number;
+          /** @description Comma-separated: plan, device_upgrade, delta_job (all by default) */
+          kinds?: string;
+          /** @description Resume after this event id (the Last-Event-ID header wins) */
+          lastEventId?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description text/event-stream */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/event-stream': string;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/event-stream': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/event-stream': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/event-stream': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/products/{id}/signing-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List a product's signing keys */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              productId: number;
+              /** @description First 8 bytes of the sha256 of the raw public key, hex */
+              keyId: string;
+              name: string;
+              /** @description The raw 32-byte Ed25519 public key, base64 */
+              publicKey: string;
+              status: 'active' | 'retired' | 'revoked';
+              validUntil: string | null;
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              changedAt: string;
+            }[];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Register a public key that signs firmware of the product
+     * @description Several keys may be active at once (rotation). The private key stays with you (`updraft sign`).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            /** @description Ed25519 public key: the raw 32 bytes in base64, or a PEM SPKI */
+            publicKey: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              productId: number;
+              /** @description First 8 bytes of the sha256 of the raw public key, hex */
+              keyId: string;
+              name: string;
+              /** @description The raw 32-byte Ed25519 public key, base64 */
+              publicKey: string;
+              status: 'active' | 'retired' | 'revoked';
+              validUntil: string | null;
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              changedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/products/{id}/signing-keys/{keyId}/retire': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Retire a signing key: it signs nothing new; its packages stay plannable until validUntil */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+          keyId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Until when the key's packages may still be planned; null: no longer */
+            validUntil: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              productId: number;
+              /** @description First 8 bytes of the sha256 of the raw public key, hex */
+              keyId: string;
+              name: string;
+              /** @description The raw 32-byte Ed25519 public key, base64 */
+              publicKey: string;
+              status: 'active' | 'retired' | 'revoked';
+              validUntil: string | null;
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              changedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/products/{id}/signing-keys/{keyId}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Revoke a signing key: its packages can no longer be planned (running plans go on) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+          keyId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              productId: number;
+              /** @description First 8 bytes of the sha256 of the raw public key, hex */
+              keyId: string;
+              name: string;
+              /** @description The raw 32-byte Ed25519 public key, base64 */
+              publicKey: string;
+              status: 'active' | 'retired' | 'revoked';
+              validUntil: string | null;
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              changedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/products/{id}/signing': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether the product requires signed firmware */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              requireSignature: boolean;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    /** Require signed firmware for the product (uploads and plans), or not */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            requireSignature: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              requireSignature: boolean;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/firmware/{id}/signature': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A firmware package's signature and its state */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description valid: by an active key; retired: its key is retired, plannable until validUntil; expired, revoked: not plannable */
+              state: 'unsigned' | 'valid' | 'retired' | 'expired' | 'revoked' | 'unknown_key';
+              keyId: string | null;
+              securityVersion: number | null;
+              signedAt: string | null;
+              manifest: string | null;
+              signature: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    /**
+     * Sign a stored package with an offline signature (an online delta, an unsigned upload)
+     * @description Only while no plan uses the package. The manifest must name the package exactly (docs/signing.md).
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The signed manifest, as text */
+            manifest: string;
+            /** @description Ed25519 signature, base64 */
+            signature: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description valid: by an active key; retired: its key is retired, plannable until validUntil; expired, revoked: not plannable */
+              state: 'unsigned' | 'valid' | 'retired' | 'expired' | 'revoked' | 'unknown_key';
+              keyId: string | null;
+              securityVersion: number | null;
+              signedAt: string | null;
+              manifest: string | null;
+              signature: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/enduserapi/v1/devices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The token's devices with their auto-upgrade switches */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: number;
+                name: string;
+                productId: number;
+                /** @description On: manual plans' upgrades of the device are confirmed by themselves */
+                autoUpgrade: boolean;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/enduserapi/v1/upgrades': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The upgrades under way or waiting for the token's devices, with their texts
+     * @description Quectel's getDeviceUpgradePlan. `waiting` marks those that await the owner's decision (confirm, appoint, reject).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description One of the token’s devices only */
+          deviceId?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                upgradeId: number;
+                deviceId: number;
+                deviceName: string;
+                planId: number;
+                planName: string;
+                mode: 'silent' | 'manual';
+                texts: {
+                  zh: string;
+                  en: string;
+                } | null;
+                /** @description Release notes of the package under way */
+                releaseNotes: string;
+                periodFrom: string | null;
+                periodUntil: string | null;
+                status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
+                confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+                /** @description Awaits the owner's decision: confirm, appoint or reject */
+                waiting: boolean;
+                appointedFrom: string | null;
+                appointedUntil: string | null;
+                stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
+                progress: number;
+                failureReason:
+                  | (
+                      | 'download_failed'
+                      | 'check_failed'
+                      | 'write_failed'
+                      | 'low_battery'
+                      | 'weak_signal'
+                      | 'rejected'
+                      | 'retries_exhausted'
+                      | 'deadline'
+                      | 'timeout'
+                      | 'cancelled_by_operator'
+                      | 'failed'
+                      | 'version_mismatch'
+                      | 'device_busy'
+                      | 'signature_invalid'
+                      | 'not_confirmed'
+                      | 'rolled_back'
+                    )
+                  | null;
+                attempts: number;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                startedAt: string | null;
+                finishedAt: string | null;
+                /** @description In upgrade order, each with its state */
+                components: {
+                  module: string;
+                  targetVersion: string;
+                  status:
+                    | 'waiting'
+                    | 'pending'
+                    | 'pushed'
+                    | 'upgrading'
+                    | 'success'
+                    | 'skipped'
+                    | 'failure'
+                    | 'cancelled'
+                    | 'not_reached';
+                }[];
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/enduserapi/v1/upgrades/{upgradeId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An upgrade's details (Quectel's getBatchUpgradeDetails)
+     * @description Also a finished one. Another device’s upgrade is NOT_FOUND.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          upgradeId: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              upgradeId: number;
+              deviceId: number;
+              deviceName: string;
+              planId: number;
+              planName: string;
+              mode: 'silent' | 'manual';
+              texts: {
+                zh: string;
+                en: string;
+              } | null;
+              /** @description Release notes of the package under way */
+              releaseNotes: string;
+              periodFrom: string | null;
+              periodUntil: string | null;
+              status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
+              confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+              /** @description Awaits the owner's decision: confirm, appoint or reject */
+              waiting: boolean;
+              appointedFrom: string | null;
+              appointedUntil: string | null;
+              stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
+              progress: number;
+              failureReason:
+                | (
+                    | 'download_failed'
+                    | 'check_failed'
+                    | 'write_failed'
+                    | 'low_battery'
+                    | 'weak_signal'
+                    | 'rejected'
+                    | 'retries_exhausted'
+                    | 'deadline'
+                    | 'timeout'
+                    | 'cancelled_by_operator'
+                    | 'failed'
+                    | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
+                  )
+                | null;
+              attempts: number;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              startedAt: string | null;
+              finishedAt: string | null;
+              /** @description In upgrade order, each with its state */
+              components: {
+                module: string;
+                targetVersion: string;
+                status:
+                  | 'waiting'
+                  | 'pending'
+                  | 'pushed'
+                  | 'upgrading'
+                  | 'success'
+                  | 'skipped'
+                  | 'failure'
+                  | 'cancelled'
+                  | 'not_reached';
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/enduserapi/v1/upgrades/{upgradeId}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Confirm a manual plan’s upgrade: the device gets it now (an appointment is dropped)
+     * @description Quectel's userBatchConfirmUpgrade. UPGRADE_INVALID_TRANSITION when the upgrade is not in a state that takes it.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          upgradeId: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              upgradeId: number;
+              deviceId: number;
+              deviceName: string;
+              planId: number;
+              planName: string;
+              mode: 'silent' | 'manual';
+              texts: {
+                zh: string;
+                en: string;
+              } | null;
+              /** @description Release notes of the package under way */
+              releaseNotes: string;
+              periodFrom: string | null;
+              periodUntil: string | null;
+              status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
+              confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+              /** @description Awaits the owner's decision: confirm, appoint or reject */
+              waiting: boolean;
+              appointedFrom: string | null;
+              appointedUntil: string | null;
+              stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
+              progress: number;
+              failureReason:
+                | (
+                    | 'download_failed'
+                    | 'check_failed'
+                    | 'write_failed'
+                    | 'low_battery'
+                    | 'weak_signal'
+                    | 'rejected'
+                    | 'retries_exhausted'
+                    | 'deadline'
+                    | 'timeout'
+                    | 'cancelled_by_operator'
+                    | 'failed'
+                    | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
+                  )
+                | null;
+              attempts: number;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              startedAt: string | null;
+              finishedAt: string | null;
+              /** @description In upgrade order, each with its state */
+              components: {
+                module: string;
+                targetVersion: string;
+                status:
+                  | 'waiting'
+                  | 'pending'
+                  | 'pushed'
+                  | 'upgrading'
+                  | 'success'
+                  | 'skipped'
+                  | 'failure'
+                  | 'cancelled'
+                  | 'not_reached';
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/enduserapi/v1/upgrades/{upgradeId}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reject it: the upgrade ends in failure with reason rejected
+     * @description Quectel's userBatchConfirmUpgrade. UPGRADE_INVALID_TRANSITION when the upgrade is not in a state that takes it.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          upgradeId: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              upgradeId: number;
+              deviceId: number;
+              deviceName: string;
+              planId: number;
+              planName: string;
+              mode: 'silent' | 'manual';
+              texts: {
+                zh: string;
+                en: string;
+              } | null;
+              /** @description Release notes of the package under way */
+              releaseNotes: string;
+              periodFrom: string | null;
+              periodUntil: string | null;
+              status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
+              confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+              /** @description Awaits the owner's decision: confirm, appoint or reject */
+              waiting: boolean;
+              appointedFrom: string | null;
+              appointedUntil: string | null;
+              stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
+              progress: number;
+              failureReason:
+                | (
+                    | 'download_failed'
+                    | 'check_failed'
+                    | 'write_failed'
+                    | 'low_battery'
+                    | 'weak_signal'
+                    | 'rejected'
+                    | 'retries_exhausted'
+                    | 'deadline'
+                    | 'timeout'
+                    | 'cancelled_by_operator'
+                    | 'failed'
+                    | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
+                  )
+                | null;
+              attempts: number;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              startedAt: string | null;
+              finishedAt: string | null;
+              /** @description In upgrade order, each with its state */
+              components: {
+                module: string;
+                targetVersion: string;
+                status:
+                  | 'waiting'
+                  | 'pending'
+                  | 'pushed'
+                  | 'upgrading'
+                  | 'success'
+                  | 'skipped'
+                  | 'failure'
+                  | 'cancelled'
+                  | 'not_reached';
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/enduserapi/v1/upgrades/{upgradeId}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Retry an upgrade that failed
+     * @description Quectel's userBatchConfirmUpgrade. UPGRADE_INVALID_TRANSITION when the upgrade is not in a state that takes it.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          upgradeId: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              upgradeId: number;
+              deviceId: number;
+              deviceName: string;
+              planId: number;
+              planName: string;
+              mode: 'silent' | 'manual';
+              texts: {
+                zh: string;
+                en: string;
+              } | null;
+              /** @description Release notes of the package under way */
+              releaseNotes: string;
+              periodFrom: string | null;
+              periodUntil: string | null;
+              status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
+              confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+              /** @description Awaits the owner's decision: confirm, appoint or reject */
+              waiting: boolean;
+              appointedFrom: string | null;
+              appointedUntil: string | null;
+              stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
+              progress: number;
+              failureReason:
+                | (
+                    | 'download_failed'
+                    | 'check_failed'
+                    | 'write_failed'
+                    | 'low_battery'
+                    | 'weak_signal'
+                    | 'rejected'
+                    | 'retries_exhausted'
+                    | 'deadline'
+                    | 'timeout'
+                    | 'cancelled_by_operator'
+                    | 'failed'
+                    | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
+                  )
+                | null;
+              attempts: number;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              startedAt: string | null;
+              finishedAt: string | null;
+              /** @description In upgrade order, each with its state */
+              components: {
+                module: string;
+                targetVersion: string;
+                status:
+                  | 'waiting'
+                  | 'pending'
+                  | 'pushed'
+                  | 'upgrading'
+                  | 'success'
+                  | 'skipped'
+                  | 'failure'
+                  | 'cancelled'
+                  | 'not_reached';
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/enduserapi/v1/upgrades/{upgradeId}/appoint': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Appoint a window in which the device gets a manual plan’s upgrade
+     * @description At least an hour, inside the plan's period; before it the upgrade is neither pushed nor offered, at its start it is pushed; a device that has not taken it by the end waits for a new decision.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          upgradeId: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            from: string;
+            /**
+             * Format: date-time
+             * @description At least an hour after from, inside the plan's period (APPOINTMENT_INVALID otherwise)
+             */
+            until: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              upgradeId: number;
+              deviceId: number;
+              deviceName: string;
+              planId: number;
+              planName: string;
+              mode: 'silent' | 'manual';
+              texts: {
+                zh: string;
+                en: string;
+              } | null;
+              /** @description Release notes of the package under way */
+              releaseNotes: string;
+              periodFrom: string | null;
+              periodUntil: string | null;
+              status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
+              confirmation: 'none' | 'awaiting' | 'confirmed' | 'rejected';
+              /** @description Awaits the owner's decision: confirm, appoint or reject */
+              waiting: boolean;
+              appointedFrom: string | null;
+              appointedUntil: string | null;
+              stage: ('downloading' | 'downloaded' | 'installing' | 'confirming') | null;
+              progress: number;
+              failureReason:
+                | (
+                    | 'download_failed'
+                    | 'check_failed'
+                    | 'write_failed'
+                    | 'low_battery'
+                    | 'weak_signal'
+                    | 'rejected'
+                    | 'retries_exhausted'
+                    | 'deadline'
+                    | 'timeout'
+                    | 'cancelled_by_operator'
+                    | 'failed'
+                    | 'version_mismatch'
+                    | 'device_busy'
+                    | 'signature_invalid'
+                    | 'not_confirmed'
+                    | 'rolled_back'
+                  )
+                | null;
+              attempts: number;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              startedAt: string | null;
+              finishedAt: string | null;
+              /** @description In upgrade order, each with its state */
+              components: {
+                module: string;
+                targetVersion: string;
+                status:
+                  | 'waiting'
+                  | 'pending'
+                  | 'pushed'
+                  | 'upgrading'
+                  | 'success'
+                  | 'skipped'
+                  | 'failure'
+                  | 'cancelled'
+                  | 'not_reached';
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/enduserapi/v1/devices/{deviceId}/auto-upgrade': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A device's auto-upgrade switch (Quectel's getAutoUpgradeSwitch) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          deviceId: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              enabled: boolean;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    /**
+     * Set a device's auto-upgrade switch (Quectel's setAutoUpgradeSwitch)
+     * @description On: every manual plan’s upgrade of the device that awaits a confirmation is confirmed now, and later ones as they come (within a scheduler tick).
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          deviceId: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            enabled: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              enabled: boolean;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
     post?: never;
     delete?: never;
     options?: never;
@@ -8230,6 +12574,41 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ota/south/download/{token}/refuse': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -8372,6 +12751,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/ota/download/{token}/refuse': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/ota/download/{token}': {
     parameters: {
       query?: never;
@@ -8456,6 +12870,39 @@ export interface paths {
         path: {
           token: string;
         };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ota/south/device/health': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
         cookie?: never;
       };
       requestBody?: never;
@@ -8608,41 +13055,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/device/v1/download/{token}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          token: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/device/v1/confirmations': {
     parameters: {
       query?: never;
@@ -8690,6 +13102,13 @@ export interface paths {
                   /** @description Waiting since (unix seconds) */
                   since: number;
                   deadline: number | null;
+                  /** @description The plan's upgrade texts in Chinese and English */
+                  texts: {
+                    zh: string;
+                    en: string;
+                  } | null;
+                  /** @description The release notes of the component's package */
+                  releaseNotes: string;
                 }[];
               };
             };
@@ -8801,52 +13220,61 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/broker/v1/emqx/authenticate': {
+  '/fuse-ota/{pro_id}/{dev_name}/version': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get?: never;
-    put?: never;
     /**
-     * EMQX 5 HTTP authentication
-     * @description Devices sign in with `{productKey}.{deviceName}` and their secret; Updraft itself with the credentials of UPDRAFT_MQTT_URL (superuser). Other usernames are `ignore`d, so later authenticators in the chain decide.
+     * OneNET Studio: the versions last reported
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
      */
-    post: {
+    get: {
       parameters: {
         query?: never;
         header?: never;
-        path?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+        };
         cookie?: never;
       };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description ${username} */
-            username: string;
-            /** @description ${password} */
-            password: string;
-            /** @description ${clientid} */
-            clientid?: string;
-          } & {
-            [key: string]: unknown;
-          };
-        };
-      };
+      requestBody?: never;
       responses: {
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content: {
-            'application/json': {
-              result: 'allow' | 'deny' | 'ignore';
-              is_superuser?: boolean;
-            };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    /**
+     * OneNET Studio: report versions
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
           };
+          content?: never;
         };
       };
     };
@@ -8856,7 +13284,88 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/broker/v1/emqx/authorize': {
+  '/fuse-ota/{pro_id}/{dev_name}/check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * OneNET Studio: check for a task (type, version)
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/fuse-ota/{pro_id}/{dev_name}/{tid}/download': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * OneNET Studio: download the task's file (Range, Ota-Errno)
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+          tid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/fuse-ota/{pro_id}/{dev_name}/{tid}/status': {
     parameters: {
       query?: never;
       header?: never;
@@ -8866,43 +13375,28 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * EMQX 5 HTTP authorization
-     * @description A device may subscribe to `ota/device/inform/{username}` and publish `ota/up/{username}/inform|progress` (and the ThingsPanel topics `ota/device/inform|progress`, which a topic rewrite turns into the former).
+     * OneNET Studio: report a step or result code
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
      */
     post: {
       parameters: {
         query?: never;
         header?: never;
-        path?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+          tid: string;
+        };
         cookie?: never;
       };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description ${username} */
-            username: string;
-            /** @description ${topic} */
-            topic: string;
-            /** @description ${action}: publish, subscribe (or all) */
-            action: string;
-            clientid?: string;
-          } & {
-            [key: string]: unknown;
-          };
-        };
-      };
+      requestBody?: never;
       responses: {
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content: {
-            'application/json': {
-              result: 'allow' | 'deny' | 'ignore';
-              is_superuser?: boolean;
-            };
-          };
+          content?: never;
         };
       };
     };
@@ -8912,7 +13406,48 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/broker/v1/go-auth/user': {
+  '/fuse-ota/{pro_id}/{dev_name}/{tid}/check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * OneNET Studio: the task's status
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+          tid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/fuse-ota/{pro_id}/{dev_name}/{tid}/health': {
     parameters: {
       query?: never;
       header?: never;
@@ -8922,51 +13457,28 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * mosquitto-go-auth HTTP backend: http_getuser_uri
-     * @description 200 `{ok:true}` signs the client in; 403 refuses it.
+     * OneNET Studio: the device's health after the install (a plan's health window)
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
      */
     post: {
       parameters: {
         query?: never;
         header?: never;
-        path?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+          tid: string;
+        };
         cookie?: never;
       };
-      requestBody: {
-        content: {
-          'application/json': {
-            username: string;
-            password: string;
-            clientid?: string;
-          } & {
-            [key: string]: unknown;
-          };
-        };
-      };
+      requestBody?: never;
       responses: {
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content: {
-            'application/json': {
-              ok: boolean;
-              error: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              ok: boolean;
-              error: string;
-            };
-          };
+          content?: never;
         };
       };
     };
@@ -8976,59 +13488,61 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/broker/v1/go-auth/superuser': {
+  '/ota/{pro_id}/{dev_name}/version': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get?: never;
-    put?: never;
     /**
-     * mosquitto-go-auth HTTP backend: http_superuser_uri
-     * @description Only Updraft itself (the username of UPDRAFT_MQTT_URL) is a superuser.
+     * OneNET Studio: the versions last reported
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
      */
-    post: {
+    get: {
       parameters: {
         query?: never;
         header?: never;
-        path?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+        };
         cookie?: never;
       };
-      requestBody: {
-        content: {
-          'application/json': {
-            username: string;
-          } & {
-            [key: string]: unknown;
-          };
-        };
-      };
+      requestBody?: never;
       responses: {
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content: {
-            'application/json': {
-              ok: boolean;
-              error: string;
-            };
-          };
+          content?: never;
         };
+      };
+    };
+    put?: never;
+    /**
+     * OneNET Studio: report versions
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
         /** @description Default Response */
-        403: {
+        200: {
           headers: {
             [name: string]: unknown;
           };
-          content: {
-            'application/json': {
-              ok: boolean;
-              error: string;
-            };
-          };
+          content?: never;
         };
       };
     };
@@ -9038,7 +13552,88 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/broker/v1/go-auth/acl': {
+  '/ota/{pro_id}/{dev_name}/check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * OneNET Studio: check for a task (type, version)
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ota/{pro_id}/{dev_name}/{tid}/download': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * OneNET Studio: download the task's file (Range, Ota-Errno)
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+          tid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ota/{pro_id}/{dev_name}/{tid}/status': {
     parameters: {
       query?: never;
       header?: never;
@@ -9048,56 +13643,218 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * mosquitto-go-auth HTTP backend: http_aclcheck_uri
-     * @description acc 1 (read) and 4 (subscribe) are allowed on the device's push topic; 2 (write) on its uplinks; 3 needs both.
+     * OneNET Studio: report a step or result code
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
      */
     post: {
       parameters: {
         query?: never;
         header?: never;
-        path?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+          tid: string;
+        };
         cookie?: never;
       };
-      requestBody: {
-        content: {
-          'application/json': {
-            username: string;
-            topic: string;
-            /** @description 1 read, 2 write, 3 read and write, 4 subscribe */
-            acc: number;
-            clientid?: string;
-          } & {
-            [key: string]: unknown;
-          };
-        };
-      };
+      requestBody?: never;
       responses: {
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content: {
-            'application/json': {
-              ok: boolean;
-              error: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              ok: boolean;
-              error: string;
-            };
-          };
+          content?: never;
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ota/{pro_id}/{dev_name}/{tid}/check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * OneNET Studio: the task's status
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+          tid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ota/{pro_id}/{dev_name}/{tid}/health': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * OneNET Studio: the device's health after the install (a plan's health window)
+     * @description Authorization: the OneNET token of docs/device-http.md (version 2022-05-01 or 2018-10-31). Answers {code, msg, data?, request_id}; docs/device-http.md, "OneNET Studio".
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          pro_id: string;
+          dev_name: string;
+          tid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/device/v1/thingspanel/download/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/device/v1/quectel/download/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/device/v1/download/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;

@@ -14,12 +14,14 @@ export type Product = Ok<'/api/v1/products/{id}', 'get'>;
 export type ProductModule = Ok<'/api/v1/products/{id}/modules', 'post'>;
 export type FirmwarePackage = Ok<'/api/v1/firmware/{id}', 'get'>;
 export type Device = Ok<'/api/v1/products/{id}/devices', 'post'>['device'];
-export type Group = Ok<'/api/v1/groups', 'post'>;
+export type Group = NonNullable<Ok<'/api/v1/groups', 'get'>>['items'][number];
 export type User = Ok<'/api/v1/users', 'post'>;
 export type ApiKey = Ok<'/api/v1/api-keys', 'post'>['key'];
+export type EndUserToken = NonNullable<Ok<'/api/v1/enduser-tokens', 'get'>>['items'][number];
 export type ProductInput = NonNullable<
   paths['/api/v1/products']['post']['requestBody']
 >['content']['application/json'];
+export type DeviceListItem = NonNullable<Ok<'/api/v1/devices', 'get'>>['items'][number];
 export type DeviceQuery = NonNullable<paths['/api/v1/devices']['get']['parameters']['query']>;
 export type Plan = NonNullable<Ok<'/api/v1/plans', 'get'>>['items'][number];
 export type PlanInput = NonNullable<
@@ -38,3 +40,7 @@ export type PlanTargets = Ok<'/api/v1/plans/{id}/targets', 'get'>;
 export type PlanTargetsInput = NonNullable<
   paths['/api/v1/plans/targets']['post']['requestBody']
 >['content']['application/json'];
+export type AuditEntry = NonNullable<Ok<'/api/v1/audit-log', 'get'>>['items'][number];
+export type AuditQuery = NonNullable<paths['/api/v1/audit-log']['get']['parameters']['query']>;
+export type SigningKey = NonNullable<Ok<'/api/v1/products/{id}/signing-keys', 'get'>>[number];
+export type SignatureState = Ok<'/api/v1/firmware/{id}/signature', 'get'>;

@@ -6,10 +6,13 @@ import type { FirmwarePackage } from './types.ts';
 export interface FirmwareUpload {
   productId: number;
   module: string;
+  /** Unique per product and module; the server names it after the version when absent. */
+  name?: string;
   version: string;
   type: 'full' | 'delta';
   sourceVersion?: string;
   releaseNotes?: string;
+  remark?: string;
   files: readonly File[];
 }
 
@@ -20,10 +23,12 @@ export function uploadFirmware(
 ): Promise<FirmwarePackage> {
   const form = new FormData();
   form.append('module', upload.module);
+  if (upload.name?.trim()) form.append('name', upload.name.trim());
   form.append('version', upload.version);
   form.append('type', upload.type);
   if (upload.type === 'delta' && upload.sourceVersion) form.append('sourceVersion', upload.sourceVersion);
   if (upload.releaseNotes) form.append('releaseNotes', upload.releaseNotes);
+  if (upload.remark) form.append('remark', upload.remark);
   for (const file of upload.files) form.append('file', file, file.name);
 
   return new Promise((resolve, reject: (error: ApiError) => void) => {

@@ -10,6 +10,8 @@ export interface Page<T> {
 export interface PagedList<T> {
   items: T[];
   loading: boolean;
+  /** The last load's failure (null once a load succeeds): a list shows it instead of "nothing here". */
+  error: unknown;
   hasMore: boolean;
   loadMore(): void;
   reload(): void;
@@ -25,6 +27,7 @@ export function usePagedList<T>(
   const [items, setItems] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
   const [generation, setGeneration] = useState(0);
   const current = useRef(0);
 
@@ -37,8 +40,12 @@ export function usePagedList<T>(
         if (ticket !== current.current) return;
         setItems((previous) => (append ? [...previous, ...page.items] : page.items));
         setCursor(page.nextCursor);
-      } catch (error) {
-        if (ticket === current.current) notify.error(error);
+        setError(null);
+      } catch (failure) {
+        if (ticket === current.current) {
+          setError(failure);
+          notify.error(failure);
+        }
       } finally {
         if (ticket === current.current) setLoading(false);
       }
@@ -54,6 +61,7 @@ export function usePagedList<T>(
   return {
     items,
     loading,
+    error,
     hasMore: cursor !== null,
     loadMore: () => {
       if (cursor) void load(cursor, true);

@@ -1,7 +1,8 @@
 // The navigation menu, shared by the desktop side bar and the phone drawer. Settings (API keys,
-// users, webhooks) are offered to admins only.
+// users, webhooks, audit log) are offered to admins only; end-user tokens to operators too.
 import {
   AppstoreOutlined,
+  AuditOutlined,
   CloudUploadOutlined,
   ClusterOutlined,
   DashboardOutlined,
@@ -11,6 +12,7 @@ import {
   SendOutlined,
   SettingOutlined,
   TeamOutlined,
+  UserOutlined,
 } from '@ant-design/icons';
 import { Menu, type MenuProps } from 'antd';
 import { useLocation, useNavigate } from 'react-router-dom';
@@ -26,11 +28,14 @@ const sections = [
   '/settings/api-keys',
   '/settings/users',
   '/settings/webhooks',
+  '/settings/audit-log',
+  '/settings/enduser-tokens',
 ];
 
 export function SideMenu({ onNavigate }: { onNavigate?: () => void }) {
   const t = useT();
   const isAdmin = useCan('admin');
+  const isOperator = useCan('operator');
   const navigate = useNavigate();
   const location = useLocation();
   const selected = sections.find((s) => location.pathname.startsWith(s)) ?? '/';
@@ -42,16 +47,22 @@ export function SideMenu({ onNavigate }: { onNavigate?: () => void }) {
     { key: '/groups', icon: <ClusterOutlined />, label: t('menu.groups') },
     { key: '/firmware', icon: <CloudUploadOutlined />, label: t('menu.firmware') },
     { key: '/plans', icon: <DeploymentUnitOutlined />, label: t('menu.plans') },
-    ...(isAdmin
+    ...(isOperator
       ? [
           {
             key: 'settings',
             icon: <SettingOutlined />,
             label: t('menu.settings'),
             children: [
-              { key: '/settings/api-keys', icon: <KeyOutlined />, label: t('menu.apiKeys') },
-              { key: '/settings/users', icon: <TeamOutlined />, label: t('menu.users') },
-              { key: '/settings/webhooks', icon: <SendOutlined />, label: t('menu.webhooks') },
+              ...(isAdmin
+                ? [
+                    { key: '/settings/api-keys', icon: <KeyOutlined />, label: t('menu.apiKeys') },
+                    { key: '/settings/users', icon: <TeamOutlined />, label: t('menu.users') },
+                    { key: '/settings/webhooks', icon: <SendOutlined />, label: t('menu.webhooks') },
+                    { key: '/settings/audit-log', icon: <AuditOutlined />, label: t('menu.auditLog') },
+                  ]
+                : []),
+              { key: '/settings/enduser-tokens', icon: <UserOutlined />, label: t('menu.endUserTokens') },
             ],
           },
         ]

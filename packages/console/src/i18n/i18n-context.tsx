@@ -1,6 +1,6 @@
 // The console's language: English or Simplified Chinese, remembered in localStorage, with the
 // matching Ant Design locale. `useT()` returns the translate function for the current language.
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { en, type MessageKey } from './en.ts';
 import { zhCN } from './zh-cn.ts';
 
@@ -33,9 +33,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const [language, setLanguageState] = useState<Language>(initialLanguage);
   const setLanguage = useCallback((next: Language) => {
     localStorage.setItem(storageKey, next);
-    document.documentElement.lang = next;
     setLanguageState(next);
   }, []);
+  // <html lang> follows the language from the first render (screen readers, fonts, hyphenation).
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
   const value = useMemo<I18n>(() => {
     const dictionary = dictionaries[language];
     const t: Translate = (key, vars) => {

@@ -33,15 +33,16 @@ export function OverviewPage() {
     const query = { params: { query: { limit } } };
     Promise.all([
       unwrap(api.GET('/api/v1/products', query)),
-      unwrap(api.GET('/api/v1/devices', query)),
-      unwrap(api.GET('/api/v1/devices', { params: { query: { limit, online: true } } })),
+      // Devices are counted exactly (a fleet has thousands; issue 19: "100+").
+      unwrap(api.GET('/api/v1/devices/count', {})),
+      unwrap(api.GET('/api/v1/devices/count', { params: { query: { online: true } } })),
       unwrap(api.GET('/api/v1/firmware', query)),
     ]).then(
       ([products, devices, online, firmware]) =>
         setCounts({
           products: countOf(products),
-          devices: countOf(devices),
-          online: countOf(online),
+          devices: String(devices.count),
+          online: String(online.count),
           firmware: countOf(firmware),
         }),
       (error) => notify.error(error),

@@ -1,7 +1,16 @@
 export { duePlanAction, type PlanSnapshot, publishAction } from './due-plan-action.ts';
 export { type PlanSpecIssue, type PlanSpecIssueCode, planSpecIssueCodes } from './internal/spec-reader.ts';
 export {
+  acceptedVersions,
+  acceptsVersion,
+  type ComponentsOf,
+  componentCount,
+  planComponent,
+  planComponents,
+} from './plan-components.ts';
+export {
   type FailureThreshold,
+  type PlanComponent,
   type PlanFirmware,
   type PlanMode,
   type PlanSpec,
@@ -9,6 +18,7 @@ export {
   type PlanTarget,
   planSpecLimits,
   type RetryStrategy,
+  type UpgradeTexts,
 } from './plan-spec.ts';
 export {
   acceptsDeviceUpgradeActions,
@@ -28,6 +38,15 @@ export {
   transitionPlan,
 } from './plan-status.ts';
 export {
+  hourIn,
+  isInPushWindow,
+  isValidTimeZone,
+  nextWindowOpening,
+  type PlanTiming,
+  type PushWindow,
+  zonedTimeToEpoch,
+} from './push-window.ts';
+export {
   allUpgradesFinished,
   bucketProgress,
   countUpgrades,
@@ -37,6 +56,7 @@ export {
   type UpgradeCounts,
   type UpgradeSummary,
 } from './stats.ts';
+export { withSpecDefaults } from './stored-spec.ts';
 export {
   matchesTarget,
   type TargetDevice,
@@ -51,3 +71,22 @@ export {
   planSpecError,
   validatePlanSpec,
 } from './validate-plan-spec.ts';
+export {
+  applyWaveAction,
+  dueWaveAction,
+  firstWave,
+  type WaveAction,
+  type WavePhase,
+  type WaveProgress,
+  wavePhases,
+} from './wave-progress.ts';
+export {
+  assignWaves,
+  countPerWave,
+  type WaveDevice,
+  type WaveSize,
+  type WaveSpec,
+  waveGroupIds,
+  waveLimits,
+  waveOrderKey,
+} from './waves.ts';

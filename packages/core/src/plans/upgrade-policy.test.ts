@@ -13,8 +13,10 @@ describe('upgrade policy from a plan', () => {
       target: { kind: 'all' },
       mode: 'manual',
       minBattery: 30,
+      minFreeSpace: 8192,
       retry: { attempts: 2, intervalSeconds: 60 },
       pushPeriodSeconds: null,
+      texts: { zh: '修复', en: 'Fixes' },
     });
     assert.ok(result.ok);
     assert.deepEqual(upgradePolicyFromPlanSpec(result.spec), {
@@ -25,9 +27,11 @@ describe('upgrade policy from a plan', () => {
       retryIntervalMs: 60_000,
       minSignal: null,
       minBattery: 30,
+      minFreeSpace: 8192,
       upgradeTimeoutMs: 3_600_000,
       pushPeriodMs: null,
       maxRepushes: 3,
+      rejectionPeriodMs: 7_200_000,
     });
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isUpdraftError } from '../errors.ts';
 import type { PlanSpecIssue } from './internal/spec-reader.ts';
+import { upgradePolicyFromPlanSpec } from './upgrade-policy.ts';
 import { planSpecError, validatePlanSpec } from './validate-plan-spec.ts';
 
 const minimal = {
@@ -39,11 +40,16 @@ describe('plan spec validation', () => {
       deadline: null,
       minSignal: null,
       minBattery: null,
+      minFreeSpace: null,
       retry: { attempts: 0, intervalSeconds: 600 },
       concurrency: 10_000,
       failureThreshold: null,
       pushPeriodSeconds: 600,
       upgradeTimeoutSeconds: 3_600,
+      rejectionPeriodSeconds: 7_200,
+      timeZone: null,
+      pushWindow: null,
+      pushActively: true,
     });
   });
 
@@ -55,6 +61,7 @@ describe('plan spec validation', () => {
       whitelist: ['d1'],
       blacklist: ['d2', 'd2'],
       mode: 'manual',
+      texts: { zh: '修复', en: 'Fixes' },
       start: { mode: 'at', at: 1_000 },
       deadline: 2_000,
       minSignal: -110,
@@ -89,9 +96,9 @@ describe('plan spec validation', () => {
   });
 
   describe('name', () => {
-    it('counts code points, so 64 emoji fit and 65 do not', () => {
-      assert.ok(validatePlanSpec({ ...minimal, name: '🚀'.repeat(64) }).ok);
-      hasIssue({ ...minimal, name: '🚀'.repeat(65) }, 'name', 'too_long');
+    it('counts code points, so 100 emoji fit and 101 do not', () => {
+      assert.ok(validatePlanSpec({ ...minimal, name: '🚀'.repeat(100) }).ok);
+      hasIssue({ ...minimal, name: '🚀'.repeat(101) }, 'name', 'too_long');
     });
 
     it('accepts any script', () => {
@@ -191,6 +198,15 @@ describe('plan spec validation', () => {
       hasIssue({ ...minimal, minBattery: 101 }, 'minBattery', 'out_of_range');
     });
 
+    it('keeps the free-space minimum a whole number of bytes within 0..2,147,483,647, or null', () => {
+      const spec = validatePlanSpec({ ...minimal, minFreeSpace: 1_048_576 });
+      assert.ok(spec.ok);
+      assert.equal(spec.spec.minFreeSpace, 1_048_576);
+      hasIssue({ ...minimal, minFreeSpace: -1 }, 'minFreeSpace', 'out_of_range');
+      hasIssue({ ...minimal, minFreeSpace: 2_147_483_648 }, 'minFreeSpace', 'out_of_range');
+      hasIssue({ ...minimal, minFreeSpace: 1.5 }, 'minFreeSpace', 'not_integer');
+    });
+
     it('keeps the failure threshold within 0..100 percent of at least one device', () => {
       hasIssue(
         { ...minimal, failureThreshold: { percent: 101 } },
@@ -208,6 +224,42 @@ describe('plan spec validation', () => {
     it('keeps the push period and the timeout at one minute or more', () => {
       hasIssue({ ...minimal, pushPeriodSeconds: 59 }, 'pushPeriodSeconds', 'out_of_range');
       hasIssue({ ...minimal, upgradeTimeoutSeconds: 59 }, 'upgradeTimeoutSeconds', 'out_of_range');
+    });
+
+    it('keeps the rejection period at 10 to 1,440 minutes, 120 by default (protocols.md §3.1)', () => {
+      hasIssue({ ...minimal, rejectionPeriodSeconds: 599 }, 'rejectionPeriodSeconds', 'out_of_range');
+      hasIssue({ ...minimal, rejectionPeriodSeconds: 86_401 }, 'rejectionPeriodSeconds', 'out_of_range');
+      const ok = validatePlanSpec({ ...minimal, rejectionPeriodSeconds: 600 });
+      assert.ok(ok.ok && ok.spec.rejectionPeriodSeconds === 600);
+      const lowered = validatePlanSpec({ ...minimal, rejectionPeriodSeconds: 5 }, { minPeriodSeconds: 5 });
+      assert.ok(lowered.ok && lowered.spec.rejectionPeriodSeconds === 5);
+    });
+
+    it('takes an optional health window of 1 minute to 7 days, absent when not given', () => {
+      const none = validatePlanSpec(minimal);
+      assert.ok(none.ok && !('healthWindowSeconds' in none.spec));
+      assert.ok(none.ok && upgradePolicyFromPlanSpec(none.spec).healthWindowMs === undefined);
+      const some = validatePlanSpec({ ...minimal, healthWindowSeconds: 600 });
+      assert.ok(some.ok && some.spec.healthWindowSeconds === 600);
+      assert.ok(some.ok && upgradePolicyFromPlanSpec(some.spec).healthWindowMs === 600_000);
+      assert.ok(validatePlanSpec({ ...minimal, healthWindowSeconds: null }).ok);
+      hasIssue({ ...minimal, healthWindowSeconds: 59 }, 'healthWindowSeconds', 'out_of_range');
+      hasIssue({ ...minimal, healthWindowSeconds: 7 * 86_400 + 1 }, 'healthWindowSeconds', 'out_of_range');
+      const lowered = validatePlanSpec({ ...minimal, healthWindowSeconds: 2 }, { minPeriodSeconds: 1 });
+      assert.ok(lowered.ok && lowered.spec.healthWindowSeconds === 2);
+    });
+
+    it('takes a lower floor for both from its context (a server setting for tests), and no higher one', () => {
+      const lowered = validatePlanSpec(
+        { ...minimal, pushPeriodSeconds: 10, upgradeTimeoutSeconds: 10 },
+        { minPeriodSeconds: 10 },
+      );
+      assert.ok(
+        lowered.ok && lowered.spec.pushPeriodSeconds === 10 && lowered.spec.upgradeTimeoutSeconds === 10,
+      );
+      const below = validatePlanSpec({ ...minimal, pushPeriodSeconds: 9 }, { minPeriodSeconds: 10 });
+      assert.ok(!below.ok && below.issues[0]?.path === 'pushPeriodSeconds');
+      assert.ok(validatePlanSpec({ ...minimal, upgradeTimeoutSeconds: 60 }, { minPeriodSeconds: 600 }).ok);
     });
   });
 

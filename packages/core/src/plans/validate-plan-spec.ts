@@ -1,12 +1,14 @@
 // Untrusted input (API body, CLI flags, import) -> PlanSpec with defaults, or coded issues.
 import { UpdraftError } from '../errors.ts';
-import { checkVersionName } from '../versions/version-name.ts';
+import { idReader, readComponents, readVersion } from './internal/read-components.ts';
+import { readTexts } from './internal/read-texts.ts';
+import { readTiming } from './internal/read-timing.ts';
+import { readWaves } from './internal/read-waves.ts';
 import {
   field,
   Issues,
   type Json,
   type PlanSpecIssue,
-  readId,
   readInteger,
   readList,
   readNumber,
@@ -15,7 +17,7 @@ import {
 import {
   type FailureThreshold,
   planSpecLimits as limits,
-  type PlanFirmware,
+  type PlanComponent,
   type PlanMode,
   type PlanSpec,
   type PlanStart,
@@ -32,19 +34,30 @@ const topLevel = [
   'productId',
   'moduleId',
   'firmware',
+  'specifiedVersions',
+  'components',
   'target',
   'whitelist',
   'blacklist',
   'mode',
+  'texts',
+  'downgrade',
   'start',
   'deadline',
   'minSignal',
   'minBattery',
+  'minFreeSpace',
   'retry',
   'concurrency',
   'failureThreshold',
   'pushPeriodSeconds',
   'upgradeTimeoutSeconds',
+  'rejectionPeriodSeconds',
+  'healthWindowSeconds',
+  'waves',
+  'timeZone',
+  'pushWindow',
+  'pushActively',
 ];
 
 // Unicode control characters (C0, DEL, C1) would break logs and CSV exports.
@@ -60,55 +73,6 @@ function readName(value: unknown, path: string, issues: Issues): string | null {
   if (controlCharacter.test(value))
     return issues.add(path, 'invalid_value', 'must not contain control characters');
   return value;
-}
-
-function readVersion(value: unknown, path: string, issues: Issues): string | null {
-  if (value === undefined) return issues.add(path, 'required', 'is required');
-  const problem = checkVersionName(value);
-  if (problem === null) return value as string;
-  return issues.add(
-    path,
-    'invalid_version',
-    `is not a version name (${problem}): 1 to 50 of A-Z a-z 0-9 . _ -`,
-  );
-}
-
-function idReader(issues: Issues) {
-  return (value: unknown, path: string) => readId(value, path, issues, limits.idMaxLength);
-}
-
-function readFirmware(value: unknown, path: string, issues: Issues): PlanFirmware | null {
-  if (value === undefined) return issues.add(path, 'required', 'is required');
-  const object = readObject(value, path, issues, ['kind', 'packageId', 'targetVersion', 'sourceVersion']);
-  if (object === null) return null;
-  const kind = field(object, path, 'kind');
-  const packageId = readId(
-    field(object, path, 'packageId').value,
-    `${path}.packageId`,
-    issues,
-    limits.idMaxLength,
-  );
-  const targetVersion = readVersion(
-    field(object, path, 'targetVersion').value,
-    `${path}.targetVersion`,
-    issues,
-  );
-  const source = field(object, path, 'sourceVersion');
-  if (kind.value === 'full') {
-    if (source.value !== undefined)
-      issues.add(source.path, 'invalid_value', 'only a delta package has a source version');
-    return packageId !== null && targetVersion !== null ? { kind: 'full', packageId, targetVersion } : null;
-  }
-  if (kind.value !== 'delta') return issues.add(kind.path, 'invalid_value', "must be 'full' or 'delta'");
-  if (source.value === undefined || source.value === null) {
-    return issues.add(source.path, 'source_version_required', 'a delta package needs its source version');
-  }
-  const sourceVersion = readVersion(source.value, source.path, issues);
-  if (sourceVersion !== null && sourceVersion === targetVersion) {
-    return issues.add(source.path, 'source_equals_target', 'must differ from the target version');
-  }
-  if (packageId === null || targetVersion === null || sourceVersion === null) return null;
-  return { kind: 'delta', packageId, targetVersion, sourceVersion };
 }
 
 function readTarget(value: unknown, path: string, issues: Issues): PlanTarget | null {
@@ -213,6 +177,11 @@ function nullableInteger(
 export interface PlanSpecContext {
   /** When given, a deadline must lie after it. */
   readonly now?: number;
+  /**
+   * The least push period, upgrade timeout and rejection period, when lower than planSpecLimits'
+   * (a server setting for tests and demos).
+   */
+  readonly minPeriodSeconds?: number;
 }
 
 /**
@@ -229,8 +198,7 @@ export function validatePlanSpec(input: unknown, ctx: PlanSpecContext = {}): Pla
 
   const name = readName(object['name'], 'name', issues);
   const productId = readIds(object['productId'], 'productId');
-  const moduleId = readIds(object['moduleId'], 'moduleId');
-  const firmware = readFirmware(object['firmware'], 'firmware', issues);
+  const components = readComponents(object, issues);
   const target = readTarget(object['target'], 'target', issues);
   const whitelist =
     object['whitelist'] === undefined
@@ -245,6 +213,7 @@ export function validatePlanSpec(input: unknown, ctx: PlanSpecContext = {}): Pla
     modeValue === 'silent' || modeValue === 'manual'
       ? modeValue
       : issues.add('mode', 'invalid_value', "must be 'silent' or 'manual'");
+  const texts = readTexts(object['texts'], mode === 'manual', issues);
   const start = readStart(object['start'], 'start', issues);
   const deadline = nullableInteger(
     object,
@@ -255,14 +224,17 @@ export function validatePlanSpec(input: unknown, ctx: PlanSpecContext = {}): Pla
   );
   const minSignal = nullableInteger(object, 'minSignal', issues, limits.signal, null);
   const minBattery = nullableInteger(object, 'minBattery', issues, limits.battery, null);
+  const minFreeSpace = nullableInteger(object, 'minFreeSpace', issues, limits.freeSpace, null);
   const retry = readRetry(object['retry'], 'retry', issues);
   const concurrency = withDefault(object, '', 'concurrency', issues, limits.concurrency);
   const failureThreshold = readFailureThreshold(object['failureThreshold'], 'failureThreshold', issues);
+  const floor = <L extends { min: number }>(range: L): L =>
+    ctx.minPeriodSeconds === undefined ? range : { ...range, min: Math.min(range.min, ctx.minPeriodSeconds) };
   const pushPeriodSeconds = nullableInteger(
     object,
     'pushPeriodSeconds',
     issues,
-    limits.pushPeriodSeconds,
+    floor(limits.pushPeriodSeconds),
     limits.pushPeriodSeconds.default,
   );
   const upgradeTimeoutSeconds = withDefault(
@@ -270,8 +242,32 @@ export function validatePlanSpec(input: unknown, ctx: PlanSpecContext = {}): Pla
     '',
     'upgradeTimeoutSeconds',
     issues,
-    limits.upgradeTimeoutSeconds,
+    floor(limits.upgradeTimeoutSeconds),
   );
+  const timing = readTiming(object, issues);
+  const rejectionPeriodSeconds = withDefault(
+    object,
+    '',
+    'rejectionPeriodSeconds',
+    issues,
+    floor(limits.rejectionPeriodSeconds),
+  );
+
+  // Absent or null: installs are not confirmed by the device's health (docs/state-machines.md).
+  const healthWindowSeconds = nullableInteger(
+    object,
+    'healthWindowSeconds',
+    issues,
+    floor(limits.healthWindowSeconds),
+    null,
+  );
+
+  const waves = readWaves(object['waves'], issues);
+  const downgradeValue = object['downgrade'] ?? false;
+  const downgrade =
+    typeof downgradeValue === 'boolean'
+      ? downgradeValue
+      : issues.add('downgrade', 'invalid_type', 'must be true or false');
 
   if (typeof deadline === 'number') {
     if (start?.mode === 'at' && deadline <= start.at) {
@@ -285,44 +281,61 @@ export function validatePlanSpec(input: unknown, ctx: PlanSpecContext = {}): Pla
     issues.list.length > 0 ||
     name === null ||
     productId === null ||
-    moduleId === null ||
-    firmware === null ||
+    components === null ||
     target === null ||
     whitelist === null ||
     blacklist === null ||
     mode === null ||
+    texts === null ||
     start === null ||
     deadline === undefined ||
     minSignal === undefined ||
     minBattery === undefined ||
+    minFreeSpace === undefined ||
     retry === null ||
     concurrency === null ||
     failureThreshold === undefined ||
     pushPeriodSeconds === undefined ||
-    upgradeTimeoutSeconds === null
+    upgradeTimeoutSeconds === null ||
+    rejectionPeriodSeconds === null ||
+    healthWindowSeconds === undefined ||
+    waves === null ||
+    downgrade === null ||
+    timing === null
   ) {
     return { ok: false, issues: issues.list };
   }
+  const [first, ...later] = components as [PlanComponent, ...PlanComponent[]];
   return {
     ok: true,
     spec: {
       name,
       productId,
-      moduleId,
-      firmware,
+      moduleId: first.moduleId,
+      firmware: first.firmware,
+      // Absent when they say nothing, so a plan of one component reads as plans always did.
+      ...(first.specifiedVersions.length > 0 && { specifiedVersions: first.specifiedVersions }),
+      ...(later.length > 0 && { laterComponents: later }),
       target,
       whitelist,
       blacklist,
       mode,
+      ...(texts !== undefined && { texts }),
       start,
       deadline,
       minSignal,
       minBattery,
+      minFreeSpace,
       retry,
       concurrency,
       failureThreshold,
       pushPeriodSeconds,
       upgradeTimeoutSeconds,
+      rejectionPeriodSeconds,
+      ...(healthWindowSeconds !== null && { healthWindowSeconds }),
+      ...(waves !== undefined && { waves }),
+      ...timing,
+      ...(downgrade && { downgrade: true as const }),
     },
   };
 }

@@ -2,7 +2,6 @@
 // (docs/state-machines.md, "Device upgrade").
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyUpgradeEvent } from './apply-upgrade-event.ts';
 import {
   cancelled,
   failed,
@@ -13,7 +12,8 @@ import {
   silentPolicy,
   succeeded,
   upgrading,
-} from './test-fixtures.ts';
+} from '../test-support/upgrade-fixtures.ts';
+import { applyUpgradeEvent } from './apply-upgrade-event.ts';
 import type { UpgradeEvent, UpgradePolicy, UpgradeRefusal, UpgradeState } from './upgrade-state.ts';
 
 const t = 30 * minute;
@@ -62,6 +62,21 @@ describe('device upgrade from pending', () => {
 
   it('defers a check that reports a signal below the minimum', () => {
     refused(pending(), { type: 'checked', signal: -120 }, 'below_threshold');
+  });
+
+  it('defers a check that reports less free space than the minimum, and offers it at the minimum', () => {
+    const policy = { ...silentPolicy, minFreeSpace: 65_536 };
+    const r = applyUpgradeEvent(pending(policy), { type: 'checked', freeSpace: 65_535 }, policy, t);
+    assert.equal(r.refusal, 'below_threshold');
+    assert.match(r.log.message, /free space 65535 bytes below minimum 65536/);
+    const ok = applyUpgradeEvent(pending(policy), { type: 'checked', freeSpace: 65_536 }, policy, t);
+    assert.equal(ok.state.status, 'pushed');
+    // Without a minimum any free space passes; without a report the minimum is not checked.
+    assert.equal(
+      applyUpgradeEvent(pending(), { type: 'checked', freeSpace: 0 }, silentPolicy, t).accepted,
+      true,
+    );
+    assert.equal(applyUpgradeEvent(pending(policy), { type: 'checked' }, policy, t).accepted, true);
   });
 
   it('refuses a check while awaiting confirmation', () => {

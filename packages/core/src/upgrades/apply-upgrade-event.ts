@@ -1,6 +1,9 @@
 // The device-upgrade state machine (docs/state-machines.md, "Device upgrade"). Pure: the
 // caller stores the returned state, appends the log line and carries out the effects.
 import { isFailureReason } from './failure-reason.ts';
+import { afterWindow, isAppointed, lapse, onAppointed, windowRefusal } from './internal/appointment.ts';
+import { componentLabel, currentComponent, versionRefusal } from './internal/components.ts';
+import { isConfirming, onHealthReported, onHealthWindowElapsed, whileConfirming } from './internal/health.ts';
 import {
   fail,
   formatTime,
@@ -11,6 +14,8 @@ import {
   thresholdShortfall,
   timerEffects,
 } from './internal/upgrade-steps.ts';
+import { isWaitingAfterRefusal, refusedState } from './rejection-period.ts';
+import { releasedState, slotHoldMs } from './slot-release.ts';
 import type {
   UpgradeEffect,
   UpgradeEvent,
@@ -23,7 +28,12 @@ import { isTerminalUpgradeStatus, type UpgradeStage } from './upgrade-status.ts'
 
 type Outcome = Step | { readonly refusal: UpgradeRefusal; readonly message: string };
 
-const stageRank: Record<UpgradeStage, number> = { downloading: 0, downloaded: 1, installing: 2 };
+const stageRank: Record<UpgradeStage, number> = {
+  downloading: 0,
+  downloaded: 1,
+  installing: 2,
+  confirming: 3,
+};
 
 function keep(state: UpgradeState, message: string, effects: readonly UpgradeEffect[] = []): Step {
   return { state, effects, message };
@@ -36,8 +46,16 @@ function refuse(refusal: UpgradeRefusal, message: string): Outcome {
 /** Why a pending record may not be offered now, or null. */
 function pendingBlock(state: UpgradeState, now: number): Outcome | null {
   if (state.confirmation === 'awaiting') return refuse('awaiting_confirmation', 'awaiting confirmation');
+  const window = windowRefusal(state, now);
+  if (window !== null) return window;
   if (state.nextAction === 'retry' && state.nextActionAt !== null && state.nextActionAt > now) {
     return refuse('retry_wait', `waiting for the automatic retry at ${formatTime(state.nextActionAt)}`);
+  }
+  if (isWaitingAfterRefusal(state, now)) {
+    return refuse(
+      'refusal_wait',
+      `refused by the device; offered again at ${formatTime(state.nextActionAt!)}`,
+    );
   }
   return null;
 }
@@ -49,25 +67,28 @@ function onVersionReported(
   now: number,
 ): Outcome {
   const { version } = event;
+  const component = currentComponent(policy, state);
   const reported = state.reportedVersion === version ? state : { ...state, reportedVersion: version };
-  if (version === policy.targetVersion) return succeed(reported, now, `reported target version ${version}`);
-  if (policy.sourceVersion !== null && version !== policy.sourceVersion) {
-    const detail = `reported ${version}; the delta package applies to ${policy.sourceVersion} only`;
-    return fail(reported, policy, now, 'version_mismatch', detail, state.status !== 'pending');
+  if (version === component.targetVersion) {
+    return succeed(reported, policy, now, `reported target version ${version}`);
+  }
+  const refusal = versionRefusal(component, version);
+  if (refusal !== null) {
+    return fail(reported, policy, now, 'version_mismatch', refusal, state.status !== 'pending');
   }
   if (state.status === 'pending') return keep(reported, `reported ${version}; waiting to be pushed`);
-  const shortfall = thresholdShortfall(policy, event.signal, event.battery);
+  const shortfall = thresholdShortfall(policy, event);
   if (shortfall !== null) return keep(reported, `reported ${version}; re-push deferred: ${shortfall}`);
   // protocols.md §1.7: a version other than the target is pushed again, at most maxRepushes
   // times; the next mismatch fails the attempt.
   const mismatches = state.mismatchCount + 1;
   const counted = { ...reported, mismatchCount: mismatches };
   if (mismatches > policy.maxRepushes) {
-    const detail = `reported ${version}, target ${policy.targetVersion}, mismatch ${mismatches}`;
+    const detail = `reported ${version}, target ${component.targetVersion}, mismatch ${mismatches}`;
     return fail(counted, policy, now, 'version_mismatch', detail, false);
   }
   const pushed = offer(counted, policy, now, 'notify');
-  const message = `reported ${version}, target ${policy.targetVersion}: re-push ${mismatches} of ${policy.maxRepushes}`;
+  const message = `reported ${version}, target ${component.targetVersion}: re-push ${mismatches} of ${policy.maxRepushes}`;
   return { ...pushed, message };
 }
 
@@ -85,8 +106,11 @@ function onChecked(
   }
   // Below-threshold devices are deferred, not failed: the condition is usually passing and the
   // device asks again. The log line says why nothing was offered.
-  const shortfall = thresholdShortfall(policy, event.signal, event.battery);
+  const shortfall = thresholdShortfall(policy, event);
   if (shortfall !== null) return refuse('below_threshold', `not offered: ${shortfall}`);
+  if (state.status === 'pushed' && afterWindow(state, now)) {
+    return refuse('appointment_passed', 'the appointed window is over');
+  }
   if (state.status === 'pushed') return keep(state, 'checked again; offered again', [{ type: 'offer' }]);
   return offer(state, policy, now, 'offer');
 }
@@ -98,7 +122,7 @@ function advanceProgress(
   policy: UpgradePolicy,
   now: number,
 ): Step {
-  if (stage === undefined && percent === 100) return succeed(state, now, 'reported progress 100');
+  if (stage === undefined && percent === 100) return succeed(state, policy, now, 'reported progress 100');
   const nextStage = stage === 'downloading' && percent === 100 ? 'downloaded' : (stage ?? state.stage);
   const nextProgress = nextStage === 'downloaded' ? 100 : percent;
   const rankBefore = state.stage === null ? -1 : stageRank[state.stage];
@@ -128,13 +152,21 @@ function onProgress(
   }
   if (state.status === 'upgrading') return advanceProgress(state, percent, stage, policy, now);
   if (state.confirmation === 'awaiting') return refuse('awaiting_confirmation', 'awaiting confirmation');
+  // The attempt failed and waits for its automatic retry: a step below success belongs to the
+  // failed attempt (a late or reordered message; step monotonicity) and changes nothing.
+  if (waitingForRetry(state) && !(percent === 100 && stage === undefined)) {
+    return keep(state, `progress ${percent} of the failed attempt; ignored until the retry`);
+  }
   const started = startUpgrading(state, policy, now, stage ?? null);
   const step = advanceProgress(started, percent, stage, policy, now);
   return step.state === started ? { ...step, effects: timerEffects(started), message: 'started' } : step;
 }
 
+const waitingForRetry = (state: UpgradeState) => state.status === 'pending' && state.nextAction === 'retry';
+
 function onAccepted(state: UpgradeState, policy: UpgradePolicy, now: number): Outcome {
   if (state.status === 'upgrading') return keep(state, 'accepted again; already upgrading');
+  if (waitingForRetry(state)) return keep(state, 'accepted for the failed attempt; ignored until the retry');
   if (state.confirmation === 'awaiting') return refuse('awaiting_confirmation', 'awaiting confirmation');
   const next = startUpgrading(state, policy, now, 'downloading');
   return { state: next, effects: timerEffects(next), message: 'accepted; downloading' };
@@ -142,6 +174,17 @@ function onAccepted(state: UpgradeState, policy: UpgradePolicy, now: number): Ou
 
 function onConfirmed(state: UpgradeState, policy: UpgradePolicy, now: number): Outcome {
   if (!policy.manual) return refuse('not_manual', 'the plan is silent; nothing to confirm');
+  if (state.confirmation === 'confirmed' && state.status === 'pending' && isAppointed(state)) {
+    // Confirmed without a window: now, instead of the appointment.
+    const next: UpgradeState = {
+      ...state,
+      appointedFrom: null,
+      appointedUntil: null,
+      nextAction: 'push',
+      nextActionAt: now,
+    };
+    return { state: next, effects: timerEffects(next), message: 'confirmed now; the appointment is dropped' };
+  }
   if (state.confirmation === 'confirmed') return keep(state, 'already confirmed');
   if (state.status !== 'pending' || state.confirmation !== 'awaiting') {
     return refuse('invalid_state', 'not awaiting confirmation');
@@ -154,6 +197,34 @@ function onRejected(state: UpgradeState, policy: UpgradePolicy, now: number): Ou
   if (state.status === 'upgrading') return refuse('invalid_state', 'already upgrading; cancel it instead');
   const rejected = policy.manual ? { ...state, confirmation: 'rejected' as const } : state;
   return fail(rejected, policy, now, 'rejected', null, state.status === 'pushed');
+}
+
+/** The device refuses the offer for now (rejection-period.ts). */
+function onRefused(
+  state: UpgradeState,
+  event: Extract<UpgradeEvent, { type: 'refused' }>,
+  policy: UpgradePolicy,
+  now: number,
+): Outcome {
+  const said = event.reason === undefined || event.reason === '' ? '' : ` (${event.reason})`;
+  // A manual plan's offer is declined once and for all, as by the app (protocols.md §3.5).
+  if (policy.manual) return onRejected(state, policy, now);
+  // A device that took the offer but has not downloaded a byte may still refuse it (Quectel's SDK
+  // confirms (2) to learn the files, then its application refuses (3)); past that it is too late.
+  if (state.status === 'upgrading' && !(state.stage === 'downloading' && state.progress === 0)) {
+    return refuse('invalid_state', 'already upgrading; it cannot be refused');
+  }
+  if (waitingForRetry(state)) return keep(state, `refused${said} while waiting for the retry; ignored`);
+  // A repeated refusal (MQTT QoS 1 redelivery) neither counts again nor moves the period.
+  if (isWaitingAfterRefusal(state, now)) {
+    return keep(state, `refused again${said}; still offered again at ${formatTime(state.nextActionAt!)}`);
+  }
+  const next = refusedState(state, policy, now);
+  return {
+    state: next,
+    effects: timerEffects(next),
+    message: `refused by the device${said} (refusal ${next.refusals}); offered again at ${formatTime(next.nextActionAt!)}`,
+  };
 }
 
 function onOperatorRetry(state: UpgradeState, now: number): Outcome {
@@ -169,6 +240,8 @@ function onOperatorRetry(state: UpgradeState, now: number): Outcome {
     autoRetries: 0,
     mismatchCount: 0,
     confirmation,
+    appointedFrom: null,
+    appointedUntil: null,
     nextAction: confirmation === 'awaiting' ? null : 'push',
     nextActionAt: confirmation === 'awaiting' ? null : now,
     startedAt: null,
@@ -211,15 +284,55 @@ function onTimer(
   return run();
 }
 
+/** A device's word that it runs the target: success reported, or the target version stated. */
+function saysSucceeded(event: UpgradeEvent, target: string): boolean {
+  if (event.type === 'progress') return event.percent === 100 && event.stage === undefined;
+  return event.type === 'version_reported' && event.version === target;
+}
+
+/** Failed by the engine's timer alone (no word from the device said so). */
+function failedByTimeout(state: UpgradeState): boolean {
+  return (
+    state.status === 'failure' &&
+    (state.failureReason === 'timeout' ||
+      (state.failureReason === 'retries_exhausted' && state.lastFailureReason === 'timeout'))
+  );
+}
+
 function route(state: UpgradeState, event: UpgradeEvent, policy: UpgradePolicy, now: number): Outcome {
   if (isTerminalUpgradeStatus(state.status)) {
     if (event.type === 'operator_retry') return onOperatorRetry(state, now);
+    // Reconciliation: the timeout was the engine's guess (no report came, e.g. while the server
+    // was down); the device says it finished, and it did.
+    // The component the record failed on (docs/adr/0013-plan-components.md).
+    const { targetVersion } = currentComponent(policy, state);
+    if (failedByTimeout(state) && saysSucceeded(event, targetVersion)) {
+      const healed = { ...state, failureReason: null, failureDetail: null };
+      return succeed(
+        healed,
+        policy,
+        now,
+        `${event.type === 'progress' ? 'reported progress 100' : `reported target version ${targetVersion}`} after a timeout; reconciled`,
+      );
+    }
     return refuse('finished', `the upgrade ended in ${state.status}; ${event.type} ignored`);
   }
+  const confirming = isConfirming(state) ? whileConfirming(state, event, policy, now) : null;
+  if (confirming !== null) return confirming;
   switch (event.type) {
     case 'pushed': {
       if (state.status !== 'pending') return refuse('invalid_state', `already ${state.status}`);
-      return pendingBlock(state, now) ?? offer(state, policy, now, 'notify');
+      // Due while the plan could not push (paused, at its cap) until the window closed.
+      if (afterWindow(state, now) && state.confirmation === 'confirmed') return lapse(state);
+      const block = pendingBlock(state, now);
+      if (block !== null) return block;
+      // A component the device already runs at its target is skipped, not pushed; when that is
+      // every component the device needed no update (Quectel's No Update Required).
+      const { targetVersion } = currentComponent(policy, state);
+      if (event.version === targetVersion) {
+        return succeed(state, policy, now, `already on target version ${targetVersion}`);
+      }
+      return offer(state, policy, now, 'notify');
     }
     case 'retry_due':
       return onTimer(state, { status: 'pending', action: 'retry' }, now, () =>
@@ -227,6 +340,7 @@ function route(state: UpgradeState, event: UpgradeEvent, policy: UpgradePolicy, 
       );
     case 'repush_due':
       return onTimer(state, { status: 'pushed', action: 'repush' }, now, () => {
+        if (afterWindow(state, now)) return lapse(state);
         const step = offer(state, policy, now, 'notify');
         return { ...step, message: `no reaction; ${step.message}` };
       });
@@ -241,8 +355,39 @@ function route(state: UpgradeState, event: UpgradeEvent, policy: UpgradePolicy, 
           true,
         ),
       );
+    case 'health_window_elapsed':
+      return onTimer(state, { status: 'upgrading', action: 'health' }, now, () =>
+        onHealthWindowElapsed(state, policy, now),
+      );
+    case 'health_reported':
+      return onHealthReported(state, event, policy, now);
     case 'deadline_reached':
       return fail(state, policy, now, 'deadline', null, state.status !== 'pending');
+    case 'slot_released': {
+      if (state.status !== 'pushed') return refuse('invalid_state', `not pushed (${state.status})`);
+      const released = releasedState(state, policy, now);
+      if (released === null) {
+        const held = slotHoldMs(policy) / 1000;
+        return refuse(
+          'not_due',
+          `pushed at ${formatTime(state.offeredAt ?? now)}; the place is held ${held} s`,
+        );
+      }
+      return {
+        state: released,
+        effects: timerEffects(released),
+        message: 'the device is offline; its place under the concurrency cap is given back',
+      };
+    }
+    case 'module_busy':
+      return fail(
+        state,
+        policy,
+        now,
+        'device_busy',
+        `module ${event.module} is in another active plan`,
+        false,
+      );
     case 'version_reported':
       return onVersionReported(state, event, policy, now);
     case 'checked':
@@ -265,6 +410,10 @@ function route(state: UpgradeState, event: UpgradeEvent, policy: UpgradePolicy, 
       return onConfirmed(state, policy, now);
     case 'rejected':
       return onRejected(state, policy, now);
+    case 'appointed':
+      return onAppointed(state, event, policy, now);
+    case 'refused':
+      return onRefused(state, event, policy, now);
     case 'operator_retry':
       return onOperatorRetry(state, now);
     case 'operator_cancel':
@@ -287,7 +436,10 @@ export function applyUpgradeEvent(
   policy: UpgradePolicy,
   now: number,
 ): UpgradeTransition {
-  const outcome = route(state, event, policy, now);
+  const routed = route(state, event, policy, now);
+  // In a plan of several components every log line names the component the event was about.
+  const label = componentLabel(policy, state.component);
+  const outcome = label === null ? routed : { ...routed, message: `${label}: ${routed.message}` };
   const actor = 'actor' in event && typeof event.actor === 'string' ? event.actor : null;
   if ('refusal' in outcome) {
     const log = {

@@ -15,17 +15,32 @@ export const failureReasons = [
   'cancelled_by_operator',
   'failed',
   'version_mismatch',
+  // A later component's module is held by another active plan of the device
+  // (docs/adr/0013-plan-components.md).
+  'device_busy',
+  // The device refused the package's signature or its security version (docs/signing.md).
+  'signature_invalid',
+  // Installs confirmed by health (docs/state-machines.md): the device did not report healthy in
+  // the plan's health window, or reported unhealthy; or it said it is back on another version.
+  'not_confirmed',
+  'rolled_back',
 ] as const;
 export type FailureReason = (typeof failureReasons)[number];
 
 // A failure with one of these reasons is final at once: an automatic retry would go against a
 // person's decision (rejected, cancelled), outlive the plan (deadline) or repeat what the device
-// already gave up on (retries_exhausted, OneNET 207).
+// already gave up on (retries_exhausted, OneNET 207), or wait on another plan (device_busy).
 const neverRetried: ReadonlySet<FailureReason> = new Set([
   'rejected',
   'cancelled_by_operator',
   'deadline',
   'retries_exhausted',
+  'device_busy',
+  // The same bytes would be refused again.
+  'signature_invalid',
+  // The same image failed on this device: installing it again would fail the same way.
+  'not_confirmed',
+  'rolled_back',
 ]);
 
 export function isAutomaticallyRetried(reason: FailureReason): boolean {

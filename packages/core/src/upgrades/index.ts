@@ -1,5 +1,13 @@
 export { applyUpgradeEvent } from './apply-upgrade-event.ts';
-export { eventFromOneNetCode, eventFromThingsPanelStep } from './device-codes.ts';
+export {
+  type ComponentCounts,
+  type ComponentStatus,
+  componentStatuses,
+  componentStatusesOf,
+  componentStatusOf,
+  countComponents,
+  emptyComponentCounts,
+} from './component-status.ts';
 export { dueUpgradeEvent } from './due-upgrade-event.ts';
 export {
   type FailureReason,
@@ -7,12 +15,17 @@ export {
   isAutomaticallyRetried,
   isFailureReason,
 } from './failure-reason.ts';
+export { countNoUpdateRequired, isNoUpdateRequired } from './no-update-required.ts';
+export { isWaitingAfterRefusal, refusedState, reofferAt } from './rejection-period.ts';
+export { isDeviceOffline, releasedState, slotHoldMs, slotReleaseMs } from './slot-release.ts';
 export {
+  type ComponentPolicy,
   type Confirmation,
   createUpgradeState,
   type DeviceEvent,
-  defaultMaxRepushes,
+  minAppointmentMs,
   type OperatorEvent,
+  repushLimit,
   type ScheduledAction,
   type SchedulerEvent,
   type UpgradeEffect,
@@ -23,23 +36,25 @@ export {
   type UpgradeRefusal,
   type UpgradeState,
   type UpgradeTransition,
+  upgradeEventTypes,
 } from './upgrade-state.ts';
 export {
   fromSeedStatusName,
-  fromThingsPanelV1Status,
-  fromThingsPanelV05Status,
   isTerminalUpgradeStatus,
   isUpgradeStatus,
   type SeedUpgradeStatusName,
   type TerminalUpgradeStatus,
-  type ThingsPanelV1Status,
-  type ThingsPanelV05Status,
   terminalUpgradeStatuses,
   toSeedStatusName,
-  toThingsPanelV1Status,
-  toThingsPanelV05Status,
   type UpgradeStage,
   type UpgradeStatus,
   upgradeStages,
   upgradeStatuses,
 } from './upgrade-status.ts';
+export {
+  seenRecentlyMs,
+  type WaitingContext,
+  type WaitingReason,
+  waitingReason,
+  waitingReasons,
+} from './waiting-reason.ts';

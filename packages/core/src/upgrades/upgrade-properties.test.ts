@@ -24,6 +24,7 @@ const policyArb: fc.Arbitrary<UpgradePolicy> = fc.record({
   minBattery: fc.constantFrom(null, 20),
   upgradeTimeoutMs: fc.integer({ min: 1, max: 1000 }),
   pushPeriodMs: fc.constantFrom(null, 1, 500),
+  rejectionPeriodMs: fc.constantFrom(1, 700),
   maxRepushes: fc.integer({ min: 0, max: 3 }),
 });
 
@@ -97,7 +98,7 @@ describe('device upgrade properties', () => {
     );
   });
 
-  it('keeps finished records unchanged except for an operator retry of a failure', () => {
+  it('keeps finished records unchanged except for an operator retry of a failure, and a timeout the device says it outlived', () => {
     fc.assert(
       fc.property(policyArb, stepsArb, (policy, steps) => {
         replay(policy, steps, (before, event, now) => {
@@ -105,6 +106,10 @@ describe('device upgrade properties', () => {
           const r = applyUpgradeEvent(before, event, policy, now);
           if (before.status === 'failure' && event.type === 'operator_retry') {
             assert.equal(r.state.status, 'pending');
+          } else if (r.state.status === 'success' && before.status === 'failure') {
+            // Reconciliation: only a timeout gives way, and only to the device's word of success.
+            assert.ok(before.failureReason === 'timeout' || before.lastFailureReason === 'timeout');
+            assert.ok(event.type === 'progress' || event.type === 'version_reported');
           } else {
             assert.equal(r.state, before);
             assert.deepEqual(r.effects, []);

@@ -2,9 +2,17 @@
 // thresholds, timeout, deadline, manual confirmation.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import {
+  manualPolicy,
+  minute,
+  pending,
+  pushed,
+  run,
+  silentPolicy,
+  upgrading,
+} from '../test-support/upgrade-fixtures.ts';
 import { applyUpgradeEvent } from './apply-upgrade-event.ts';
 import { dueUpgradeEvent } from './due-upgrade-event.ts';
-import { manualPolicy, minute, pending, pushed, run, silentPolicy, upgrading } from './test-fixtures.ts';
 import type { UpgradeEvent, UpgradePolicy, UpgradeState } from './upgrade-state.ts';
 
 const mismatch: UpgradeEvent = { type: 'version_reported', version: '1.0' };
@@ -276,5 +284,59 @@ describe('thresholds', () => {
       minute,
     );
     assert.equal(r.state.status, 'pushed');
+  });
+});
+
+describe('late and reordered reports (issue 14)', () => {
+  const retrying: UpgradePolicy = { ...silentPolicy, retryAttempts: 2 };
+  const failedWaitingForRetry = () =>
+    run(upgrading(retrying), [[{ type: 'failed', reason: 'download_failed' }, 2 * minute]], retrying).state;
+
+  it('ignores a step of the failed attempt while the record waits for its automatic retry', () => {
+    const before = failedWaitingForRetry();
+    assert.equal(before.nextAction, 'retry');
+    for (const event of [
+      { type: 'progress', percent: 40 },
+      { type: 'accepted' },
+    ] as const satisfies readonly UpgradeEvent[]) {
+      const t = applyUpgradeEvent(before, event, retrying, 3 * minute);
+      assert.equal(t.accepted, true);
+      assert.equal(t.state, before, `${event.type} changed the record`);
+      assert.match(t.log.message, /ignored until the retry/);
+    }
+  });
+
+  it('still takes a success reported while the record waits for its retry', () => {
+    const t = applyUpgradeEvent(
+      failedWaitingForRetry(),
+      { type: 'progress', percent: 100 },
+      retrying,
+      3 * minute,
+    );
+    assert.equal(t.state.status, 'success');
+  });
+
+  it('turns a timeout into success when the device says it finished, and no other failure', () => {
+    const timedOut = run(upgrading(), [[{ type: 'timeout_elapsed' }, 62 * minute]]).state;
+    assert.equal(timedOut.failureReason, 'timeout');
+    for (const event of [
+      { type: 'progress', percent: 100 },
+      { type: 'version_reported', version: '2.0' },
+    ] as const satisfies readonly UpgradeEvent[]) {
+      const t = applyUpgradeEvent(timedOut, event, silentPolicy, 70 * minute);
+      assert.equal(t.state.status, 'success', event.type);
+      assert.equal(t.state.failureReason, null);
+      assert.match(t.log.message, /reconciled/);
+    }
+    const stillFailed = applyUpgradeEvent(
+      timedOut,
+      { type: 'progress', percent: 50 },
+      silentPolicy,
+      70 * minute,
+    );
+    assert.equal(stillFailed.refusal, 'finished');
+    const written = run(upgrading(), [[{ type: 'failed', reason: 'write_failed' }, 2 * minute]]).state;
+    const t = applyUpgradeEvent(written, { type: 'progress', percent: 100 }, silentPolicy, 3 * minute);
+    assert.equal(t.refusal, 'finished', "a device's own failure is not reconciled away");
   });
 });

@@ -3,8 +3,12 @@ import type { UpgradeStage, UpgradeStatus } from './upgrade-status.ts';
 
 export type Confirmation = 'none' | 'awaiting' | 'confirmed' | 'rejected';
 
-/** What the scheduler has to do at `nextActionAt`; see dueUpgradeEvent. */
-export type ScheduledAction = 'push' | 'retry' | 'repush' | 'timeout';
+/**
+ * What the scheduler has to do at `nextActionAt`; see dueUpgradeEvent. `reoffer`: the device
+ * refused the offer and gets it again once the rejection period is over (rejection-period.ts).
+ * `health`: the end of the health window of an install waiting for the device's health report.
+ */
+export type ScheduledAction = 'push' | 'retry' | 'repush' | 'timeout' | 'reoffer' | 'health';
 
 /** One device's upgrade under one plan: everything the machine needs, nothing it does not. */
 export interface UpgradeState {
@@ -39,28 +43,72 @@ export interface UpgradeState {
   /** When the current attempt entered upgrading. */
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
+  /**
+   * The plan's component under way, 0-based (docs/adr/0013-plan-components.md): the ones before
+   * it succeeded; status, stage and the counters above are this one's.
+   */
+  readonly component: number;
+  /** Bit i set: component i was skipped, the device already ran its target version. */
+  readonly skipped: number;
+  /**
+   * A manual plan's upgrade the device's owner appointed for a window (internal/appointment.ts):
+   * it is pushed or offered only from `appointedFrom` until `appointedUntil`; null otherwise.
+   */
+  readonly appointedFrom: number | null;
+  readonly appointedUntil: number | null;
+  /** Times the device refused the offer of a silent plan (rejection-period.ts); never decreases. */
+  readonly refusals: number;
+}
+
+/** A component of the plan as the machine needs it (the first one is the policy's own fields). */
+export interface ComponentPolicy {
+  readonly module: string;
+  readonly targetVersion: string;
+  readonly sourceVersion: string | null;
+  /** Full packages: the versions that may take it; empty = any. */
+  readonly specifiedVersions: readonly string[];
 }
 
 /** The plan's rules as the machine needs them; times in milliseconds. */
 export interface UpgradePolicy {
+  /** The first component's target, source and specified versions. */
   readonly targetVersion: string;
   /** Delta packages: the only version the package applies to (OneNET errno 9). */
   readonly sourceVersion: string | null;
+  /** Full packages: the versions that may take it; absent or empty = any. */
+  readonly specifiedVersions?: readonly string[];
+  /** The first component's module: set when there are later components, to name it. */
+  readonly module?: string;
+  /** The components after the first, in order; absent in a plan of one component. */
+  readonly laterComponents?: readonly ComponentPolicy[];
   readonly manual: boolean;
   /** Automatic retries after a failed attempt (0 = none). */
   readonly retryAttempts: number;
   readonly retryIntervalMs: number;
   readonly minSignal: number | null;
   readonly minBattery: number | null;
+  /** Minimum free space in bytes; absent or null = none. */
+  readonly minFreeSpace?: number | null;
   /** How long an upgrading device may go without progress before it fails with 'timeout'. */
   readonly upgradeTimeoutMs: number;
   /** How often a pushed device that does not react is pushed again; null = never. */
   readonly pushPeriodMs: number | null;
   /** Re-pushes on mismatching version reports before the next one fails (protocols.md §1.7). */
   readonly maxRepushes: number;
+  /** How long after a refusal a silent plan's offer is made again (rejection-period.ts). */
+  readonly rejectionPeriodMs: number;
+  /**
+   * How long a device that runs the last component's target has to report healthy (stage
+   * `confirming`); absent or null: the version alone is success (internal/health.ts).
+   */
+  readonly healthWindowMs?: number | null;
 }
 
-export const defaultMaxRepushes = 3;
+/**
+ * The re-push limit (docs/glossary.md): how many times a device that reports a version other than
+ * the target is pushed again in one attempt before the next mismatch fails it (protocols.md §1.7).
+ */
+export const repushLimit = 3;
 
 export type OperatorEvent =
   | { readonly type: 'operator_retry'; readonly actor?: string }
@@ -72,21 +120,65 @@ export type DeviceEvent =
       readonly version: string;
       readonly signal?: number;
       readonly battery?: number;
+      /** Bytes free for the upgrade, when the device says. */
+      readonly freeSpace?: number;
     }
-  | { readonly type: 'checked'; readonly signal?: number; readonly battery?: number }
+  | {
+      readonly type: 'checked';
+      readonly signal?: number;
+      readonly battery?: number;
+      readonly freeSpace?: number;
+    }
   | { readonly type: 'accepted' }
   | { readonly type: 'progress'; readonly percent: number; readonly stage?: UpgradeStage }
   | { readonly type: 'failed'; readonly reason: FailureReason; readonly detail?: string }
   | { readonly type: 'confirmed'; readonly actor?: string }
-  | { readonly type: 'rejected'; readonly actor?: string };
+  | { readonly type: 'rejected'; readonly actor?: string }
+  /**
+   * The device's owner confirms a manual plan's upgrade for a window (epoch ms, at least
+   * `minAppointmentMs` long): the device gets it inside the window only.
+   */
+  | { readonly type: 'appointed'; readonly from: number; readonly until: number; readonly actor?: string }
+  /**
+   * The device (or its gateway) refuses the offer for now (Quectel status 3 REFUSEDOTA, the
+   * SDK's defer): a silent plan offers it again after the rejection period; in a manual plan it
+   * is a rejection. `reason`: the device's words, for the log.
+   */
+  | { readonly type: 'refused'; readonly reason?: string }
+  /**
+   * The device's health after the install (internal/health.ts): healthy confirms it; unhealthy
+   * fails it, `rolled_back` when `version` says it is back on another version.
+   */
+  | {
+      readonly type: 'health_reported';
+      readonly healthy: boolean;
+      readonly version?: string;
+      readonly detail?: string;
+    };
 
 /** Fired by the dispatcher and the scheduler from stored state. */
 export type SchedulerEvent =
-  | { readonly type: 'pushed' }
+  /**
+   * `version`: the device's last known version of the component's module; a later component
+   * the device already runs at its target is skipped instead of pushed.
+   */
+  | { readonly type: 'pushed'; readonly version?: string | null }
   | { readonly type: 'retry_due' }
   | { readonly type: 'repush_due' }
   | { readonly type: 'timeout_elapsed' }
-  | { readonly type: 'deadline_reached' };
+  /** The health window ended with no health report: failure `not_confirmed`. */
+  | { readonly type: 'health_window_elapsed' }
+  | { readonly type: 'deadline_reached' }
+  /**
+   * The record went on to a component whose module another active plan holds for the device
+   * (the store found it so when it moved the record): it ends with `device_busy`.
+   */
+  | { readonly type: 'module_busy'; readonly module: string }
+  /**
+   * The record was pushed `slotReleaseMs` ago and its device is offline (the store found it so):
+   * back to pending, its place under the concurrency cap free (slot-release.ts).
+   */
+  | { readonly type: 'slot_released' };
 
 export type UpgradeEvent = DeviceEvent | OperatorEvent | SchedulerEvent;
 export type UpgradeEventType = UpgradeEvent['type'];
@@ -111,10 +203,16 @@ export type UpgradeRefusal =
   | 'finished'
   | 'awaiting_confirmation'
   | 'retry_wait'
+  /** The device refused the offer; it is offered again when the rejection period is over. */
+  | 'refusal_wait'
   | 'below_threshold'
   | 'not_manual'
   | 'not_failed'
   | 'not_due'
+  /** Appointed for a window that has not begun. */
+  | 'appointment_wait'
+  /** The appointed window ended before the device took the upgrade. */
+  | 'appointment_passed'
   | 'invalid_state'
   | 'invalid_event';
 
@@ -161,5 +259,42 @@ export function createUpgradeState(now: number, options: { readonly manual: bool
     offeredAt: null,
     startedAt: null,
     finishedAt: null,
+    component: 0,
+    skipped: 0,
+    appointedFrom: null,
+    appointedUntil: null,
+    refusals: 0,
   };
 }
+
+/** The shortest window an owner may appoint (Quectel's enduserapi, protocols.md §3.5: 1 hour). */
+export const minAppointmentMs = 3_600_000;
+
+/** Every event a device upgrade's log names (the console translates each one). */
+export const upgradeEventTypes = [
+  'checked',
+  'pushed',
+  'accepted',
+  'progress',
+  'failed',
+  'version_reported',
+  'confirmed',
+  'rejected',
+  'operator_retry',
+  'operator_cancel',
+  'retry_due',
+  'repush_due',
+  'timeout_elapsed',
+  'deadline_reached',
+  'module_busy',
+  'slot_released',
+  'appointed',
+  'refused',
+  'health_reported',
+  'health_window_elapsed',
+] as const satisfies readonly UpgradeEventType[];
+// Fails to compile when an event type is missing from the list above.
+const everyEventListed: Exclude<UpgradeEventType, (typeof upgradeEventTypes)[number]> extends never
+  ? true
+  : false = true;
+void everyEventListed;

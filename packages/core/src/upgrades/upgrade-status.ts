@@ -1,11 +1,16 @@
 // The device-upgrade record's status: the seed's six (seeds: "Pending, Pushed, Upgrading,
-// Success, Failure, and Cancelled") and their ThingsPanel codes, protocols.md §1.6.
+// Success, Failure, and Cancelled"). Dialects keep their own status codes (ThingsPanel's in
+// server/src/dialects/thingspanel-mqtt/status-codes.ts).
 
 export const upgradeStatuses = ['pending', 'pushed', 'upgrading', 'success', 'failure', 'cancelled'] as const;
 export type UpgradeStatus = (typeof upgradeStatuses)[number];
 
-/** The finer stage while `upgrading`; null when the device does not say (ThingsPanel steps). */
-export const upgradeStages = ['downloading', 'downloaded', 'installing'] as const;
+/**
+ * The finer stage while `upgrading`; null when the device does not say (ThingsPanel steps).
+ * `confirming`: the device runs the target and the plan waits for its health report (health
+ * window, docs/state-machines.md).
+ */
+export const upgradeStages = ['downloading', 'downloaded', 'installing', 'confirming'] as const;
 export type UpgradeStage = (typeof upgradeStages)[number];
 
 export const terminalUpgradeStatuses = ['success', 'failure', 'cancelled'] as const;
@@ -37,25 +42,4 @@ export function toSeedStatusName(status: UpgradeStatus): SeedUpgradeStatusName {
 export function fromSeedStatusName(name: string): UpgradeStatus | null {
   const index = Object.values(seedNames).indexOf(name as SeedUpgradeStatusName);
   return index < 0 ? null : (upgradeStatuses[index] ?? null);
-}
-
-// ThingsPanel v0.5 `tp_ota_device.upgrade_status` is a string '0'..'5'; v1
-// `ota_upgrade_task_details.status` an integer 1..6, both in the order of `upgradeStatuses`.
-export type ThingsPanelV05Status = '0' | '1' | '2' | '3' | '4' | '5';
-export type ThingsPanelV1Status = 1 | 2 | 3 | 4 | 5 | 6;
-
-export function toThingsPanelV05Status(status: UpgradeStatus): ThingsPanelV05Status {
-  return String(upgradeStatuses.indexOf(status)) as ThingsPanelV05Status;
-}
-
-export function fromThingsPanelV05Status(code: string): UpgradeStatus | null {
-  return /^[0-5]$/.test(code) ? (upgradeStatuses[Number(code)] ?? null) : null;
-}
-
-export function toThingsPanelV1Status(status: UpgradeStatus): ThingsPanelV1Status {
-  return (upgradeStatuses.indexOf(status) + 1) as ThingsPanelV1Status;
-}
-
-export function fromThingsPanelV1Status(code: number): UpgradeStatus | null {
-  return Number.isInteger(code) ? (upgradeStatuses[code - 1] ?? null) : null;
 }

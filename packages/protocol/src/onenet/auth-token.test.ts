@@ -32,6 +32,20 @@ describe('OneNET Authorization token', () => {
     assert.ok(header.includes('res=products%2F245528'));
   });
 
+  it("takes OneNET Studio's version 2022-05-01, signed over that version", () => {
+    const header = createOneNetToken(accessKey, 'products/p/devices/d1', 7559008892, 'sha1', '2022-05-01');
+    assert.ok(header.startsWith('version=2022-05-01&'));
+    const token = parseOneNetToken(header);
+    assert.ok(!('problem' in token));
+    assert.equal(token.version, '2022-05-01');
+    assert.equal(verifyOneNetToken(token, accessKey, 1_700_000_000), null);
+    assert.equal(
+      verifyOneNetToken({ ...token, version: '2018-10-31' }, accessKey, 1_700_000_000),
+      'bad_signature',
+      'the version is signed',
+    );
+  });
+
   it('refuses an expired token, another key, and malformed headers', () => {
     const header = createOneNetToken(accessKey, 'products/1', 1000);
     const token = parseOneNetToken(header);

@@ -1,9 +1,16 @@
 // OneNET's Authorization token (protocols.md §2.2):
 //   version=2018-10-31&res=products%2F{pid}&et={unix}&method={md5|sha1|sha256}&sign={urlenc(base64)}
 //   sign = base64(HMAC_<method>(key = base64decode(accessKey), et + "\n" + method + "\n" + res + "\n" + version))
+// OneNET Studio (§2.10) signs the same way with version=2022-05-01; its device code in the wild
+// sends either version to either API, so both are taken everywhere (the signature covers the
+// version, so one cannot be turned into the other).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** The legacy OTA API's version, and the default of createOneNetToken. */
 export const oneNetTokenVersion = '2018-10-31';
+/** OneNET Studio's (fuse-ota, protocols.md §2.10). */
+export const oneNetStudioTokenVersion = '2022-05-01';
+export const oneNetTokenVersions: readonly string[] = [oneNetTokenVersion, oneNetStudioTokenVersion];
 export type OneNetSignMethod = 'md5' | 'sha1' | 'sha256';
 
 export interface OneNetToken {
@@ -38,7 +45,7 @@ export function parseOneNetToken(header: string): OneNetToken | { problem: Token
   const method = fields.get('method');
   const sign = fields.get('sign');
   if (!version || !res || !et || !method || !sign || !/^\d{1,12}$/.test(et)) return { problem: 'malformed' };
-  if (version !== oneNetTokenVersion) return { problem: 'unsupported_version' };
+  if (!oneNetTokenVersions.includes(version)) return { problem: 'unsupported_version' };
   if (method !== 'md5' && method !== 'sha1' && method !== 'sha256') return { problem: 'unsupported_method' };
   return { version, res, et: Number(et), method, sign };
 }
@@ -56,10 +63,11 @@ export function createOneNetToken(
   res: string,
   et: number,
   method: OneNetSignMethod = 'sha256',
+  version: string = oneNetTokenVersion,
 ): string {
-  const sign = signature(accessKey, { version: oneNetTokenVersion, res, et, method }).toString('base64');
+  const sign = signature(accessKey, { version, res, et, method }).toString('base64');
   const enc = encodeURIComponent;
-  return `version=${oneNetTokenVersion}&res=${enc(res)}&et=${et}&method=${method}&sign=${enc(sign)}`;
+  return `version=${version}&res=${enc(res)}&et=${et}&method=${method}&sign=${enc(sign)}`;
 }
 
 /** Checks the signature with `accessKey` (base64) and that `et` has not passed (`nowSeconds`). */

@@ -28,6 +28,18 @@ describe('ThingsPanel OTA messages', () => {
     }
   });
 
+  it("reads Updraft's refusal of a pushed offer, with no step", () => {
+    assert.deepEqual(parseProgressReport('{"refused":true,"desc":"user busy","module":"MCU"}'), {
+      step: 0,
+      desc: 'user busy',
+      module: 'MCU',
+      refused: true,
+    });
+    for (const bad of ['{"refused":"yes"}', '{"refused":false,"step":0}', '{"refused":true,"step":50}']) {
+      assert.ok('problem' in parseProgressReport(bad), bad);
+    }
+  });
+
   it('reads progress steps as strings or numbers and refuses out-of-range ones', () => {
     assert.deepEqual(parseProgressReport('{"step":"100","desc":"done","module":"MCU"}'), {
       step: 100,
@@ -66,5 +78,12 @@ describe('ThingsPanel OTA messages', () => {
     assert.equal(push.params.signMethod, 'MD5');
     assert.equal('module' in push.params, false);
     assert.equal(otaTopics.pushV05('tok'), 'ota/device/inform/tok');
+  });
+
+  it("names v1's topics: the documented push, the typo one, the shared and per-device progress", () => {
+    assert.equal(otaTopics.pushV1('pk.d'), 'ota/devices/inform/pk.d');
+    assert.equal(otaTopics.pushV1Typo('pk.d'), 'ota/devices/infrom/pk.d');
+    assert.equal(otaTopics.progressV1, 'ota/devices/progress');
+    assert.equal(otaTopics.uplinkV1('pk.d'), 'ota/devices/progress/pk.d');
   });
 });

@@ -2,7 +2,9 @@
 //   device -> platform  ota/device/inform     {id, params:{version, module}}
 //   platform -> device  ota/device/inform/{AccessToken}  {id, code, params:{version,size,url,signMethod,sign,module,extData}}
 //   device -> platform  ota/device/progress   {step, desc, module}   step 1..100 | -1..-4
-// v1 devices use ota/devices/progress and receive on ota/devices/inform/{device_number}.
+// v1 devices (§1.1) report on ota/devices/progress (the same payload; there is no inform) and
+// receive on ota/devices/inform/{device_number}, or on the typo topic ota/devices/infrom/{…} that
+// v1's default configuration publishes to; Updraft's device_number is the username.
 //
 // Updraft's additions (docs/mqtt.md): the AccessToken is the MQTT username
 // `{productKey}.{deviceName}`; `ota/up/{username}/inform|progress` carry the same payloads on
@@ -15,7 +17,11 @@ export const otaTopics = {
   progressV1: 'ota/devices/progress',
   pushV05: (accessToken: string) => `ota/device/inform/${accessToken}`,
   pushV1: (deviceNumber: string) => `ota/devices/inform/${deviceNumber}`,
+  /** v1's default configuration publishes here (protocols.md §0.2), a product option in Updraft. */
+  pushV1Typo: (deviceNumber: string) => `ota/devices/infrom/${deviceNumber}`,
   uplink: (username: string, kind: 'inform' | 'progress') => `ota/up/${username}/${kind}`,
+  /** v1 progress on a topic that names its sender, for external brokers (Updraft's addition). */
+  uplinkV1: (deviceNumber: string) => `ota/devices/progress/${deviceNumber}`,
 } as const;
 
 /** The payload field in which a gateway names the sub-device a message is about. */
@@ -25,13 +31,31 @@ export interface VersionInform {
   id: string;
   version: string;
   module: string;
+  /**
+   * Updraft's addition for reconciliation (docs/mqtt.md): the device's current upgrade, its
+   * target `version` and the last `step` it took (1..100, -1..-4; 0: offered, not started), or
+   * null when none is under way. Absent: a plain ThingsPanel inform. `relink`: the links it
+   * holds no longer download (410): the upgrade is pushed again with new ones.
+   */
+  upgrade?: { version: string; step: number; relink?: boolean } | null;
 }
 
 export interface ProgressReport {
-  /** 1..100 percent, or -1 failed, -2 download failed, -3 check failed, -4 write failed. */
+  /** 1..100 percent, or -1 failed, -2 download failed, -3 check failed, -4 write failed; 0 with `refused`. */
   step: number;
   desc: string;
   module: string;
+  /**
+   * Updraft's addition (docs/mqtt.md): `"refused": true` instead of a step, the device declines
+   * the pushed offer (Quectel's status 3); `desc` may say why.
+   */
+  refused?: true;
+  /**
+   * Updraft's addition (docs/mqtt.md, "Health after the install"): `"healthy": true|false`
+   * instead of a step, the device's health after it runs the new version (a plan's health
+   * window); `version` the version it runs (unhealthy and back on the old one), `desc` why.
+   */
+  health?: { healthy: boolean; version?: string };
 }
 
 export interface UpgradePush {
@@ -81,10 +105,28 @@ export function parseVersionInform(payload: Uint8Array | string): VersionInform 
     return { problem: 'params.module is not a module name' };
   }
   const id = body['id'];
+  const upgrade = (params as Record<string, unknown>)['upgrade'];
+  let statement: VersionInform['upgrade'];
+  if (upgrade === null) statement = null;
+  else if (upgrade !== undefined) {
+    const {
+      version: target,
+      step,
+      relink,
+    } = (typeof upgrade === 'object' ? upgrade : {}) as Record<string, unknown>;
+    if (typeof target !== 'string' || !versionPattern.test(target))
+      return { problem: 'params.upgrade.version is not a version name' };
+    if (typeof step !== 'number' || !Number.isInteger(step) || step > 100 || step < -4)
+      return { problem: 'params.upgrade.step is not 0..100 or -1..-4' };
+    if (relink !== undefined && typeof relink !== 'boolean')
+      return { problem: 'params.upgrade.relink is not a boolean' };
+    statement = { version: target, step, ...(relink === true && { relink }) };
+  }
   return {
     id: typeof id === 'string' || typeof id === 'number' ? String(id) : '',
     version,
     module: (module as string) ?? 'default',
+    ...(statement !== undefined && { upgrade: statement }),
   };
 }
 
@@ -93,14 +135,25 @@ export function parseProgressReport(payload: Uint8Array | string): ProgressRepor
   const parsed = parseJsonObject(payload);
   if ('problem' in parsed) return parsed;
   const { body } = parsed;
-  const raw = body['step'];
+  const refused = body['refused'];
+  if (refused !== undefined && refused !== true) return { problem: 'refused is not true' };
+  const health = readHealth(body);
+  if (typeof health === 'string') return { problem: health };
+  if (health !== undefined && (refused !== undefined || body['step'] !== undefined))
+    return { problem: 'a health report has no step and no refusal' };
+  const raw = (refused === true || health !== undefined) && body['step'] === undefined ? 0 : body['step'];
   const step =
     typeof raw === 'number'
       ? Math.trunc(raw)
       : typeof raw === 'string' && /^-?\d+(\.\d+)?$/.test(raw.trim())
         ? Math.trunc(Number(raw))
         : Number.NaN;
-  if (!Number.isFinite(step) || step === 0 || step > 100 || step < -4)
+  if (refused === true && step !== 0) return { problem: 'a refusal has no step' };
+  if (
+    refused !== true &&
+    health === undefined &&
+    (!Number.isFinite(step) || step === 0 || step > 100 || step < -4)
+  )
     return { problem: 'step is not 1..100 or -1..-4' };
   const desc = body['desc'];
   if (desc !== undefined && typeof desc !== 'string') return { problem: 'desc is not a string' };
@@ -112,7 +165,21 @@ export function parseProgressReport(payload: Uint8Array | string): ProgressRepor
     step,
     desc: (desc ?? '').slice(0, 128),
     module: typeof module === 'string' && module !== '' ? module : 'default',
+    ...(refused === true && { refused: true as const }),
+    ...(health !== undefined && { health }),
   };
+}
+
+/** `healthy` (and `version`) of a health report, undefined when absent, or what is wrong. */
+function readHealth(body: Record<string, unknown>): ProgressReport['health'] | string | undefined {
+  const healthy = body['healthy'];
+  if (healthy === undefined) return undefined;
+  if (typeof healthy !== 'boolean') return 'healthy is not true or false';
+  const version = body['version'];
+  if (version === undefined) return { healthy };
+  if (typeof version !== 'string' || version === '' || version.length > 64)
+    return 'version is not a text of 1 to 64 characters';
+  return { healthy, version };
 }
 
 /** The push message; per §1.4 the `module` field is left out for the default module. */

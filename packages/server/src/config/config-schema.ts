@@ -39,6 +39,43 @@ export const settings = [
     description: 'HTTP port; 0 takes any free port and prints it.',
   },
   {
+    key: 'httpIdleTimeoutSeconds',
+    env: 'UPDRAFT_HTTP_IDLE_TIMEOUT_SECONDS',
+    type: 'integer',
+    default: 60,
+    min: 1,
+    max: 3600,
+    description:
+      'An HTTP connection on which nothing moves for this long is closed (a download in progress is moving).',
+  },
+  {
+    key: 'httpHeadersTimeoutSeconds',
+    env: 'UPDRAFT_HTTP_HEADERS_TIMEOUT_SECONDS',
+    type: 'integer',
+    default: 20,
+    min: 1,
+    max: 3600,
+    description: 'Time a client has to send a request’s headers; a slower one gets 408 and is closed.',
+  },
+  {
+    key: 'httpRequestTimeoutSeconds',
+    env: 'UPDRAFT_HTTP_REQUEST_TIMEOUT_SECONDS',
+    type: 'integer',
+    default: 600,
+    min: 1,
+    max: 86400,
+    description: 'Time a client has to send a whole request, body included (a firmware upload counts).',
+  },
+  {
+    key: 'httpKeepAliveTimeoutSeconds',
+    env: 'UPDRAFT_HTTP_KEEP_ALIVE_TIMEOUT_SECONDS',
+    type: 'integer',
+    default: 10,
+    min: 1,
+    max: 3600,
+    description: 'An idle keep-alive connection is closed after this long between requests.',
+  },
+  {
     key: 'publicUrl',
     env: 'UPDRAFT_PUBLIC_URL',
     type: 'url',
@@ -116,7 +153,18 @@ export const settings = [
     type: 'string',
     default: null,
     description:
-      'Secret an external broker presents to /broker/v1/… (Authorization: Bearer, or ?token=); empty leaves those endpoints open.',
+      'Secret an external broker presents to /broker/v1/… (Authorization: Bearer, or ?token=); needed with UPDRAFT_MQTT_URL. Without UPDRAFT_MQTT_URL those endpoints do not exist.',
+  },
+
+  {
+    key: 'mqttConnectTimeoutSeconds',
+    env: 'UPDRAFT_MQTT_CONNECT_TIMEOUT_SECONDS',
+    type: 'integer',
+    default: 10,
+    min: 1,
+    max: 600,
+    description:
+      'Time from the first byte of a connection to the embedded broker until its CONNECT is complete; a slower one is closed.',
   },
   {
     key: 'mqttShareGroup',
@@ -127,11 +175,54 @@ export const settings = [
       'Shared-subscription group with an external broker ($share/<group>/…): instances in one group split the device traffic.',
   },
   {
+    key: 'mqttClientId',
+    env: 'UPDRAFT_MQTT_CLIENT_ID',
+    type: 'string',
+    default: null,
+    description:
+      "This instance's MQTT client id on an external broker, kept across restarts so that its session (messages handed over but not yet acknowledged) survives a crash; unset: updraft-<host name>-<HTTP port>. Unique per instance.",
+  },
+  {
+    key: 'mqttSessionExpiry',
+    env: 'UPDRAFT_MQTT_SESSION_EXPIRY',
+    type: 'integer',
+    min: 0,
+    max: 4_294_967_295,
+    default: 3600,
+    description:
+      "Seconds an external broker keeps this instance's session (and the device messages it was handed) while the instance is away; 0 ends it at each disconnect.",
+  },
+  {
     key: 'coapPort',
     env: 'UPDRAFT_COAP_PORT',
     type: 'port',
     default: 5683,
-    description: 'UDP port for LwM2M/CoAP devices; 0 takes any free port.',
+    description:
+      'UDP port of the CoAP server for LwM2M devices (docs/lwm2m.md); 0 takes any free port and prints it.',
+  },
+  {
+    key: 'coapHost',
+    env: 'UPDRAFT_COAP_HOST',
+    type: 'string',
+    default: '0.0.0.0',
+    description: 'Address the CoAP server binds to (:: for IPv6).',
+  },
+  {
+    key: 'coapPublicUrl',
+    env: 'UPDRAFT_COAP_PUBLIC_URL',
+    type: 'url',
+    default: null,
+    description:
+      'coap://host:port LwM2M devices download firmware from (the Package URI written to /5/0/1); unset: the CoAP server’s own address.',
+  },
+  {
+    key: 'lwm2mAuth',
+    env: 'UPDRAFT_LWM2M_AUTH',
+    type: 'enum',
+    values: ['signature', 'none'],
+    default: 'signature',
+    description:
+      'How an LwM2M Register proves the device: signature needs ts and sig (HMAC-SHA256 with the device secret, docs/lwm2m.md); none trusts the endpoint name (behind a DTLS-terminating proxy only).',
   },
   {
     key: 'firmwareDir',
@@ -139,6 +230,90 @@ export const settings = [
     type: 'string',
     default: null,
     description: 'Folder of the firmware blob store; defaults to <dataDir>/firmware.',
+  },
+  {
+    key: 'storageMinFreeMb',
+    env: 'UPDRAFT_STORAGE_MIN_FREE_MB',
+    type: 'integer',
+    min: 0,
+    max: 1048576,
+    default: 16,
+    description:
+      'Free MiB the data and firmware folders need at start: below it, or read-only, `serve` refuses in one line naming the folder (`updraft storage` shows it); 0 checks only that they are writable.',
+  },
+  {
+    key: 'firmwareStore',
+    env: 'UPDRAFT_FIRMWARE_STORE',
+    type: 'enum',
+    values: ['fs', 's3'],
+    default: 'fs',
+    description:
+      'Where firmware files live: fs keeps them in UPDRAFT_FIRMWARE_DIR; s3 in the bucket of the UPDRAFT_S3_* settings, shared by every instance (docs/deployment.md).',
+  },
+  {
+    key: 's3Endpoint',
+    env: 'UPDRAFT_S3_ENDPOINT',
+    type: 'url',
+    default: null,
+    description:
+      'URL of the S3 API (MinIO, Cloudflare R2, …); empty uses AWS S3 in UPDRAFT_S3_REGION. Credentials come from the AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, shared files, instance role).',
+  },
+  {
+    key: 's3Region',
+    env: 'UPDRAFT_S3_REGION',
+    type: 'string',
+    default: null,
+    description: "The bucket's region (R2: auto); empty takes the AWS chain's (AWS_REGION, ~/.aws/config).",
+  },
+  {
+    key: 's3Bucket',
+    env: 'UPDRAFT_S3_BUCKET',
+    type: 'string',
+    default: null,
+    description: 'Bucket of the firmware files when UPDRAFT_FIRMWARE_STORE is s3; it must exist.',
+  },
+  {
+    key: 's3Prefix',
+    env: 'UPDRAFT_S3_PREFIX',
+    type: 'string',
+    default: null,
+    description: 'Put before every object key, e.g. updraft/firmware/, so the bucket can hold other things.',
+  },
+  {
+    key: 's3PathStyle',
+    env: 'UPDRAFT_S3_PATH_STYLE',
+    type: 'boolean',
+    default: false,
+    description:
+      'Address the bucket as <endpoint>/<bucket> (MinIO and most self-hosted servers) instead of <bucket>.<endpoint>.',
+  },
+  {
+    key: 's3Downloads',
+    env: 'UPDRAFT_S3_DOWNLOADS',
+    type: 'enum',
+    values: ['redirect', 'proxy'],
+    default: 'redirect',
+    description:
+      'How devices get files from S3: redirect answers /device/v1/download/{token} with a presigned S3 URL (Range intact); proxy streams through Updraft. OneNET and ThingsPanel download paths and CRC-16 requests always stream.',
+  },
+  {
+    key: 's3UrlTtlSeconds',
+    env: 'UPDRAFT_S3_URL_TTL_SECONDS',
+    type: 'integer',
+    default: 900,
+    min: 60,
+    max: 604800,
+    description: 'Lifetime of a presigned S3 download URL, in seconds (S3 allows at most 7 days).',
+  },
+  {
+    key: 'blobGraceHours',
+    env: 'UPDRAFT_BLOB_GRACE_HOURS',
+    type: 'integer',
+    default: 24,
+    min: 1,
+    max: 24 * 90,
+    description:
+      'How long a firmware file stays once no package refers to it (a deleted package), before the hourly sweep deletes it.',
   },
   {
     key: 'firmwareMaxFileBytes',
@@ -220,6 +395,14 @@ export const settings = [
     description: 'Internal nginx location the X-Accel-Redirect points at; the blob path follows it.',
   },
   {
+    key: 'onenetStudioPrefixes',
+    env: 'UPDRAFT_ONENET_STUDIO_PREFIXES',
+    type: 'list',
+    default: ['/fuse-ota', '/ota'],
+    description:
+      'Path prefixes of the OneNET Studio device API (fuse-ota: `/{prefix}/{pro_id}/{dev_name}/…`), comma separated.',
+  },
+  {
     key: 'firmwareCacheBytes',
     env: 'UPDRAFT_FIRMWARE_CACHE_BYTES',
     type: 'integer',
@@ -246,7 +429,86 @@ export const settings = [
     env: 'UPDRAFT_SECURE_COOKIES',
     type: 'boolean',
     default: false,
-    description: 'Mark the session cookie Secure (set when served over HTTPS).',
+    description:
+      'Mark the session cookie Secure; it is also marked when UPDRAFT_PUBLIC_URL starts with https://.',
+  },
+  {
+    key: 'secretFile',
+    env: 'UPDRAFT_SECRET_FILE',
+    type: 'string',
+    default: null,
+    description:
+      'File holding the server secret (device secrets and product keys derive from it); defaults to <dataDir>/server-secret, created mode 0600 (docs/security.md).',
+  },
+  {
+    key: 'secret',
+    env: 'UPDRAFT_SECRET',
+    type: 'string',
+    default: null,
+    description: 'The server secret itself (44 characters of base64), in place of the file.',
+  },
+  {
+    key: 'loginMaxPerAccount',
+    env: 'UPDRAFT_LOGIN_MAX_PER_ACCOUNT',
+    type: 'integer',
+    default: 10,
+    min: 1,
+    max: 1_000_000,
+    description: 'Sign-in attempts per account per window; more are answered 429 with Retry-After.',
+  },
+  {
+    key: 'loginMaxPerAddress',
+    env: 'UPDRAFT_LOGIN_MAX_PER_ADDRESS',
+    type: 'integer',
+    default: 30,
+    min: 1,
+    max: 1_000_000,
+    description: 'Sign-in attempts per client address per window, whatever the account.',
+  },
+  {
+    key: 'loginWindowMinutes',
+    env: 'UPDRAFT_LOGIN_WINDOW_MINUTES',
+    type: 'integer',
+    default: 15,
+    min: 1,
+    max: 24 * 60,
+    description: 'The window of the two sign-in limits.',
+  },
+
+  {
+    key: 'webhookAllowPrivate',
+    env: 'UPDRAFT_WEBHOOK_ALLOW_PRIVATE',
+    type: 'boolean',
+    default: false,
+    description:
+      'Let webhooks reach loopback, private, link-local and cloud metadata addresses (refused by default, also after DNS resolution at delivery).',
+  },
+  {
+    key: 'planMinPeriodSeconds',
+    env: 'UPDRAFT_PLAN_MIN_PERIOD_SECONDS',
+    type: 'integer',
+    min: 1,
+    max: 60,
+    default: 60,
+    description:
+      "The least push period and upgrade timeout a plan may set. Lower it only for tests and demos: Quectel's devices expect a push every 10 minutes and 60 minutes to verify (protocols.md §3.1).",
+  },
+  {
+    key: 'metricsToken',
+    env: 'UPDRAFT_METRICS_TOKEN',
+    type: 'string',
+    default: null,
+    description:
+      'Turns on GET /metrics (Prometheus text); the scraper sends it as Authorization: Bearer <token>. Empty: /metrics is off (404) (docs/deployment.md).',
+  },
+  {
+    key: 'auditRetentionDays',
+    env: 'UPDRAFT_AUDIT_RETENTION_DAYS',
+    type: 'integer',
+    default: 365,
+    min: 1,
+    max: 36_500,
+    description: 'Audit log entries older than this many days are deleted (hourly, by the scheduler).',
   },
   {
     key: 'logLevel',

@@ -31,6 +31,12 @@ describe('configuration', () => {
     assert.deepEqual(config.firmwareExtensions, ['.bin', '.hex']);
   });
 
+  it('serves OneNET Studio under /fuse-ota and /ota unless told other prefixes', () => {
+    assert.deepEqual(loadConfig({}).onenetStudioPrefixes, ['/fuse-ota', '/ota']);
+    const config = loadConfig({ UPDRAFT_ONENET_STUDIO_PREFIXES: '/iot/fuse-ota/, /fuse-ota' });
+    assert.deepEqual(config.onenetStudioPrefixes, ['/iot/fuse-ota', '/fuse-ota']);
+  });
+
   it('names the key of a bad value', () => {
     const bad: [Record<string, string>, string][] = [
       [{ UPDRAFT_HTTP_PORT: '80a' }, 'UPDRAFT_HTTP_PORT'],
@@ -40,6 +46,12 @@ describe('configuration', () => {
       [{ UPDRAFT_MQTT_URL: 'not a url' }, 'UPDRAFT_MQTT_URL'],
       [{ UPDRAFT_SECURE_COOKIES: 'perhaps' }, 'UPDRAFT_SECURE_COOKIES'],
       [{ UPDRAFT_HTPP_PORT: '1' }, 'UPDRAFT_HTPP_PORT'],
+      [{ UPDRAFT_MQTT_URL: 'mqtt://broker:1883' }, 'UPDRAFT_MQTT_AUTH_TOKEN'],
+      [{ UPDRAFT_SECRET: 'c2hvcnQ=' }, 'UPDRAFT_SECRET'],
+      [{ UPDRAFT_HTTP_HEADERS_TIMEOUT_SECONDS: '700' }, 'UPDRAFT_HTTP_HEADERS_TIMEOUT_SECONDS'],
+      [{ UPDRAFT_ONENET_STUDIO_PREFIXES: 'fuse-ota' }, 'UPDRAFT_ONENET_STUDIO_PREFIXES'],
+      [{ UPDRAFT_ONENET_STUDIO_PREFIXES: '/api/fuse' }, 'UPDRAFT_ONENET_STUDIO_PREFIXES'],
+      [{ UPDRAFT_ONENET_STUDIO_PREFIXES: '/a b' }, 'UPDRAFT_ONENET_STUDIO_PREFIXES'],
     ];
     for (const [env, key] of bad) {
       assert.throws(
@@ -60,6 +72,36 @@ describe('configuration', () => {
     assert.equal(loadConfig({ UPDRAFT_CONFIG: join(dir, 'good.json'), UPDRAFT_HTTP_PORT: '1' }).httpPort, 1);
     assert.throws(() => loadConfig({ UPDRAFT_CONFIG: join(dir, 'bad.json') }), /httpPrt/);
     assert.throws(() => loadConfig({ UPDRAFT_CONFIG: join(dir, 'broken.json') }), /UPDRAFT_CONFIG/);
+  });
+
+  it('reads the S3 store settings and refuses what cannot work with S3', () => {
+    const s3 = {
+      UPDRAFT_FIRMWARE_STORE: 's3',
+      UPDRAFT_S3_BUCKET: 'firmware',
+      UPDRAFT_S3_ENDPOINT: 'http://minio.local:9000/',
+      UPDRAFT_S3_PREFIX: '/updraft/fw',
+      UPDRAFT_S3_PATH_STYLE: 'true',
+    };
+    const config = loadConfig(s3);
+    assert.equal(config.firmwareStore, 's3');
+    assert.equal(config.s3Endpoint, 'http://minio.local:9000');
+    assert.equal(config.s3Prefix, 'updraft/fw/');
+    assert.equal(config.s3PathStyle, true);
+    assert.equal(config.s3Region, null);
+    assert.equal(loadConfig({}).s3Prefix, '');
+    const refused: [Record<string, string>, string][] = [
+      [{ ...s3, UPDRAFT_S3_BUCKET: '' }, 'UPDRAFT_S3_BUCKET'],
+      [{ ...s3, UPDRAFT_DOWNLOAD_ACCEL: 'nginx' }, 'UPDRAFT_DOWNLOAD_ACCEL'],
+      [{ ...s3, UPDRAFT_FIRMWARE_MAX_FILE_BYTES: String(6 * 1024 ** 3) }, 'UPDRAFT_FIRMWARE_MAX_FILE_BYTES'],
+      [{ ...s3, UPDRAFT_FIRMWARE_STORE: 'gcs' }, 'UPDRAFT_FIRMWARE_STORE'],
+    ];
+    for (const [env, key] of refused) {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.key === key,
+        key,
+      );
+    }
   });
 
   it('describes every setting for the README', () => {

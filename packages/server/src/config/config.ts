@@ -5,10 +5,17 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { type Setting, settings } from './config-schema.ts';
 
+/** The largest object S3 copies in one CopyObject request (5 GiB), so the largest S3 blob. */
+export const s3MaxBlobBytes = 5 * 1024 ** 3;
+
 export interface Config {
   readonly dataDir: string;
   readonly httpHost: string;
   readonly httpPort: number;
+  readonly httpIdleTimeoutSeconds: number;
+  readonly httpHeadersTimeoutSeconds: number;
+  readonly httpRequestTimeoutSeconds: number;
+  readonly httpKeepAliveTimeoutSeconds: number;
   readonly publicUrl: string | null;
   readonly database:
     | { readonly kind: 'sqlite'; readonly path: string }
@@ -21,21 +28,49 @@ export interface Config {
   readonly mqttTlsKey: string | null;
   readonly mqttPushRate: number;
   readonly mqttShareGroup: string;
+  readonly mqttClientId: string | null;
+  readonly mqttSessionExpiry: number;
+  readonly mqttConnectTimeoutSeconds: number;
   readonly mqttAuthToken: string | null;
   readonly coapPort: number;
+  readonly coapHost: string;
+  readonly coapPublicUrl: string | null;
+  readonly lwm2mAuth: 'signature' | 'none';
   readonly firmwareDir: string;
+  readonly storageMinFreeMb: number;
+  readonly firmwareStore: 'fs' | 's3';
+  readonly s3Endpoint: string | null;
+  readonly s3Region: string | null;
+  readonly s3Bucket: string | null;
+  /** Empty, or ending in "/". */
+  readonly s3Prefix: string;
+  readonly s3PathStyle: boolean;
+  readonly blobGraceHours: number;
+  readonly s3Downloads: 'redirect' | 'proxy';
+  readonly s3UrlTtlSeconds: number;
   readonly firmwareMaxFileBytes: number;
   readonly firmwareMaxFiles: number;
   readonly firmwareExtensions: readonly string[];
   readonly importMaxBytes: number;
   readonly sessionTtlHours: number;
   readonly downloadTokenTtlHours: number;
+  readonly onenetStudioPrefixes: readonly string[];
   readonly downloadAccel: 'off' | 'nginx';
   readonly downloadAccelPrefix: string;
   readonly firmwareCacheBytes: number;
   readonly adminUsername: string;
   readonly adminPassword: string | null;
+  /** UPDRAFT_SECURE_COOKIES, or true by itself when the public URL is https. */
   readonly secureCookies: boolean;
+  readonly secretFile: string;
+  readonly secret: string | null;
+  readonly loginMaxPerAccount: number;
+  readonly loginMaxPerAddress: number;
+  readonly loginWindowMinutes: number;
+  readonly webhookAllowPrivate: boolean;
+  readonly planMinPeriodSeconds: number;
+  readonly metricsToken: string | null;
+  readonly auditRetentionDays: number;
   readonly logLevel: string;
 }
 
@@ -151,6 +186,12 @@ export function loadConfig(
   if (mqttUrl !== null && !/^(mqtts?|wss?):$/.test(new URL(mqttUrl).protocol)) {
     throw new ConfigError('UPDRAFT_MQTT_URL', 'must start with mqtt://, mqtts://, ws:// or wss://');
   }
+  if (mqttUrl !== null && !values['mqttAuthToken']) {
+    throw new ConfigError(
+      'UPDRAFT_MQTT_AUTH_TOKEN',
+      'must be set with UPDRAFT_MQTT_URL: the external broker presents it when it asks /broker/v1/… about devices (docs/mqtt.md)',
+    );
+  }
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(values['mqttShareGroup'] as string)) {
     throw new ConfigError('UPDRAFT_MQTT_SHARE_GROUP', 'must be 1 to 64 letters, digits, _ or -');
   }
@@ -160,18 +201,79 @@ export function loadConfig(
       'set UPDRAFT_MQTT_TLS_CERT and UPDRAFT_MQTT_TLS_KEY together',
     );
   }
+  if (values['firmwareStore'] === 's3') {
+    if (!values['s3Bucket'])
+      throw new ConfigError('UPDRAFT_S3_BUCKET', 'names the bucket of UPDRAFT_FIRMWARE_STORE=s3');
+    if (values['downloadAccel'] === 'nginx') {
+      throw new ConfigError(
+        'UPDRAFT_DOWNLOAD_ACCEL',
+        'nginx serves firmware files from a folder: it needs UPDRAFT_FIRMWARE_STORE=fs',
+      );
+    }
+    if ((values['firmwareMaxFileBytes'] as number) > s3MaxBlobBytes) {
+      throw new ConfigError(
+        'UPDRAFT_FIRMWARE_MAX_FILE_BYTES',
+        `at most ${s3MaxBlobBytes} (5 GiB, the largest object S3 copies in one request) with UPDRAFT_FIRMWARE_STORE=s3`,
+      );
+    }
+  }
+  const rawPrefix = ((values['s3Prefix'] as string | null) ?? '').replace(/^\/+/, '');
+  const s3Prefix = rawPrefix && !rawPrefix.endsWith('/') ? `${rawPrefix}/` : rawPrefix;
   const firmwareDir = values['firmwareDir']
     ? resolve(cwd, values['firmwareDir'] as string)
     : join(dataDir, 'firmware');
+  if ((values['httpHeadersTimeoutSeconds'] as number) > (values['httpRequestTimeoutSeconds'] as number)) {
+    throw new ConfigError(
+      'UPDRAFT_HTTP_HEADERS_TIMEOUT_SECONDS',
+      'must not be longer than UPDRAFT_HTTP_REQUEST_TIMEOUT_SECONDS',
+    );
+  }
+  const secret = values['secret'] as string | null;
+  if (secret !== null && Buffer.from(secret, 'base64').length < 32) {
+    throw new ConfigError('UPDRAFT_SECRET', 'must be at least 32 bytes in base64 (44 characters)');
+  }
+  const metricsToken = values['metricsToken'] as string | null;
+  if (metricsToken !== null && metricsToken.length < 16) {
+    throw new ConfigError('UPDRAFT_METRICS_TOKEN', 'must be at least 16 characters (or empty: /metrics off)');
+  }
+  const publicUrl = values['publicUrl'] as string | null;
+  const secureCookies = (values['secureCookies'] as boolean) || publicUrl?.startsWith('https:') === true;
+  const secretFile = values['secretFile']
+    ? resolve(cwd, values['secretFile'] as string)
+    : join(dataDir, 'server-secret');
   const extensions = (values['firmwareExtensions'] as string[]).map((e) =>
     (e.startsWith('.') ? e : `.${e}`).toLowerCase(),
   );
+  const studioPrefixes = (values['onenetStudioPrefixes'] as string[]).map((p) => p.replace(/\/+$/, ''));
+  for (const prefix of studioPrefixes) {
+    // Under the management API, the device API's own paths or the console's, routes would collide.
+    if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix) || /^\/(api|device|broker|docs)(\/|$)/.test(prefix)) {
+      throw new ConfigError(
+        'UPDRAFT_ONENET_STUDIO_PREFIXES',
+        `"${prefix}" is not a path like /fuse-ota outside /api, /device, /broker and /docs`,
+      );
+    }
+  }
   return Object.freeze({
-    ...(values as Omit<Config, 'database' | 'dataDir' | 'firmwareDir' | 'firmwareExtensions'>),
+    ...(values as Omit<
+      Config,
+      | 'database'
+      | 'dataDir'
+      | 'firmwareDir'
+      | 'firmwareExtensions'
+      | 'onenetStudioPrefixes'
+      | 's3Prefix'
+      | 'secureCookies'
+      | 'secretFile'
+    >),
     dataDir,
+    s3Prefix,
+    secureCookies,
+    secretFile,
     database: Object.freeze(database),
     firmwareDir,
     firmwareExtensions: Object.freeze(extensions),
+    onenetStudioPrefixes: Object.freeze([...new Set(studioPrefixes)]),
   }) as Config;
 }
 

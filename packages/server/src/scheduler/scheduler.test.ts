@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Database, openDatabase } from '../adapters/db/database.ts';
-import type { PlanStore } from '../modules/plans/plan-store.ts';
-import { seedFleet, seedPackage, wirePlans } from '../modules/plans/test-fleet.ts';
+import type { PlanStores } from '../test-support/plan-fleet.ts';
+import { seedFleet, seedPackage, wirePlans } from '../test-support/plan-fleet.ts';
 import {
   createTestDatabase,
   skipReason,
@@ -26,13 +26,18 @@ function connect(t: TestDatabase): Database {
 }
 
 /** A plans instance on its own connection; `crash` may replace store methods to die midway. */
-function instance(database: Database, now: number, patch?: (store: PlanStore) => void) {
+function instance(
+  database: Database,
+  now: number,
+  patch?: (store: PlanStores) => void,
+  owner = `instance-${Math.random()}`,
+) {
   const wired = wirePlans(database, { start: now, batchSize: 4 });
   patch?.(wired.store);
   const errors: unknown[] = [];
   const scheduler = createScheduler({
     work: wired.plans,
-    owner: `instance-${Math.random()}`,
+    owner,
     leaseMs: minute,
     onError: (error) => errors.push(error),
   });
@@ -140,6 +145,43 @@ describe('scheduler', { skip }, () => {
     assert.equal(Number(rows.n), 120, 'one record per device');
     const actions = (await d.plans.listTransitions(plan.id)).map((r) => `${r.action}:${r.actor}`);
     assert.deepEqual(actions, ['schedule:u', 'start:system', 'complete:system']);
+  });
+
+  it('lets an instance restarted under its owner take back at once the lease a crash left, and no other', async () => {
+    const fleet = await seedFleet(t.database, 20);
+    const packageId = await seedPackage(t.database, fleet.productId, '2.0');
+    // A dies inside its first dispatch, holding the plan's lease.
+    const a = instance(
+      open(),
+      start,
+      (store) => {
+        store.updateUpgrades = async () => {
+          throw new Crash('inside the dispatch');
+        };
+        store.releasePlanLease = async () => {
+          throw new Crash('dead');
+        };
+      },
+      'scheduler-host-8080',
+    );
+    const plan = await a.plans.createPlan(
+      { name: 'restart', productId: fleet.productId, firmwarePackageId: packageId, target: { kind: 'all' } },
+      'u',
+    );
+    await a.plans.publish(plan.id, 'u');
+    await a.scheduler.tick();
+    assert.ok(a.errors[0] instanceof Crash);
+    const other = instance(open(), start + 1000);
+    await other.scheduler.tick();
+    assert.equal((await other.store.countUpgrades(plan.id)).pushed, 0, 'another owner waits for the lease');
+    const restarted = instance(open(), start + 1000, undefined, 'scheduler-host-8080');
+    await restarted.scheduler.tick();
+    assert.deepEqual(restarted.errors, []);
+    assert.equal((await restarted.store.countUpgrades(plan.id)).pushed, 20, 'dispatched at once');
+    // Out of the way of the tests after this one, which share the database.
+    await restarted.plans.runAction(plan.id, 'cancel', 'u');
+    await restarted.scheduler.tick();
+    assert.ok(!(await restarted.plans.livePlanIds()).includes(plan.id));
   });
 
   it('ends the records of a plan cancelled just before a crash', async () => {

@@ -2,7 +2,8 @@
 // walks the live plans; a plan's step runs under its database lease (one instance at a time)
 // and every device-level claim locks its rows, so several server processes on one database
 // never do a step twice. After a crash, the next tick (here or on another instance, once the
-// lease has expired) carries on from what is stored.
+// lease has expired) carries on from what is stored. An owner that is the same after a restart
+// (the instance's host and port) takes back at once the leases its killed predecessor held.
 import { randomUUID } from 'node:crypto';
 
 /** What the scheduler drives (the plan service fits). */
@@ -13,18 +14,24 @@ export interface SchedulerWork {
 
 export interface SchedulerOptions {
   work: SchedulerWork;
-  /** Who holds leases; unique per process. */
-  owner?: string;
+  /**
+   * Who holds leases: unique among the live processes; the same after a restart of one instance,
+   * so that it takes back the leases a crash left (read when the loop starts or ticks).
+   */
+  owner?: string | (() => string);
   intervalMs?: number;
   leaseMs?: number;
   /** Other idempotent steps run once per tick after the plans (e.g. webhook deliveries). */
   steps?: readonly (() => Promise<unknown>)[];
   /** planId is 0 for errors outside a plan's step. */
   onError?: (error: unknown, planId: number) => void;
+  /** After each pass of the loop: how late it started against its interval, how long it ran (ms). */
+  onPass?: (lagMs: number, durationMs: number) => void;
 }
 
 export interface Scheduler {
-  readonly owner: string;
+  /** The owner of this process's leases. */
+  owner(): string;
   /** One pass over every live plan. */
   tick(): Promise<void>;
   start(): void;
@@ -34,20 +41,28 @@ export interface Scheduler {
 
 export function createScheduler({
   work,
-  owner = `scheduler-${randomUUID()}`,
+  owner: ownerOption = `scheduler-${randomUUID()}`,
   intervalMs = 1000,
   leaseMs = 60_000,
   steps = [],
   onError = () => {},
+  onPass = () => {},
 }: SchedulerOptions): Scheduler {
+  let owner: string | undefined;
+  const ownerOf = () => {
+    owner ??= typeof ownerOption === 'function' ? ownerOption() : ownerOption;
+    return owner;
+  };
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
+  /** When the next pass is due (performance.now()), for its lag. */
+  let due = 0;
 
   async function tick(): Promise<void> {
     for (const id of await work.livePlanIds()) {
       try {
-        await work.tickPlan(id, owner, leaseMs);
+        await work.tickPlan(id, ownerOf(), leaseMs);
       } catch (error) {
         // One plan's failure must not starve the others; its lease expires and it is retried.
         onError(error, id);
@@ -64,20 +79,25 @@ export function createScheduler({
 
   function loop() {
     if (stopped) return;
+    const started = performance.now();
     running = tick()
       .catch((error) => onError(error, 0))
       .finally(() => {
         running = undefined;
+        const ended = performance.now();
+        onPass(Math.max(0, started - due), ended - started);
+        due = ended + intervalMs;
         if (!stopped) timer = setTimeout(loop, intervalMs);
       });
   }
 
   return {
-    owner,
+    owner: ownerOf,
     tick,
     start() {
       if (!stopped) return;
       stopped = false;
+      due = performance.now();
       timer = setTimeout(loop, 0);
     },
     async stop() {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@updraft/core';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { createManualClock } from '../adapters/clock/clock.ts';
 import { type App, buildApp } from '../app.ts';
 import { loadConfig } from '../config/config.ts';
+import { createManualClock } from './manual-clock.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export const adminPassword = 'admin-password-for-tests';

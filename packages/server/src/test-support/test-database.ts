@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { type Database, openDatabase, prepareSchema } from '../adapters/db/database.ts';
+import { migrations } from '../adapters/db/migrations/index.ts';
+import { migrateToLatest } from '../adapters/db/migrator.ts';
 
 export type TestDatabaseKind = 'sqlite' | 'postgres';
 
@@ -80,15 +82,27 @@ export async function createEmptyPostgresDatabase(): Promise<{ url: string; disp
   };
 }
 
-/** A fresh, migrated database of the selected kind. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database of the selected kind; with `upTo`, migrated only that far (to test
+ * a later migration on data written before it).
+ */
+export async function createTestDatabase(options: { upTo?: number } = {}): Promise<TestDatabase> {
   counter += 1;
+  const migrate = (database: Database) =>
+    options.upTo === undefined
+      ? prepareSchema(database, 'auto', () => Date.now())
+      : migrateToLatest(
+          database.db as never,
+          database.dialect,
+          migrations.filter((m) => m.id <= options.upTo!),
+          () => Date.now(),
+        );
   if (testDatabaseKind === 'postgres') {
     const name = `updraft_t_${process.pid}_${counter}_${Date.now() % 100000}`;
     await adminQuery(`create database ${name}`);
     const url = adminUrl.replace(/\/[^/]*$/, `/${name}`);
     const database = openDatabase({ kind: 'postgres', url });
-    await prepareSchema(database, 'auto', () => Date.now());
+    await migrate(database);
     return {
       database,
       url,
@@ -105,7 +119,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'updraft-test-'));
   const path = join(dir, 'test.db');
   const database = openDatabase({ kind: 'sqlite', path });
-  await prepareSchema(database, 'auto', () => Date.now());
+  await migrate(database);
   return {
     database,
     url: `sqlite:${path}`,

@@ -1,19 +1,23 @@
-// One device: state (online, signal, battery, tags, gateway), reported versions per module, its
-// sub-devices when it is a gateway, and its upgrade history across plans with each upgrade's log.
+// One device: its product, state (online, signal, battery, tags, gateway), reported versions per
+// module, its sub-devices when it is a gateway, and its upgrade history across plans (by name)
+// with each upgrade's log.
 import { ArrowLeftOutlined } from '@ant-design/icons';
-import { Badge, Button, Card, Descriptions, Result, Skeleton, Table, Tag } from 'antd';
+import { Badge, Button, Card, Descriptions, Result, Skeleton, Space, Table, Tag } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
 import { messageOf } from '../../api/api-error.ts';
 import type { Device, DeviceDetail, DeviceUpgrade } from '../../api/types.ts';
+import { useNames } from '../../api/use-names.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
-import { useApi } from '../../auth/session-context.tsx';
+import { useApi, useCan } from '../../auth/session-context.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { useT } from '../../i18n/i18n-context.tsx';
-import { statusColors } from '../plans/plan-progress-chart.tsx';
+import { upgradeStatusTagColors } from '../../theme/contrast-colors.ts';
+import { ComponentTags } from '../plans/plan-components-card.tsx';
 import { UpgradeLogDrawer } from '../plans/upgrade-log-drawer.tsx';
+import { DeviceActions } from './device-actions.tsx';
 
 const when = (at: string | null, never: string) => (at ? new Date(at).toLocaleString() : never);
 
@@ -24,6 +28,8 @@ export function DeviceDetailPage() {
   const [device, setDevice] = useState<DeviceDetail | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
+  const [loaded, setLoaded] = useState(0);
+  const canChange = useCan('operator');
   const path = { params: { path: { id } } };
   const history = usePagedList(`device-upgrades?${id}`, (cursor) =>
     unwrap(
@@ -40,12 +46,28 @@ export function DeviceDetailPage() {
     ),
   );
 
+  const planNames = useNames(
+    history.items.map((u) => u.planId),
+    async (planId) =>
+      (await unwrap(api.GET('/api/v1/plans/{id}', { params: { path: { id: planId } } }))).name,
+  );
+  const productNames = useNames(
+    device ? [device.productId] : [],
+    async (productId) =>
+      (await unwrap(api.GET('/api/v1/products/{id}', { params: { path: { id: productId } } }))).name,
+  );
+  const gatewayNames = useNames(
+    device?.gatewayId ? [device.gatewayId] : [],
+    async (gatewayId) =>
+      (await unwrap(api.GET('/api/v1/devices/{id}', { params: { path: { id: gatewayId } } }))).name,
+  );
+
   // biome-ignore lint/correctness/useExhaustiveDependencies: path is rebuilt from id each render
   useEffect(() => {
     setDevice(null);
     setFailure(null);
     unwrap(api.GET('/api/v1/devices/{id}', path)).then(setDevice, (error) => setFailure(messageOf(error)));
-  }, [api, id]);
+  }, [api, id, loaded]);
 
   const back = (
     <Link to="/devices">
@@ -58,9 +80,17 @@ export function DeviceDetailPage() {
   return (
     <>
       {back}
-      <PageHeader title={device.name} />
+      <PageHeader
+        title={device.name}
+        actions={canChange && <DeviceActions device={device} onChanged={() => setLoaded((n) => n + 1)} />}
+      />
       <Card style={{ marginBottom: 16 }}>
         <Descriptions column={{ xs: 1, md: 3 }} size="small">
+          <Descriptions.Item label={t('device.product')}>
+            <Link to={`/products/${device.productId}`}>
+              {productNames.get(device.productId) ?? `#${device.productId}`}
+            </Link>
+          </Descriptions.Item>
           <Descriptions.Item label={t('devices.online')}>
             <Badge
               status={device.online ? 'success' : 'default'}
@@ -83,7 +113,9 @@ export function DeviceDetailPage() {
             {device.gatewayId === null ? (
               '–'
             ) : (
-              <Link to={`/devices/${device.gatewayId}`}>#{device.gatewayId}</Link>
+              <Link to={`/devices/${device.gatewayId}`}>
+                {gatewayNames.get(device.gatewayId) ?? `#${device.gatewayId}`}
+              </Link>
             )}
           </Descriptions.Item>
           <Descriptions.Item label={t('app.createdAt')}>{when(device.createdAt, '–')}</Descriptions.Item>
@@ -154,14 +186,19 @@ export function DeviceDetailPage() {
             {
               title: t('device.plan'),
               dataIndex: 'planId',
-              render: (planId: number) => <Link to={`/plans/${planId}`}>#{planId}</Link>,
+              render: (planId: number) => (
+                <Link to={`/plans/${planId}`}>{planNames.get(planId) ?? `#${planId}`}</Link>
+              ),
             },
             { title: t('devices.module'), dataIndex: 'module', render: (m: string) => <code>{m}</code> },
             {
               title: t('plans.status'),
               dataIndex: 'status',
-              render: (s: DeviceUpgrade['status']) => (
-                <Tag color={statusColors[s]}>{t(`upgrade.status.${s}`)}</Tag>
+              render: (s: DeviceUpgrade['status'], row) => (
+                <Space size={4} wrap>
+                  <Tag color={upgradeStatusTagColors[s]}>{t(`upgrade.status.${s}`)}</Tag>
+                  {row.components.length > 1 && <ComponentTags components={row.components} />}
+                </Space>
               ),
             },
             {

@@ -44,12 +44,14 @@ export function DeviceFilters({
       <Input.Search
         allowClear
         placeholder={t('devices.name')}
+        aria-label={t('devices.name')}
         onSearch={(q) => set('q', q.trim())}
         style={{ width: 180 }}
       />
       <ProductSelect
         allowClear
         placeholder={t('devices.product')}
+        aria-label={t('devices.product')}
         value={value.productId}
         onChange={(productId) =>
           onChange(withValue(withValue(value, 'groupId', undefined), 'productId', productId))
@@ -58,6 +60,7 @@ export function DeviceFilters({
       <Input.Search
         allowClear
         placeholder={t('devices.version')}
+        aria-label={t('devices.version')}
         value={version}
         onChange={(event) => setVersion(event.target.value)}
         onSearch={(v) => set('version', v.trim())}
@@ -66,6 +69,7 @@ export function DeviceFilters({
       <Select<number>
         allowClear
         placeholder={t('devices.group')}
+        aria-label={t('devices.group')}
         value={value.groupId}
         onChange={(groupId) => set('groupId', groupId)}
         options={groups.items.map((g) => ({ value: g.id, label: g.name }))}
@@ -74,10 +78,12 @@ export function DeviceFilters({
       <Input.Search
         allowClear
         placeholder={t('devices.tag')}
+        aria-label={t('devices.tag')}
         onSearch={(tag) => set('tag', tag.trim())}
         style={{ width: 140 }}
       />
       <Select<'all' | 'yes' | 'no'>
+        aria-label={t('devices.online')}
         value={value.online === undefined ? 'all' : value.online ? 'yes' : 'no'}
         onChange={(online) => set('online', online === 'all' ? undefined : online === 'yes')}
         options={[

@@ -1,6 +1,6 @@
-// Delta jobs with their live progress (polled every 2 s while one is queued or running), the
-// outcome in words, and cancel for operators. `onFinished` runs when a followed job succeeds, so
-// the package list shows the new delta.
+// Delta jobs with their live progress (reloaded on delta-job events; polled every 2 s while one is
+// queued or running when the event stream is not open), the outcome in words, and cancel for
+// operators. `onFinished` runs when a followed job succeeds, so the package list shows the delta.
 import { Button, Card, Progress, Table, Tag } from 'antd';
 import { useRef, useState } from 'react';
 import { unwrap } from '../../api/api-client.ts';
@@ -53,6 +53,8 @@ export function DeltaJobsCard({
       return page.items;
     },
     live,
+    2000,
+    (event) => event.kind === 'delta_job',
   );
 
   async function cancel(job: DeltaJob) {

@@ -1,21 +1,25 @@
-// Firmware packages: list (by product) with verification status; upload, download, delta
+// Firmware packages: list (by product) with verification status and signature state; upload, download, delta
 // generation and the verification plan for operators and admins; the delta jobs below.
 import { CloudUploadOutlined } from '@ant-design/icons';
-import { Button, Card, Space, Table, Tag } from 'antd';
+import { Button, Card, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
 import type { FirmwarePackage } from '../../api/types.ts';
+import { useNames } from '../../api/use-names.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
 import { useApi, useCan } from '../../auth/session-context.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { ProductSelect } from '../../components/product-select.tsx';
 import { useT } from '../../i18n/i18n-context.tsx';
+import { verifiedTagColor } from '../../theme/contrast-colors.ts';
 import { DeltaCreateModal } from './delta-create-modal.tsx';
 import { DeltaJobsCard } from './delta-jobs-card.tsx';
+import { FirmwareChangeButtons, FirmwareDetails } from './firmware-details.tsx';
 import { FirmwareUploadModal } from './firmware-upload-modal.tsx';
 import { formatBytes } from './format-bytes.ts';
+import { SignatureTag } from './signature-tag.tsx';
 
 export function FirmwarePage() {
   const t = useT();
@@ -32,6 +36,12 @@ export function FirmwarePage() {
         params: { query: { limit: 50, ...(productId && { productId }), ...(cursor && { cursor }) } },
       }),
     ),
+  );
+
+  // A gateway's "default" package must not look like a meter's: each row names its product.
+  const products = useNames(
+    packages.items.map((p) => p.productId),
+    async (id) => (await unwrap(api.GET('/api/v1/products/{id}', { params: { path: { id } } }))).name,
   );
 
   const uploadButton = canUpload && (
@@ -56,6 +66,7 @@ export function FirmwarePage() {
           dataSource={packages.items}
           pagination={false}
           scroll={{ x: 720 }}
+          expandable={{ expandedRowRender: (row) => <FirmwareDetails firmware={row} /> }}
           locale={{
             emptyText: packages.loading ? (
               ' '
@@ -65,10 +76,27 @@ export function FirmwarePage() {
           }}
           columns={[
             {
-              title: t('firmware.version'),
-              dataIndex: 'version',
-              render: (v: string) => <strong>{v}</strong>,
+              title: t('firmware.name'),
+              dataIndex: 'name',
+              render: (name: string, row) => (
+                <>
+                  <strong>{name}</strong>
+                  {row.remark && (
+                    <div>
+                      <Typography.Text type="secondary">{row.remark}</Typography.Text>
+                    </div>
+                  )}
+                </>
+              ),
             },
+            {
+              title: t('firmware.product'),
+              dataIndex: 'productId',
+              render: (productId: number) => (
+                <Link to={`/products/${productId}`}>{products.get(productId) ?? `#${productId}`}</Link>
+              ),
+            },
+            { title: t('firmware.version'), dataIndex: 'version' },
             { title: t('firmware.module'), dataIndex: 'module', render: (m: string) => <code>{m}</code> },
             {
               title: t('firmware.type'),
@@ -101,13 +129,23 @@ export function FirmwarePage() {
             },
             {
               title: t('firmware.verification'),
-              dataIndex: 'verified',
-              render: (verified: boolean) =>
-                verified ? (
-                  <Tag color="success">{t('firmware.verified')}</Tag>
+              key: 'verified',
+              // The verification plan's result (one test device, at most an hour), where it has one.
+              render: (_: unknown, row: FirmwarePackage) =>
+                row.verified ? (
+                  <Tag color={verifiedTagColor}>{t('firmware.verified')}</Tag>
+                ) : row.verification?.state === 'running' || row.verification?.state === 'failed' ? (
+                  <Tag color={row.verification.state === 'failed' ? 'error' : 'processing'}>
+                    {t(`firmware.verification.${row.verification.state}`)}
+                  </Tag>
                 ) : (
                   <Tag>{t('firmware.notVerified')}</Tag>
                 ),
+            },
+            {
+              title: t('firmware.signature'),
+              key: 'signature',
+              render: (_: unknown, row: FirmwarePackage) => <SignatureTag packageId={row.id} />,
             },
             { title: t('firmware.createdBy'), dataIndex: 'createdBy', responsive: ['lg'] },
             {
@@ -116,35 +154,39 @@ export function FirmwarePage() {
               responsive: ['md'],
               render: (at: string) => new Date(at).toLocaleString(),
             },
-            ...(canUpload
-              ? [
-                  {
-                    title: t('app.actions'),
-                    key: 'actions',
-                    render: (_: unknown, row: FirmwarePackage) => (
-                      <Space size={4} wrap>
-                        {row.type === 'full' && row.files.length === 1 && (
-                          <Button size="small" onClick={() => setDeltaTarget(row)}>
-                            {t('delta.generate')}
-                          </Button>
-                        )}
-                        {!row.verified && (
-                          <Button
-                            size="small"
-                            onClick={() =>
-                              navigate(
-                                `/plans/new?productId=${row.productId}&firmwarePackageId=${row.id}&verification=1`,
-                              )
-                            }
-                          >
-                            {t('firmware.verify')}
-                          </Button>
-                        )}
-                      </Space>
-                    ),
-                  },
-                ]
-              : []),
+            {
+              title: t('app.actions'),
+              key: 'actions',
+              render: (_: unknown, row: FirmwarePackage) => (
+                <Space size={4} wrap>
+                  <Button size="small" onClick={() => navigate(`/plans?firmwarePackageId=${row.id}`)}>
+                    {t('firmware.plans')}
+                  </Button>
+                  {canUpload && (
+                    <>
+                      {row.type === 'full' && row.files.length === 1 && (
+                        <Button size="small" onClick={() => setDeltaTarget(row)}>
+                          {t('delta.generate')}
+                        </Button>
+                      )}
+                      {!row.verified && (
+                        <Button
+                          size="small"
+                          onClick={() =>
+                            navigate(
+                              `/plans/new?productId=${row.productId}&firmwarePackageId=${row.id}&verification=1`,
+                            )
+                          }
+                        >
+                          {t('firmware.verify')}
+                        </Button>
+                      )}
+                      <FirmwareChangeButtons firmware={row} onChanged={packages.reload} />
+                    </>
+                  )}
+                </Space>
+              ),
+            },
           ]}
         />
         {packages.hasMore && (

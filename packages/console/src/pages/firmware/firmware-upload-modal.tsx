@@ -20,10 +20,12 @@ import { useT } from '../../i18n/i18n-context.tsx';
 interface UploadInput {
   productId: number;
   module: string;
+  name?: string;
   version: string;
   type: 'full' | 'delta';
   sourceVersion?: string;
   releaseNotes?: string;
+  remark?: string;
 }
 
 interface Props {
@@ -118,6 +120,14 @@ export function FirmwareUploadModal({ open, defaultProductId, onClose }: Props) 
         >
           <Input placeholder="1.2.0" />
         </Form.Item>
+        <Form.Item
+          name="name"
+          label={t('firmware.name')}
+          extra={t('firmware.nameHint')}
+          rules={[{ max: 100, whitespace: true }]}
+        >
+          <Input />
+        </Form.Item>
         <Form.Item name="type" label={t('firmware.type')}>
           <Radio.Group
             options={[
@@ -140,6 +150,9 @@ export function FirmwareUploadModal({ open, defaultProductId, onClose }: Props) 
         )}
         <Form.Item name="releaseNotes" label={t('firmware.releaseNotes')} rules={[{ max: 2000 }]}>
           <Input.TextArea rows={2} />
+        </Form.Item>
+        <Form.Item name="remark" label={t('firmware.remark')} rules={[{ max: 200 }]}>
+          <Input />
         </Form.Item>
         <Form.Item
           label={t('firmware.files')}

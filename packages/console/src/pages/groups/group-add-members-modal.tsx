@@ -1,8 +1,8 @@
 // Adds devices to a group (POST /groups/:id/members): picked by name, or every device of the
 // group's product that matches a filter (version, tag, online, name); members already there are
-// skipped by the server.
-import { Form, Input, Modal, Radio, Select } from 'antd';
-import { useState } from 'react';
+// skipped by the server. By filter, it says how many devices match before adding them.
+import { Alert, Form, Input, Modal, Radio, Select } from 'antd';
+import { useEffect, useState } from 'react';
 import { unwrap } from '../../api/api-client.ts';
 import type { Group } from '../../api/types.ts';
 import { useApi } from '../../auth/session-context.tsx';
@@ -19,6 +19,18 @@ interface MembersInput {
   online?: 'any' | 'yes' | 'no';
 }
 
+/** The device filter the form's fields make, within the group's product. */
+function filterOf(group: Group, values: Partial<MembersInput>) {
+  const text = (value: string | undefined) => value?.trim() || undefined;
+  return {
+    productId: group.productId,
+    ...(text(values.q) && { q: text(values.q) }),
+    ...(text(values.version) && { version: text(values.version) }),
+    ...(text(values.tag) && { tag: text(values.tag) }),
+    ...(values.online && values.online !== 'any' && { online: values.online === 'yes' }),
+  };
+}
+
 export function GroupAddMembersModal({ group, onClose }: { group: Group | null; onClose(): void }) {
   const t = useT();
   const api = useApi();
@@ -27,16 +39,29 @@ export function GroupAddMembersModal({ group, onClose }: { group: Group | null; 
   const by = Form.useWatch('by', form);
   const [busy, setBusy] = useState(false);
 
+  const watched = Form.useWatch([], form);
+  const [matching, setMatching] = useState<number | null>(null);
+  const previewKey = group && by === 'filter' ? JSON.stringify(filterOf(group, watched ?? {})) : '';
+  useEffect(() => {
+    setMatching(null);
+    if (!previewKey) return;
+    let live = true;
+    // A pause while typing, so that each keystroke does not ask the server.
+    const timer = window.setTimeout(() => {
+      unwrap(api.GET('/api/v1/devices/count', { params: { query: JSON.parse(previewKey) } })).then(
+        (answer) => live && setMatching(answer.count),
+        () => {},
+      );
+    }, 300);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [api, previewKey]);
+
   async function submit(values: MembersInput) {
     if (!group) return;
-    const text = (value: string | undefined) => value?.trim() || undefined;
-    const filter = {
-      productId: group.productId,
-      ...(text(values.q) && { q: text(values.q) }),
-      ...(text(values.version) && { version: text(values.version) }),
-      ...(text(values.tag) && { tag: text(values.tag) }),
-      ...(values.online && values.online !== 'any' && { online: values.online === 'yes' }),
-    };
+    const filter = filterOf(group, values);
     setBusy(true);
     try {
       const answer = await unwrap(
@@ -95,6 +120,15 @@ export function GroupAddMembersModal({ group, onClose }: { group: Group | null; 
             <Form.Item name="tag" label={t('devices.tag')}>
               <Input />
             </Form.Item>
+            {matching !== null && (
+              <Alert
+                type="info"
+                showIcon
+                data-testid="group-filter-preview"
+                message={t('groups.matching', { count: matching })}
+                style={{ marginBottom: 16 }}
+              />
+            )}
             <Form.Item name="online" label={t('devices.online')}>
               <Select
                 options={[

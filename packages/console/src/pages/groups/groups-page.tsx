@@ -1,5 +1,6 @@
-// Groups: the list, filtered by product; operators create groups and add devices by list or filter.
-// A group's name opens the devices page filtered by it.
+// Groups: the list with each group's member count, filtered by product; operators create, rename
+// and delete groups and add devices by list or filter. "Members" opens the devices page filtered
+// by the group, where operators remove members.
 import { PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Space, Table } from 'antd';
 import { useState } from 'react';
@@ -8,9 +9,12 @@ import { unwrap } from '../../api/api-client.ts';
 import type { Group } from '../../api/types.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
 import { useApi, useCan } from '../../auth/session-context.tsx';
+import { DeleteButton } from '../../components/delete-button.tsx';
+import { EditFieldsModal } from '../../components/edit-fields-modal.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { ProductSelect } from '../../components/product-select.tsx';
+import { useNotify } from '../../components/use-notify.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
 import { GroupAddMembersModal } from './group-add-members-modal.tsx';
 import { GroupCreateModal } from './group-create-modal.tsx';
@@ -22,6 +26,8 @@ export function GroupsPage() {
   const [productId, setProductId] = useState<number | undefined>();
   const [creating, setCreating] = useState(false);
   const [adding, setAdding] = useState<Group | null>(null);
+  const [editing, setEditing] = useState<Group | null>(null);
+  const notify = useNotify();
   const navigate = useNavigate();
   const groups = usePagedList(`groups?product=${productId ?? ''}`, (cursor) =>
     unwrap(
@@ -58,6 +64,7 @@ export function GroupsPage() {
           columns={[
             { title: t('groups.name'), dataIndex: 'name' },
             { title: t('groups.description'), dataIndex: 'description' },
+            { title: t('groups.memberCount'), dataIndex: 'members' },
             {
               title: t('app.createdAt'),
               dataIndex: 'createdAt',
@@ -76,9 +83,27 @@ export function GroupsPage() {
                     {t('groups.members')}
                   </Button>
                   {canCreate && (
-                    <Button size="small" onClick={() => setAdding(row)}>
-                      {t('groups.add')}
-                    </Button>
+                    <>
+                      <Button size="small" onClick={() => setAdding(row)}>
+                        {t('groups.add')}
+                      </Button>
+                      <Button size="small" onClick={() => setEditing(row)}>
+                        {t('app.edit')}
+                      </Button>
+                      <DeleteButton
+                        size="small"
+                        label={t('app.delete')}
+                        cancelText={t('app.no')}
+                        question={t('groups.deleteQuestion', { name: row.name, count: row.members })}
+                        onDelete={async () => {
+                          await unwrap(
+                            api.DELETE('/api/v1/groups/{id}', { params: { path: { id: row.id } } }),
+                          );
+                          notify.success(t('app.deleted', { name: row.name }));
+                          groups.reload();
+                        }}
+                      />
+                    </>
                   )}
                 </Space>
               ),
@@ -91,7 +116,31 @@ export function GroupsPage() {
           </Button>
         )}
       </Card>
-      <GroupAddMembersModal group={adding} onClose={() => setAdding(null)} />
+      <GroupAddMembersModal
+        group={adding}
+        onClose={() => {
+          setAdding(null);
+          groups.reload();
+        }}
+      />
+      <EditFieldsModal
+        title={t('groups.editTitle')}
+        okText={t('app.save')}
+        cancelText={t('app.cancel')}
+        values={editing && { name: editing.name, description: editing.description }}
+        fields={[
+          { name: 'name', label: t('groups.name'), required: true, max: 64 },
+          { name: 'description', label: t('groups.description'), max: 1000, kind: 'textarea' },
+        ]}
+        onSave={async (values) => {
+          const saved = await unwrap(
+            api.PATCH('/api/v1/groups/{id}', { params: { path: { id: editing!.id } }, body: values }),
+          );
+          notify.success(t('app.saved', { name: saved.name }));
+          groups.reload();
+        }}
+        onClose={() => setEditing(null)}
+      />
       <GroupCreateModal
         open={creating}
         defaultProductId={productId}

@@ -26,6 +26,7 @@ export function ActivePlansCard() {
     },
     true,
     5000,
+    (event) => event.kind === 'plan' || event.kind === 'device_upgrade',
   );
   const items = plans.data ?? [];
   return (

@@ -1,19 +1,21 @@
 // The plan editor: every field of POST /plans, each with one line of help; saves a draft, or
 // creates and publishes it (starting now, or scheduling it by hand or at a time).
 import { ArrowLeftOutlined } from '@ant-design/icons';
-import { Button, Card, Form, Input, Select, Space, Switch } from 'antd';
+import { Button, Card, Form, Input, Space, Switch } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
-import { usePagedList } from '../../api/use-paged-list.ts';
 import { useApi } from '../../auth/session-context.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
-import { ProductSelect } from '../../components/product-select.tsx';
 import { useNotify } from '../../components/use-notify.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
+import { FirmwareFields } from './plan-component-fields.tsx';
 import { type PlanFormValues, toPlanInput } from './plan-input.ts';
 import { PlanRolloutFields } from './plan-rollout-fields.tsx';
 import { PlanTargetFields } from './plan-target-fields.tsx';
+import { PlanTextFields } from './plan-text-fields.tsx';
+import { PlanTimingFields } from './plan-timing-fields.tsx';
+import { PlanWaveFields } from './plan-wave-fields.tsx';
 
 /** The defaults, and what a link brings (the firmware page's "Verify": a verification plan). */
 function initialValuesOf(search: URLSearchParams): Partial<PlanFormValues> {
@@ -27,64 +29,6 @@ function initialValuesOf(search: URLSearchParams): Partial<PlanFormValues> {
     ...(number('productId') && { productId: number('productId') }),
     ...(number('firmwarePackageId') && { firmwarePackageId: number('firmwarePackageId') }),
   };
-}
-
-function FirmwareFields() {
-  const t = useT();
-  const api = useApi();
-  const form = Form.useFormInstance<PlanFormValues>();
-  const productId = Form.useWatch('productId', form);
-  const module = Form.useWatch('module', form);
-  const modules = usePagedList(`modules?product=${productId ?? ''}`, async () =>
-    productId === undefined
-      ? { items: [], nextCursor: null }
-      : unwrap(
-          api.GET('/api/v1/products/{id}/modules', {
-            params: { path: { id: productId }, query: { limit: 500 } },
-          }),
-        ),
-  );
-  const packages = usePagedList(`firmware?product=${productId ?? ''}&module=${module ?? ''}`, async () =>
-    productId === undefined
-      ? { items: [], nextCursor: null }
-      : unwrap(
-          api.GET('/api/v1/firmware', {
-            params: { query: { limit: 100, productId, ...(module && { module }) } },
-          }),
-        ),
-  );
-  return (
-    <>
-      <Form.Item name="productId" label={t('planForm.product')} rules={[{ required: true }]}>
-        <ProductSelect
-          onChange={() => form.setFieldsValue({ module: undefined, firmwarePackageId: undefined })}
-        />
-      </Form.Item>
-      <Form.Item name="module" label={t('planForm.module')} extra={t('planForm.module.help')}>
-        <Select
-          allowClear
-          disabled={productId === undefined}
-          onChange={() => form.setFieldsValue({ firmwarePackageId: undefined })}
-          options={modules.items.map((m) => ({ value: m.name, label: m.name }))}
-        />
-      </Form.Item>
-      <Form.Item
-        name="firmwarePackageId"
-        label={t('planForm.firmware')}
-        extra={t('planForm.firmware.help')}
-        rules={[{ required: true }]}
-      >
-        <Select
-          disabled={productId === undefined}
-          loading={packages.loading}
-          options={packages.items.map((p) => ({
-            value: p.id,
-            label: `${p.module} ${p.version}${p.type === 'delta' ? ` (${t('firmware.type.delta')} ← ${p.sourceVersion})` : ''}${p.verified ? ` ✓ ${t('firmware.verified')}` : ''}`,
-          }))}
-        />
-      </Form.Item>
-    </>
-  );
 }
 
 export function PlanCreatePage() {
@@ -158,6 +102,9 @@ export function PlanCreatePage() {
         </Card>
         <Card title={t('planForm.section.rollout')} style={{ marginBottom: 16 }}>
           <PlanRolloutFields />
+          <PlanWaveFields />
+          <PlanTimingFields />
+          <PlanTextFields />
         </Card>
         <Space wrap>
           <Button type="primary" loading={busy === 'publish'} onClick={() => void onSubmit(true)}>

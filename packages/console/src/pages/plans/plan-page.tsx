@@ -1,12 +1,26 @@
 // One plan: its settings, counts by status, success rate, failure reasons, a progress chart and
-// the device table, refreshed every 2 s until the plan is finished (the server has no event
-// stream); an action refreshes it at once and a reopened plan is followed again.
+// the device table, reloaded on each of the plan's live events (polled every 2 s until the plan is
+// finished while the event stream is not open); an action reloads it at once.
 import { ArrowLeftOutlined } from '@ant-design/icons';
-import { Alert, Card, Col, Descriptions, Result, Row, Skeleton, Statistic, Table, Tag } from 'antd';
+import {
+  Alert,
+  Card,
+  Col,
+  Descriptions,
+  Result,
+  Row,
+  Skeleton,
+  Space,
+  Statistic,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
 import { messageOf } from '../../api/api-error.ts';
+import { planEvents } from '../../api/live-events.tsx';
 import type { PlanDetail, PlanReport, PlanTargets } from '../../api/types.ts';
 import { usePolling } from '../../api/use-polling.ts';
 import { useApi } from '../../auth/session-context.tsx';
@@ -14,8 +28,11 @@ import { PageHeader } from '../../components/page-header.tsx';
 import type { MessageKey } from '../../i18n/en.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
 import { PlanActions } from './plan-actions.tsx';
+import { PlanComponentsCard } from './plan-components-card.tsx';
+import { PlanHistoryCard } from './plan-history-card.tsx';
 import { PlanProgressChart, upgradeStatuses } from './plan-progress-chart.tsx';
 import { PlanUpgradesTable } from './plan-upgrades-table.tsx';
+import { PlanWavesCard } from './plan-waves-card.tsx';
 import { statusColor } from './plans-page.tsx';
 
 const percent = (rate: number | null) => (rate === null ? '–' : `${Math.round(rate * 1000) / 10}%`);
@@ -48,6 +65,8 @@ export function PlanPage() {
       return { plan, report, targets };
     },
     live,
+    2000,
+    planEvents(id),
   );
 
   const back = (
@@ -60,6 +79,8 @@ export function PlanPage() {
   }
   if (!polled.data) return <Skeleton active />;
   const { plan, report, targets } = polled.data;
+  // Start and end times read in the plan's time zone, when it has one.
+  const zoned = plan.timeZone ? { timeZone: plan.timeZone, timeZoneName: 'short' as const } : {};
   const target = plan.target;
 
   return (
@@ -71,7 +92,9 @@ export function PlanPage() {
             {plan.name} <Tag color={statusColor[plan.status]}>{t(`plans.status.${plan.status}`)}</Tag>
           </>
         }
-        actions={<PlanActions plan={plan} onChanged={polled.refresh} />}
+        actions={
+          <PlanActions plan={plan} awaiting={report.awaitingConfirmation} onChanged={polled.refresh} />
+        }
       />
       {targets && (
         <Alert
@@ -95,13 +118,33 @@ export function PlanPage() {
         {upgradeStatuses.map((s) => (
           <Col key={s} xs={12} md={6} lg={3}>
             <Card size="small">
-              <Statistic title={t(`upgrade.status.${s}`)} value={report.counts[s] ?? 0} />
+              {/* Success counts the devices upgraded; those already on the target stand apart. */}
+              <Statistic
+                title={t(`upgrade.status.${s}`)}
+                value={s === 'success' ? report.outcomes.upgraded : (report.counts[s] ?? 0)}
+              />
             </Card>
           </Col>
         ))}
         <Col xs={12} md={6} lg={3}>
           <Card size="small">
+            <Statistic title={t('upgrade.noUpdateRequired')} value={report.outcomes.noUpdateRequired} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6} lg={3}>
+          <Card size="small">
             <Statistic title={t('plan.successRate')} value={percent(report.summary.successRate)} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6} lg={3}>
+          <Card size="small">
+            <Statistic title={t('plan.refusals')} value={report.refusals.total} />
+            <Typography.Text type="secondary">
+              {t('plan.refusals.detail', {
+                devices: report.refusals.devices,
+                waiting: report.refusals.waiting,
+              })}
+            </Typography.Text>
           </Card>
         </Col>
       </Row>
@@ -131,19 +174,30 @@ export function PlanPage() {
           </Card>
         </Col>
       </Row>
+      {report.components.length > 1 && <PlanComponentsCard report={report} />}
+      {report.waves.length > 0 && <PlanWavesCard plan={plan} report={report} />}
       <Card title={t('plan.devices')} style={{ marginBottom: 16 }}>
         <PlanUpgradesTable
           planId={plan.id}
-          version={JSON.stringify(report.counts)}
+          version={`${JSON.stringify(report.counts)} ${plan.status} ${report.awaitingConfirmation}`}
           emptyText={t(emptyTextKey(plan))}
           onChanged={polled.refresh}
         />
       </Card>
+      <PlanHistoryCard planId={plan.id} report={report} version={plan.updatedAt} />
       <Card title={t('plan.settings')}>
         <Descriptions column={{ xs: 1, md: 2 }} size="small">
           <Descriptions.Item label={t('planForm.firmware')}>
-            <code>{plan.module}</code> → <strong>{plan.targetVersion}</strong>
-            {plan.sourceVersion && ` (${t('firmware.type.delta')} ← ${plan.sourceVersion})`}
+            <Space direction="vertical" size={0}>
+              {plan.components.map((c) => (
+                <span key={c.index}>
+                  {plan.components.length > 1 && `${c.index + 1}. `}
+                  <code>{c.module}</code> → <strong>{c.targetVersion}</strong>
+                  {c.sourceVersion && ` (${t('firmware.type.delta')} ← ${c.sourceVersion})`}
+                  {c.specifiedVersions.length > 0 && ` [${c.specifiedVersions.join(', ')}]`}
+                </span>
+              ))}
+            </Space>
           </Descriptions.Item>
           <Descriptions.Item label={t('planForm.target')}>
             {t(`planForm.target.${target.kind}`)}
@@ -154,11 +208,11 @@ export function PlanPage() {
           <Descriptions.Item label={t('plans.mode')}>{t(`plans.mode.${plan.mode}`)}</Descriptions.Item>
           <Descriptions.Item label={t('planForm.start')}>
             {plan.start.mode === 'at'
-              ? new Date(plan.start.at).toLocaleString()
+              ? new Date(plan.start.at).toLocaleString(undefined, zoned)
               : t(`planForm.start.${plan.start.mode}`)}
           </Descriptions.Item>
           <Descriptions.Item label={t('planForm.deadline')}>
-            {plan.deadline ? new Date(plan.deadline).toLocaleString() : '–'}
+            {plan.deadline ? new Date(plan.deadline).toLocaleString(undefined, zoned) : '–'}
           </Descriptions.Item>
           <Descriptions.Item label={t('planForm.concurrency')}>{plan.concurrency}</Descriptions.Item>
           <Descriptions.Item label={t('planForm.retryAttempts')}>
@@ -171,8 +225,26 @@ export function PlanPage() {
           </Descriptions.Item>
           <Descriptions.Item label={t('planForm.minSignal')}>{plan.minSignal ?? '–'}</Descriptions.Item>
           <Descriptions.Item label={t('planForm.minBattery')}>{plan.minBattery ?? '–'}</Descriptions.Item>
+          <Descriptions.Item label={t('planForm.minFreeSpace')}>{plan.minFreeSpace ?? '–'}</Descriptions.Item>
           <Descriptions.Item label={t('planForm.pushPeriod')}>
             {plan.pushPeriodSeconds ?? '–'}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('planForm.timeZone')}>{plan.timeZone ?? '–'}</Descriptions.Item>
+          <Descriptions.Item label={t('planForm.windowFrom')}>
+            {plan.pushWindow
+              ? `${plan.pushWindow.fromHour}:00 – ${plan.pushWindow.toHour}:00`
+              : t('plan.window.any')}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('planForm.pushActively')}>
+            {plan.pushActively ? t('app.yes') : t('app.no')}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('planForm.rejectionPeriod')}>
+            {plan.rejectionPeriodSeconds / 60} min
+          </Descriptions.Item>
+          <Descriptions.Item label={t('planForm.healthWindow')}>
+            {plan.healthWindowSeconds === null
+              ? t('plan.healthWindow.none')
+              : `${plan.healthWindowSeconds / 60} min`}
           </Descriptions.Item>
           <Descriptions.Item label={t('planForm.verification')}>
             {plan.verification ? t('app.yes') : t('app.no')}

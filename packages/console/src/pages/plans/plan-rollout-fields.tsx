@@ -71,6 +71,14 @@ export function PlanRolloutFields() {
           unit="%"
         />
         <NumberField
+          name="minFreeSpace"
+          label="planForm.minFreeSpace"
+          help="planForm.minFreeSpace.help"
+          min={0}
+          max={2_147_483_647}
+          unit="B"
+        />
+        <NumberField
           name="retryAttempts"
           label="planForm.retryAttempts"
           help="planForm.retryAttempts.help"
@@ -122,6 +130,22 @@ export function PlanRolloutFields() {
           min={60}
           max={604_800}
           unit="s"
+        />
+        <NumberField
+          name="rejectionPeriodMinutes"
+          label="planForm.rejectionPeriod"
+          help="planForm.rejectionPeriod.help"
+          min={10}
+          max={1_440}
+          unit="min"
+        />
+        <NumberField
+          name="healthWindowMinutes"
+          label="planForm.healthWindow"
+          help="planForm.healthWindow.help"
+          min={1}
+          max={10_080}
+          unit="min"
         />
       </Row>
     </>

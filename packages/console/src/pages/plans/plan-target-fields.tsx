@@ -16,7 +16,10 @@ function TargetPreviewAlert({ preview }: { preview: TargetPreview }) {
     preview.state === 'counted'
       ? [
           preview.targets.busy > 0 ? 'warning' : 'info',
-          t('planForm.preview.count', { count: preview.targets.devices, busy: preview.targets.busy }),
+          t('planForm.preview.count', { count: preview.targets.devices, busy: preview.targets.busy }) +
+            (preview.targets.waves.length > 0
+              ? ` ${t('planForm.preview.waves', { counts: preview.targets.waves.join(' / ') })}`
+              : ''),
         ]
       : preview.state === 'failed'
         ? ['error', messageOf(preview.error)]

@@ -57,7 +57,15 @@ export function ProductCreateModal({ open, onClose }: { open: boolean; onClose(c
           />
         </Form.Item>
         <Form.Item name="protocols" label={t('products.protocols')}>
-          <Select mode="multiple" options={['mqtt', 'http', 'lwm2m'].map((v) => ({ value: v, label: v }))} />
+          <Select
+            mode="multiple"
+            options={['mqtt', 'http', 'lwm2m', 'thingspanel-v1', 'thingspanel-v1-infrom', 'quectel'].map(
+              (v) => ({
+                value: v,
+                label: v,
+              }),
+            )}
+          />
         </Form.Item>
         <Form.Item name="manufacturer" label={t('products.manufacturer')} rules={[{ max: 100 }]}>
           <Input />

@@ -1,11 +1,12 @@
 // Users (admin): list, add, change role, disable or enable.
 import { PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Form, Input, Modal, Table, Tag } from 'antd';
+import { Button, Card, Form, Input, Modal, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { unwrap } from '../../api/api-client.ts';
 import type { Role, User } from '../../api/types.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
 import { useApi, useSession } from '../../auth/session-context.tsx';
+import { EditFieldsModal } from '../../components/edit-fields-modal.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { useNotify } from '../../components/use-notify.ts';
@@ -25,6 +26,7 @@ export function UsersPage() {
   const notify = useNotify();
   const [form] = Form.useForm<UserInput>();
   const [creating, setCreating] = useState(false);
+  const [resetting, setResetting] = useState<User | null>(null);
   const users = usePagedList('users', (cursor) =>
     unwrap(api.GET('/api/v1/users', { params: { query: { limit: 100, ...(cursor && { cursor }) } } })),
   );
@@ -94,14 +96,42 @@ export function UsersPage() {
               key: 'toggle',
               render: (_: unknown, user) =>
                 user.id !== myId && (
-                  <Button size="small" onClick={() => change(user.id, { disabled: !user.disabled })}>
-                    {user.disabled ? t('users.enable') : t('users.disable')}
-                  </Button>
+                  <Space size={4} wrap>
+                    <Button size="small" onClick={() => change(user.id, { disabled: !user.disabled })}>
+                      {user.disabled ? t('users.enable') : t('users.disable')}
+                    </Button>
+                    <Button size="small" onClick={() => setResetting(user)}>
+                      {t('users.resetPassword')}
+                    </Button>
+                  </Space>
                 ),
             },
           ]}
         />
       </Card>
+      <EditFieldsModal
+        title={resetting ? `${t('users.resetPassword')}: ${resetting.username}` : ''}
+        okText={t('app.save')}
+        cancelText={t('app.cancel')}
+        values={resetting && { password: '' }}
+        fields={[
+          {
+            name: 'password',
+            label: t('users.newPassword'),
+            required: true,
+            min: 10,
+            max: 200,
+            kind: 'password',
+          },
+        ]}
+        onSave={async ({ password }) => {
+          await unwrap(
+            api.PATCH('/api/v1/users/{id}', { params: { path: { id: resetting!.id } }, body: { password } }),
+          );
+          notify.success(t('users.passwordReset', { name: resetting!.username }));
+        }}
+        onClose={() => setResetting(null)}
+      />
       <Modal
         title={t('users.create')}
         open={creating}

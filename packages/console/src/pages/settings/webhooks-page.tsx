@@ -15,7 +15,13 @@ import { useT } from '../../i18n/i18n-context.tsx';
 import { WebhookDeliveriesDrawer } from './webhook-deliveries-drawer.tsx';
 
 type EventType = Webhook['eventTypes'][number];
-const eventTypes: readonly EventType[] = ['plan.transition', 'device_upgrade.transition'];
+const eventTypes: readonly EventType[] = [
+  'plan.transition',
+  'device_upgrade.transition',
+  'wave.started',
+  'wave.completed',
+  'wave.halted',
+];
 interface WebhookInput {
   url: string;
   eventTypes: EventType[];

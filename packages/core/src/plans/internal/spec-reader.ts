@@ -16,6 +16,11 @@ export const planSpecIssueCodes = [
   'source_equals_target',
   'deadline_not_after_start',
   'deadline_passed',
+  'exclusive',
+  'duplicate_module',
+  'full_package_only',
+  'equals_target',
+  'texts_required',
 ] as const;
 export type PlanSpecIssueCode = (typeof planSpecIssueCodes)[number];
 

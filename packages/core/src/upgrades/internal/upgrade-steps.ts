@@ -2,6 +2,7 @@
 import { type FailureReason, isAutomaticallyRetried } from '../failure-reason.ts';
 import type { UpgradeEffect, UpgradePolicy, UpgradeState } from '../upgrade-state.ts';
 import type { UpgradeStage } from '../upgrade-status.ts';
+import { componentLabel, componentTotal } from './components.ts';
 
 export interface Step {
   readonly state: UpgradeState;
@@ -25,6 +26,11 @@ export function offer(
   now: number,
   how: 'notify' | 'offer',
 ): Step {
+  let repushAt = policy.pushPeriodMs === null ? null : now + policy.pushPeriodMs;
+  // An appointed window (appointment.ts): the timer fires at its end at the latest, to notice a
+  // device that never took the upgrade.
+  const until = state.appointedUntil;
+  if (until !== null && (repushAt === null || repushAt > until)) repushAt = until;
   const next: UpgradeState = {
     ...state,
     status: 'pushed',
@@ -33,8 +39,8 @@ export function offer(
     startedAt: null,
     offeredAt: now,
     pushCount: how === 'notify' ? state.pushCount + 1 : state.pushCount,
-    nextAction: policy.pushPeriodMs === null ? null : 'repush',
-    nextActionAt: policy.pushPeriodMs === null ? null : now + policy.pushPeriodMs,
+    nextAction: repushAt === null ? null : 'repush',
+    nextActionAt: repushAt,
   };
   const message = how === 'notify' ? `pushed (push ${next.pushCount})` : 'offered in answer to a check';
   return { state: next, effects: [{ type: how }, ...timerEffects(next)], message };
@@ -57,17 +63,75 @@ export function startUpgrading(
   };
 }
 
-export function succeed(state: UpgradeState, now: number, message: string): Step {
+/**
+ * The component under way succeeded. A component the device was never offered (it already ran
+ * the target) counts as skipped. With components left the record goes on to the next one:
+ * pending, due at once and ahead of devices not started yet (its due time is its creation), or
+ * still awaiting the confirmation of a manual plan; otherwise the upgrade ends in success.
+ */
+export function succeed(
+  state: UpgradeState,
+  policy: UpgradePolicy,
+  now: number,
+  message: string,
+  /** The device already said it is healthy (a health report): no health window to wait for. */
+  healthy = false,
+): Step {
+  const wasSkipped = state.status === 'pending' && state.offeredAt === null;
+  const skipped = wasSkipped ? state.skipped | (1 << state.component) : state.skipped;
+  const several = componentTotal(policy) > 1;
+  const done = several ? `${message}; ${wasSkipped ? 'skipped' : 'done'}` : message;
+  if (state.component + 1 < componentTotal(policy)) {
+    const awaiting = state.confirmation === 'awaiting';
+    const next: UpgradeState = {
+      ...state,
+      status: 'pending',
+      component: state.component + 1,
+      skipped,
+      stage: null,
+      progress: 0,
+      mismatchCount: 0,
+      autoRetries: 0,
+      reportedVersion: null,
+      offeredAt: null,
+      startedAt: null,
+      nextAction: awaiting ? null : 'push',
+      nextActionAt: awaiting ? null : state.createdAt,
+    };
+    const after = `${done}; next: ${componentLabel(policy, next.component)}`;
+    return { state: next, effects: timerEffects(next), message: after };
+  }
+  const window = policy.healthWindowMs ?? null;
+  // Installs confirmed by health (docs/state-machines.md): the last component's target runs; the
+  // device has the health window to say it works. A device that already ran it installed nothing.
+  if (window !== null && !healthy && !wasSkipped) {
+    const until = now + window;
+    const next: UpgradeState = {
+      ...state,
+      status: 'upgrading',
+      skipped,
+      stage: 'confirming',
+      progress: 100,
+      failureReason: null,
+      startedAt: state.startedAt ?? now,
+      finishedAt: null,
+      nextAction: 'health',
+      nextActionAt: until,
+    };
+    const waiting = `${done}; waiting for its health report until ${formatTime(until)}`;
+    return { state: next, effects: timerEffects(next), message: waiting };
+  }
   const next: UpgradeState = {
     ...state,
     status: 'success',
+    skipped,
     stage: null,
     progress: 100,
     nextAction: null,
     nextActionAt: null,
     finishedAt: now,
   };
-  return { state: next, effects: [{ type: 'finished', outcome: 'success', reason: null }], message };
+  return { state: next, effects: [{ type: 'finished', outcome: 'success', reason: null }], message: done };
 }
 
 /**
@@ -85,8 +149,11 @@ export function fail(
   withdraw: boolean,
 ): Step {
   const withdrawal: UpgradeEffect[] = withdraw ? [{ type: 'withdraw' }] : [];
-  const base: UpgradeState = { ...state, lastFailureReason: reason, failureDetail: detail };
-  const text = detail === null ? reason : `${reason} (${detail})`;
+  // In a plan of several components the detail names the one that failed.
+  const label = componentLabel(policy, state.component);
+  const named = label === null ? detail : detail === null ? label : `${label}: ${detail}`;
+  const base: UpgradeState = { ...state, lastFailureReason: reason, failureDetail: named };
+  const text = named === null ? reason : `${reason} (${named})`;
   const retried = isAutomaticallyRetried(reason);
   if (retried && state.autoRetries < policy.retryAttempts) {
     const next: UpgradeState = {
@@ -128,14 +195,18 @@ export function fail(
 /** The server-side check of the thresholds handed to the device (issue 3). */
 export function thresholdShortfall(
   policy: UpgradePolicy,
-  signal: number | undefined,
-  battery: number | undefined,
+  measured: { readonly signal?: number; readonly battery?: number; readonly freeSpace?: number },
 ): string | null {
+  const { signal, battery, freeSpace } = measured;
   if (battery !== undefined && policy.minBattery !== null && battery < policy.minBattery) {
     return `battery ${battery} below minimum ${policy.minBattery}`;
   }
   if (signal !== undefined && policy.minSignal !== null && signal < policy.minSignal) {
     return `signal ${signal} below minimum ${policy.minSignal}`;
+  }
+  const minFreeSpace = policy.minFreeSpace ?? null;
+  if (freeSpace !== undefined && minFreeSpace !== null && freeSpace < minFreeSpace) {
+    return `free space ${freeSpace} bytes below minimum ${minFreeSpace}`;
   }
   return null;
 }

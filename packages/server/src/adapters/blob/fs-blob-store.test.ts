@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { describeBlobStoreContract } from '../../modules/firmware/blob-store.contract.ts';
+import { describeBlobStoreContract } from '../../test-support/contracts/blob-store.contract.ts';
 import { blobReadChunkBytes, createFsBlobStore } from './fs-blob-store.ts';
 
 describeBlobStoreContract('fs-blob-store', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UpdraftError } from '@updraft/core';
 import type { BlobDigest, BlobStore, BlobWriter, ByteRange } from '../../modules/firmware/blob-store.ts';
+import { explainStorageError, type StoragePlace } from '../storage/storage-faults.ts';
 
 const keyPattern = /^[0-9a-f]{64}$/;
 /**
@@ -29,6 +30,15 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
   }
 }
 
+async function readdirOrEmpty(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+
 export function createFsBlobStore(dir: string): BlobStore {
   const tmpDir = join(dir, '.tmp');
   // Keys come from our own rows, but a key is still checked before it becomes a path.
@@ -36,11 +46,28 @@ export function createFsBlobStore(dir: string): BlobStore {
     keyPattern.test(key) ? join(dir, key.slice(0, 2), key) : undefined;
   const notFound = (key: string) =>
     new UpdraftError('NOT_FOUND', `no blob ${key}`, { resource: 'blob', key });
+  // A full disk or a read-only mount while storing: STORAGE_FULL (507) or STORAGE_READ_ONLY (503)
+  // naming the folder, rather than an INTERNAL 500 (issue 14).
+  const place: StoragePlace = {
+    store: 'firmware',
+    what: 'the firmware folder',
+    path: dir,
+    setting: 'UPDRAFT_FIRMWARE_DIR',
+  };
+  async function storing<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw explainStorageError(error, place);
+    }
+  }
 
   async function beginWrite({ maxBytes }: { maxBytes: number }): Promise<BlobWriter> {
-    await mkdir(tmpDir, { recursive: true });
     const tmpPath = join(tmpDir, `${randomBytes(12).toString('hex')}.part`);
-    const handle: FileHandle = await open(tmpPath, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY);
+    const handle: FileHandle = await storing(async () => {
+      await mkdir(tmpDir, { recursive: true });
+      return open(tmpPath, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY);
+    });
     const sha256 = createHash('sha256');
     const md5 = createHash('md5');
     let size = 0;
@@ -66,18 +93,22 @@ export function createFsBlobStore(dir: string): BlobStore {
         size += chunk.byteLength;
         sha256.update(chunk);
         md5.update(chunk);
-        let written = 0;
-        while (written < chunk.byteLength) {
-          const { bytesWritten } = await handle.write(chunk, written, chunk.byteLength - written);
-          written += bytesWritten;
-        }
+        await storing(async () => {
+          let written = 0;
+          while (written < chunk.byteLength) {
+            const { bytesWritten } = await handle.write(chunk, written, chunk.byteLength - written);
+            written += bytesWritten;
+          }
+        });
       },
       async finish() {
         if (digest) return digest;
         if (state !== 'writing') throw new Error(`blob writer is ${state}`);
         // The bytes must be on disk before a row can point at them.
-        await handle.sync();
-        await handle.close();
+        await storing(async () => {
+          await handle.sync();
+          await handle.close();
+        });
         state = 'finished';
         const hex = sha256.digest('hex');
         digest = { key: hex, size, sha256: hex, md5: md5.digest('hex') };
@@ -92,8 +123,11 @@ export function createFsBlobStore(dir: string): BlobStore {
           state = 'committed';
           return { created: false };
         }
-        await mkdir(join(dir, digest.key.slice(0, 2)), { recursive: true });
-        await rename(tmpPath, target);
+        const key = digest.key;
+        await storing(async () => {
+          await mkdir(join(dir, key.slice(0, 2)), { recursive: true });
+          await rename(tmpPath, target);
+        });
         state = 'committed';
         return { created: true };
       },
@@ -133,17 +167,24 @@ export function createFsBlobStore(dir: string): BlobStore {
       if (path) await rm(path, { force: true });
     },
 
-    // Every temporary file is removed, so the folder must belong to one server process.
-    async sweepTemp() {
-      let names: string[];
-      try {
-        names = await readdir(tmpDir);
-      } catch (error) {
-        if (isMissing(error)) return 0;
-        throw error;
+    async *list() {
+      for (const shard of await readdirOrEmpty(dir)) {
+        if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+        for (const name of await readdirOrEmpty(join(dir, shard))) {
+          if (keyPattern.test(name) && name.startsWith(shard)) yield name;
+        }
       }
-      await Promise.all(names.map((name) => rm(join(tmpDir, name), { force: true, recursive: true })));
-      return names.length;
+    },
+
+    async sweepTemp(before) {
+      let removed = 0;
+      for (const name of await readdirOrEmpty(tmpDir)) {
+        const stats = await statOrUndefined(join(tmpDir, name));
+        if (!stats || stats.mtimeMs >= before) continue;
+        await rm(join(tmpDir, name), { force: true, recursive: true });
+        removed++;
+      }
+      return removed;
     },
   };
 }

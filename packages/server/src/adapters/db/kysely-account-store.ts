@@ -23,6 +23,7 @@ function toKey(row: Selectable<ApiKeysTable>): ApiKey {
     prefix: row.key_prefix,
     role: row.role as Role,
     createdBy: row.created_by,
+    owned: row.owned === 1,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
@@ -122,7 +123,15 @@ export function createKyselyAccountStore(db: Kysely<DatabaseSchema>): AccountSto
     async insertApiKey({ name, prefix, hash, role, createdBy, now }) {
       const row = await db
         .insertInto('api_keys')
-        .values({ name, key_prefix: prefix, key_hash: hash, role, created_by: createdBy, created_at: now })
+        .values({
+          name,
+          key_prefix: prefix,
+          key_hash: hash,
+          role,
+          created_by: createdBy,
+          owned: createdBy === null ? 0 : 1,
+          created_at: now,
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
       return toKey(row);

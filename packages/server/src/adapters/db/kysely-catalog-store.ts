@@ -37,6 +37,8 @@ function toModule(row: Selectable<ModulesTable>): ProductModule {
     name: row.name,
     kind: row.kind as ModuleKind,
     description: row.description,
+    manufacturerCode: row.manufacturer_code,
+    modelCode: row.model_code,
     createdAt: row.created_at,
   };
 }
@@ -152,6 +154,8 @@ export function createKyselyCatalogStore(db: Kysely<DatabaseSchema>): CatalogSto
           name: input.name,
           kind: input.kind,
           description: input.description,
+          manufacturer_code: input.manufacturerCode ?? '',
+          model_code: input.modelCode ?? '',
           created_at: now,
         })
         .returningAll()
@@ -159,6 +163,27 @@ export function createKyselyCatalogStore(db: Kysely<DatabaseSchema>): CatalogSto
       return toModule(row);
     },
     async findModule(productId, name) {
+      const row = await db
+        .selectFrom('modules')
+        .selectAll()
+        .where('product_id', '=', productId)
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return row && toModule(row);
+    },
+    async updateModule(productId, name, patch) {
+      if (Object.keys(patch).length > 0) {
+        await db
+          .updateTable('modules')
+          .set({
+            ...(patch.description !== undefined && { description: patch.description }),
+            ...(patch.manufacturerCode !== undefined && { manufacturer_code: patch.manufacturerCode }),
+            ...(patch.modelCode !== undefined && { model_code: patch.modelCode }),
+          })
+          .where('product_id', '=', productId)
+          .where('name', '=', name)
+          .execute();
+      }
       const row = await db
         .selectFrom('modules')
         .selectAll()

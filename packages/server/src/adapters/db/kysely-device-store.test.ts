@@ -28,7 +28,7 @@ describe('DeviceStore contract', { skip }, () => {
 
   before(async () => {
     t = await createTestDatabase();
-    store = createKyselyDeviceStore(t.database.db);
+    store = createKyselyDeviceStore(t.database.db, t.database.dialect);
     const catalog = createKyselyCatalogStore(t.database.db);
     const base = {
       manufacturer: '',
@@ -75,7 +75,7 @@ describe('DeviceStore contract', { skip }, () => {
         draft('b-1', { tags: ['x'] }),
         draft('b-old'),
         draft('b-2'),
-        draft('b-1'),
+        draft('b-1', { tags: ['y'], versions: { default: '4' } }),
         draft('b-3', { versions: { default: '3' } }),
       ],
       2,
@@ -86,6 +86,9 @@ describe('DeviceStore contract', { skip }, () => {
     );
     assert.deepEqual(names(await store.list({ tag: 'x' }, { limit: 10 })), ['b-1']);
     assert.deepEqual(names(await store.list({ version: '3' }, { limit: 10 })), ['b-3']);
+    // The repeat of b-1 in the batch is taken: none of its tags or versions are stored.
+    assert.deepEqual(names(await store.list({ tag: 'y' }, { limit: 10 })), []);
+    assert.deepEqual(names(await store.list({ version: '4' }, { limit: 10 })), []);
     assert.deepEqual(await store.insertMany([], 3), []);
   });
 

@@ -1,132 +1,30 @@
 import { UpdraftError } from '@updraft/core';
-import { type Kysely, type Selectable, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
-import type {
-  BatchOutcome,
-  Device,
-  DeviceFilter,
-  DeviceGroup,
-  DeviceStore,
-  NewDevice,
-} from '../../modules/devices/device-store.ts';
+import { type Kysely, sql } from 'kysely';
+import type { Device, DeviceFilter, DeviceStore } from '../../modules/devices/device-store.ts';
 import { type PageRequest, toPage } from '../../modules/pagination.ts';
-import type { DatabaseSchema, DeviceGroupsTable, DevicesTable } from './schema.ts';
-import { containsText, isUniqueViolation } from './sql-helpers.ts';
+import { createGroupMethods } from './internal/device-groups.ts';
+import { deviceRow, insertDetails, insertMany } from './internal/device-inserts.ts';
+import { chunks, filtered, toDevice } from './internal/device-rows.ts';
+import type { SqlDialect } from './migrations/migration.ts';
+import { prepareQuery } from './prepared-query.ts';
+import type { DatabaseSchema } from './schema.ts';
+import { isUniqueViolation } from './sql-helpers.ts';
 
-// Both SQLite (32,766) and PostgreSQL (65,535) cap the parameters of one statement.
-const rowsPerStatement = 2000;
-
-function toDevice(row: Selectable<DevicesTable>): Device {
-  return {
-    id: row.id,
-    productId: row.product_id,
-    name: row.name,
-    gatewayId: row.gateway_id,
-    online: row.online === 1,
-    lastSeenAt: row.last_seen_at,
-    signal: row.signal,
-    battery: row.battery,
-    tags: JSON.parse(row.tags) as string[],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toGroup(row: Selectable<DeviceGroupsTable>): DeviceGroup {
-  return {
-    id: row.id,
-    productId: row.product_id,
-    name: row.name,
-    description: row.description,
-    createdAt: row.created_at,
-  };
-}
-
-type DeviceQuery<O> = SelectQueryBuilder<DatabaseSchema, 'devices', O>;
-type MemberRow = { group_id: number; device_id: number; added_at: number };
-
-/** The filters of a device list as joins-free `exists` clauses, so every index can serve. */
-function filtered<O>(query: DeviceQuery<O>, filter: DeviceFilter): DeviceQuery<O> {
-  return query
-    .$if(filter.productId !== undefined, (q) => q.where('devices.product_id', '=', filter.productId!))
-    .$if(filter.online !== undefined, (q) => q.where('devices.online', '=', filter.online ? 1 : 0))
-    .$if(filter.gatewayId !== undefined, (q) => q.where('devices.gateway_id', '=', filter.gatewayId!))
-    .$if(!!filter.q, (q) => q.where(containsText('devices.name', filter.q!)))
-    .$if(filter.module !== undefined || filter.version !== undefined, (q) =>
-      q.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('device_versions')
-            .select('device_versions.device_id')
-            .whereRef('device_versions.device_id', '=', 'devices.id')
-            .where('device_versions.module', '=', filter.module ?? 'default')
-            .$if(filter.version !== undefined, (s) =>
-              s.where('device_versions.version', '=', filter.version!),
-            ),
-        ),
-      ),
-    )
-    .$if(filter.groupId !== undefined, (q) =>
-      q.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('group_members')
-            .select('group_members.device_id')
-            .whereRef('group_members.device_id', '=', 'devices.id')
-            .where('group_members.group_id', '=', filter.groupId!),
-        ),
-      ),
-    )
-    .$if(filter.tag !== undefined, (q) =>
-      q.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('device_tags')
-            .select('device_tags.device_id')
-            .whereRef('device_tags.device_id', '=', 'devices.id')
-            .where('device_tags.tag', '=', filter.tag!),
-        ),
-      ),
-    );
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-async function insertDetails(
-  trx: Transaction<DatabaseSchema>,
-  pairs: { id: number; input: NewDevice }[],
-  now: number,
-) {
-  const tags = pairs.flatMap(({ id, input }) => input.tags.map((tag) => ({ device_id: id, tag })));
-  for (const part of chunks(tags, rowsPerStatement * 4))
-    await trx.insertInto('device_tags').values(part).execute();
-  const versions = pairs.flatMap(({ id, input }) =>
-    Object.entries(input.versions).map(([module, version]) => ({
-      device_id: id,
-      module,
-      version,
-      reported_at: now,
-    })),
+export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect): DeviceStore {
+  // Reads every device request makes, built and compiled once.
+  const getQuery = prepareQuery(db as Kysely<unknown>, (id: number) =>
+    db.selectFrom('devices').selectAll().where('id', '=', id),
   );
-  for (const part of chunks(versions, rowsPerStatement * 2))
-    await trx.insertInto('device_versions').values(part).execute();
-}
+  const versionQuery = prepareQuery(db as Kysely<unknown>, (id: number, module: string) =>
+    db
+      .selectFrom('device_versions')
+      .select('version')
+      .where('device_id', '=', id)
+      .where('module', '=', module),
+  );
 
-const deviceRow = (input: NewDevice, now: number) => ({
-  product_id: input.productId,
-  name: input.name,
-  secret_salt: input.secretSalt,
-  secret_hash: input.secretHash,
-  gateway_id: input.gatewayId,
-  online: 0,
-  tags: JSON.stringify(input.tags),
-  created_at: now,
-  updated_at: now,
-});
-
-export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>): DeviceStore {
   async function get(id: number) {
-    const row = await db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await getQuery(id);
     return row && toDevice(row);
   }
 
@@ -173,7 +71,7 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>): DeviceStore
             .values(deviceRow(input, now))
             .returningAll()
             .executeTakeFirstOrThrow();
-          await insertDetails(trx, [{ id: row.id, input }], now);
+          await insertDetails(trx, dialect, [{ id: row.id, input }], now);
           return toDevice(row);
         });
       } catch (error) {
@@ -184,37 +82,7 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>): DeviceStore
       }
     },
 
-    async insertMany(inputs, now) {
-      if (inputs.length === 0) return [];
-      return db.transaction().execute(async (trx) => {
-        const created = new Map<string, Device>();
-        for (const part of chunks(inputs, rowsPerStatement)) {
-          const rows = await trx
-            .insertInto('devices')
-            .values(part.map((input) => deviceRow(input, now)))
-            .onConflict((oc) => oc.columns(['product_id', 'name']).doNothing())
-            .returningAll()
-            .execute();
-          for (const row of rows) created.set(`${row.product_id}/${row.name}`, toDevice(row));
-        }
-        // Each created name goes to its first occurrence; a repeat in the batch is taken.
-        const outcomes: BatchOutcome[] = [];
-        const pairs: { id: number; input: NewDevice }[] = [];
-        for (const input of inputs) {
-          const key = `${input.productId}/${input.name}`;
-          const device = created.get(key);
-          if (!device) {
-            outcomes.push({ taken: true });
-            continue;
-          }
-          created.delete(key);
-          outcomes.push({ device });
-          pairs.push({ id: device.id, input });
-        }
-        await insertDetails(trx, pairs, now);
-        return outcomes;
-      });
-    },
+    insertMany: (inputs, now) => insertMany(db, dialect, inputs, now),
 
     async findByName(productId, name) {
       const row = await db
@@ -306,6 +174,29 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>): DeviceStore
       return Number(result.numDeletedRows) > 0;
     },
 
+    async versionOf(id, module) {
+      const [row] = await versionQuery(id, module);
+      return row?.version;
+    },
+
+    async versionsOfMany(ids) {
+      const byDevice = new Map<number, { module: string; version: string }[]>();
+      if (ids.length === 0) return byDevice;
+      const rows = await db
+        .selectFrom('device_versions')
+        .select(['device_id', 'module', 'version'])
+        .where('device_id', 'in', ids)
+        .orderBy('module')
+        .execute();
+      for (const row of rows) {
+        const id = Number(row.device_id);
+        const list = byDevice.get(id) ?? [];
+        list.push({ module: row.module, version: row.version });
+        byDevice.set(id, list);
+      }
+      return byDevice;
+    },
+
     async versionsOf(id) {
       const rows = await db
         .selectFrom('device_versions')
@@ -333,6 +224,7 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>): DeviceStore
           ...(telemetry.online !== undefined && { online: telemetry.online ? 1 : 0 }),
           ...(telemetry.signal !== undefined && { signal: telemetry.signal }),
           ...(telemetry.battery !== undefined && { battery: telemetry.battery }),
+          ...(telemetry.freeSpace !== undefined && { free_space: telemetry.freeSpace }),
         })
         .where('id', '=', id)
         .returningAll()
@@ -351,6 +243,8 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>): DeviceStore
               ...(telemetry.online !== undefined && { online: telemetry.online ? 1 : 0 }),
               ...(telemetry.signal !== undefined && { signal: telemetry.signal }),
               ...(telemetry.battery !== undefined && { battery: telemetry.battery }),
+              ...(telemetry.freeSpace !== undefined && { free_space: telemetry.freeSpace }),
+              ...(telemetry.freeSpace !== undefined && { free_space: telemetry.freeSpace }),
             })
             .where('id', '=', id)
             .execute();
@@ -358,116 +252,14 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>): DeviceStore
       });
     },
 
-    async insertGroup(input, now) {
-      try {
-        const row = await db
-          .insertInto('device_groups')
-          .values({
-            product_id: input.productId,
-            name: input.name,
-            description: input.description,
-            created_at: now,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return toGroup(row);
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        throw new UpdraftError('GROUP_NAME_TAKEN', `product ${input.productId} has a group ${input.name}`, {
-          name: input.name,
-        });
-      }
+    async fleetVersions(productId) {
+      const rows = await sql<{ module: string; version: string; n: number }>`select dv.module, dv.version,
+        count(*) as n from device_versions dv join devices d on d.id = dv.device_id
+        where d.product_id = ${productId} group by dv.module, dv.version
+        order by dv.module, dv.version`.execute(db);
+      return rows.rows.map((r) => ({ module: r.module, version: r.version, devices: Number(r.n) }));
     },
 
-    async getGroup(id) {
-      const row = await db.selectFrom('device_groups').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toGroup(row);
-    },
-
-    async listGroups(filter, { after, limit }) {
-      const rows = await db
-        .selectFrom('device_groups')
-        .selectAll()
-        .$if(after !== undefined, (q) => q.where('id', '>', after!))
-        .$if(filter.productId !== undefined, (q) => q.where('product_id', '=', filter.productId!))
-        .$if(!!filter.q, (q) => q.where(containsText('name', filter.q!)))
-        .orderBy('id')
-        .limit(limit + 1)
-        .execute();
-      return toPage(rows.map(toGroup), limit);
-    },
-
-    async deleteGroup(id) {
-      const result = await db.deleteFrom('device_groups').where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    },
-
-    async findForeignDevices(productId, ids) {
-      const unique = [...new Set(ids)];
-      if (unique.length === 0) return [];
-      const rows = await db
-        .selectFrom('devices')
-        .select('id')
-        .where('id', 'in', unique)
-        .where('product_id', '=', productId)
-        .execute();
-      const own = new Set(rows.map((r) => r.id));
-      return unique.filter((id) => !own.has(id));
-    },
-
-    async addMembers(groupId, ids, now) {
-      let added = 0;
-      for (const part of chunks([...new Set(ids)], rowsPerStatement)) {
-        added += await addMatching(groupId, now, (q) => q.where('devices.id', 'in', part));
-      }
-      return added;
-    },
-
-    addMembersMatching: (groupId, filter, now) => addMatching(groupId, now, (q) => filtered(q, filter)),
-
-    async removeMembers(groupId, ids) {
-      let removed = 0;
-      for (const part of chunks([...new Set(ids)], rowsPerStatement)) {
-        const result = await db
-          .deleteFrom('group_members')
-          .where('group_id', '=', groupId)
-          .where('device_id', 'in', part)
-          .executeTakeFirst();
-        removed += Number(result.numDeletedRows);
-      }
-      return removed;
-    },
-
-    listMembers: (groupId, filter, page) => list({ ...filter, groupId }, page),
+    ...createGroupMethods(db, list),
   };
-
-  /** `insert … select` of the group's product's devices that `where` keeps; never loads ids. */
-  async function addMatching(
-    groupId: number,
-    now: number,
-    where: (q: DeviceQuery<MemberRow>) => DeviceQuery<MemberRow>,
-  ): Promise<number> {
-    // Literals, not parameters: PostgreSQL cannot type a bare parameter in a select list.
-    if (!Number.isSafeInteger(groupId) || !Number.isSafeInteger(now)) throw new TypeError('not an integer');
-    const select = db
-      .selectFrom('devices')
-      .select([
-        sql<number>`${sql.lit(groupId)}`.as('group_id'),
-        'devices.id as device_id',
-        sql<number>`${sql.lit(now)}`.as('added_at'),
-      ])
-      .where('devices.product_id', '=', (eb) =>
-        eb
-          .selectFrom('device_groups')
-          .select('device_groups.product_id')
-          .where('device_groups.id', '=', groupId),
-      );
-    const result = await db
-      .insertInto('group_members')
-      .columns(['group_id', 'device_id', 'added_at'])
-      .expression(where(select))
-      .onConflict((oc) => oc.columns(['group_id', 'device_id']).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0);
-  }
 }

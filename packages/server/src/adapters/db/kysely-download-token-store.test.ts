@@ -2,8 +2,8 @@
 // PostgreSQL): batched inserts supersede older tokens of the same upgrade, expiry sweeps.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createDeviceFleet, type DeviceFleet } from '../../test-support/device-fleet.ts';
 import { skipReason } from '../../test-support/test-database.ts';
-import { createDeviceFleet, type DeviceFleet } from '../../transports/http/device-api/test-device-fleet.ts';
 import { createKyselyDownloadTokenStore } from './kysely-download-token-store.ts';
 
 const skip = (await skipReason()) ?? false;
@@ -47,6 +47,32 @@ describe('DownloadTokenStore contract', { skip }, () => {
     assert.equal(found?.deviceId, grants[0]!.deviceId);
     assert.equal(await store.findByHash('nope'), undefined);
     await store.insertMany([]);
+  });
+
+  it('keeps the tokens of every file of an upgrade valid together, and supersedes them together', async () => {
+    const file = (hash: string, filePosition: number) => token(hash, { ...grants[1]!, filePosition });
+    await store.insertMany([file('f1', 1), file('f2', 2), file('f3', 3)]);
+    for (const hash of ['f1', 'f2', 'f3']) assert.equal((await store.findByHash(hash))?.superseded, false);
+    assert.equal((await store.findByHash('f3'))?.filePosition, 3);
+    // A newer offer of the upgrade (here of one file) supersedes every older token of it.
+    await store.insertMany([file('g1', 1)]);
+    for (const hash of ['f1', 'f2', 'f3']) assert.equal((await store.findByHash(hash))?.superseded, true);
+    assert.equal((await store.findByHash('g1'))?.superseded, false);
+  });
+
+  it("finds an upgrade's current token per file, expired or not, and none once superseded", async () => {
+    const grant = (filePosition: number) => ({ ...grants[1]!, filePosition });
+    await store.insertMany([token('h1', grant(1), 5), token('h2', grant(2), 5)]);
+    assert.equal((await store.findCurrent(grants[1]!.upgradeId, 1))?.id, (await store.findByHash('h1'))?.id);
+    assert.equal(
+      (await store.findCurrent(grants[1]!.upgradeId, 2))?.expiresAt,
+      5,
+      'expired is still current',
+    );
+    await store.insertMany([token('i1', grant(1))]);
+    assert.equal((await store.findCurrent(grants[1]!.upgradeId, 1))?.id, (await store.findByHash('i1'))?.id);
+    assert.equal(await store.findCurrent(grants[1]!.upgradeId, 2), undefined, 'file 2 was superseded');
+    assert.equal(await store.findCurrent(grants[1]!.upgradeId, 3), undefined);
   });
 
   it('writes nothing of a batch that fails', async () => {

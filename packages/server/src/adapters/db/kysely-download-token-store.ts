@@ -1,11 +1,12 @@
 // Download tokens in SQL (migration 0003). The table is declared here rather than in schema.ts:
 // nothing outside the device-access module reads it.
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type {
   DownloadTokenStore,
   NewDownloadToken,
   StoredDownloadToken,
 } from '../../modules/device-access/download-token-store.ts';
+import { prepareQuery } from './prepared-query.ts';
 import type { DatabaseSchema } from './schema.ts';
 
 interface DownloadTokensTable {
@@ -20,18 +21,38 @@ interface DownloadTokensTable {
   expires_at: number;
 }
 
+function storedOf(row: Selectable<DownloadTokensTable>): StoredDownloadToken {
+  return {
+    id: Number(row.id),
+    upgradeId: Number(row.upgrade_id),
+    deviceId: Number(row.device_id),
+    packageId: Number(row.package_id),
+    filePosition: row.file_position,
+    superseded: Number(row.superseded) === 1,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
 export function createKyselyDownloadTokenStore(base: Kysely<DatabaseSchema>): DownloadTokenStore {
   const db = base.withTables<{ download_tokens: DownloadTokensTable }>();
+  // Every check that reuses a token, and every download request, reads one: compiled once.
+  const byHash = prepareQuery(db as Kysely<unknown>, (tokenHash: string) =>
+    db.selectFrom('download_tokens').selectAll().where('token_hash', '=', tokenHash),
+  );
   return {
     async insertMany(tokens: readonly NewDownloadToken[]) {
       if (tokens.length === 0) return;
-      const last = new Map<number, NewDownloadToken>();
-      for (const token of tokens) last.set(token.upgradeId, token);
+      // The last token of each upgrade and file in the batch stays valid.
+      const last = new Map<string, NewDownloadToken>();
+      const keyOf = (token: NewDownloadToken) => `${token.upgradeId}:${token.filePosition}`;
+      for (const token of tokens) last.set(keyOf(token), token);
+      const upgrades = [...new Set(tokens.map((token) => token.upgradeId))];
       await db.transaction().execute(async (trx) => {
         await trx
           .updateTable('download_tokens')
           .set({ superseded: 1 })
-          .where('upgrade_id', 'in', [...last.keys()])
+          .where('upgrade_id', 'in', upgrades)
           .where('superseded', '=', 0)
           .execute();
         await trx
@@ -43,7 +64,7 @@ export function createKyselyDownloadTokenStore(base: Kysely<DatabaseSchema>): Do
               device_id: token.deviceId,
               package_id: token.packageId,
               file_position: token.filePosition,
-              superseded: last.get(token.upgradeId) === token ? 0 : 1,
+              superseded: last.get(keyOf(token)) === token ? 0 : 1,
               created_at: token.createdAt,
               expires_at: token.expiresAt,
             })),
@@ -53,23 +74,22 @@ export function createKyselyDownloadTokenStore(base: Kysely<DatabaseSchema>): Do
     },
 
     async findByHash(tokenHash): Promise<StoredDownloadToken | undefined> {
+      const [row] = await byHash(tokenHash);
+      return row && storedOf(row);
+    },
+
+    async findCurrent(upgradeId, filePosition) {
+      // download_tokens_upgrade (upgrade_id, id): the newest rows of the upgrade first.
       const row = await db
         .selectFrom('download_tokens')
         .selectAll()
-        .where('token_hash', '=', tokenHash)
+        .where('upgrade_id', '=', upgradeId)
+        .where('file_position', '=', filePosition)
+        .where('superseded', '=', 0)
+        .orderBy('id', 'desc')
+        .limit(1)
         .executeTakeFirst();
-      return (
-        row && {
-          id: Number(row.id),
-          upgradeId: Number(row.upgrade_id),
-          deviceId: Number(row.device_id),
-          packageId: Number(row.package_id),
-          filePosition: row.file_position,
-          superseded: Number(row.superseded) === 1,
-          createdAt: Number(row.created_at),
-          expiresAt: Number(row.expires_at),
-        }
-      );
+      return row && storedOf(row);
     },
 
     async deleteExpired(before) {

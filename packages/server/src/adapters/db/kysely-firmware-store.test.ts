@@ -23,6 +23,8 @@ describe('kysely-firmware-store', { skip }, () => {
   const pkg = (version: string, sourceVersion: string | null = null): NewFirmwarePackage => ({
     productId,
     module: 'default',
+    name: sourceVersion ? `${version} from ${sourceVersion}` : version,
+    remark: '',
     version,
     type: sourceVersion ? 'delta' : 'full',
     sourceVersion,
@@ -95,7 +97,7 @@ describe('kysely-firmware-store', { skip }, () => {
       await store.isSlotTaken({ productId, module: 'default', version: '3.0.0', sourceVersion: null }),
       false,
     );
-    assert.equal(await store.isBlobReferenced('4'.repeat(64)), false);
+    assert.equal((await store.listPackages({ productId, version: '3.0.0' }, { limit: 1 })).items.length, 0);
   });
 
   it('filters, pages, updates and deletes, returning the hashes of the deleted files', async () => {
@@ -110,9 +112,13 @@ describe('kysely-firmware-store', { skip }, () => {
     const updated = await store.updatePackage(first.items[0]!.id, { releaseNotes: 'new', extData: {} });
     assert.equal(updated?.releaseNotes, 'new');
     assert.deepEqual(updated?.extData, {});
-    assert.deepEqual(await store.deletePackage(first.items[0]!.id), ['1'.repeat(64), '2'.repeat(64)]);
-    assert.equal(await store.deletePackage(first.items[0]!.id), undefined);
-    assert.equal(await store.isBlobReferenced('2'.repeat(64)), false);
-    assert.equal(await store.isBlobReferenced('1'.repeat(64)), true, 'package 2.0.0 still holds file 1');
+    assert.deepEqual(await store.deletePackage(first.items[0]!.id, 2_000), ['1'.repeat(64), '2'.repeat(64)]);
+    assert.equal(await store.deletePackage(first.items[0]!.id, 2_000), undefined);
+    // Package 2.0.0 still holds file 1: only file 2 became an orphan (kysely-blob-orphan-store.test.ts).
+    const orphans = await t.database.db.selectFrom('blob_orphans').select(['sha256', 'since']).execute();
+    assert.deepEqual(
+      orphans.map((o) => [o.sha256, Number(o.since)]),
+      [['2'.repeat(64), 2_000]],
+    );
   });
 });

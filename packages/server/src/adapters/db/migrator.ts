@@ -11,8 +11,15 @@ export interface SchemaState {
 
 async function ensureTable(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
   const big = dialect === 'postgres' ? 'bigint' : 'integer';
-  await sql`create table if not exists updraft_migrations (id integer primary key, name text not null,
-    applied_at ${sql.raw(big)} not null)`.execute(db);
+  const create = sql`create table if not exists updraft_migrations (id integer primary key,
+    name text not null, applied_at ${sql.raw(big)} not null)`;
+  if (dialect !== 'postgres') return void (await create.execute(db));
+  // PostgreSQL's "if not exists" is not safe against a concurrent create (two instances starting
+  // on an empty database): the migrators' lock makes them take turns.
+  await db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(728431)`.execute(tx);
+    await create.execute(tx);
+  });
 }
 
 async function readApplied(db: Kysely<unknown>): Promise<number[]> {

@@ -27,6 +27,8 @@ export interface ApiKeysTable {
   key_hash: string;
   role: string;
   created_by: number | null;
+  /** 1: made by a user, who may since have been deleted (created_by null); 0: by the CLI. */
+  owned: Generated<number>;
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
@@ -44,6 +46,8 @@ export interface ProductsTable {
   sign_method: string;
   access_key_salt: string | null;
   access_key_hash: string | null;
+  /** 1: uploads and plans need a valid signature (migration 19). */
+  require_signature: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -55,6 +59,9 @@ export interface ModulesTable {
   kind: string;
   description: string;
   created_at: number;
+  /** OneNET manufacturer and model codes (migration 9); '' when unset (the column default). */
+  manufacturer_code: Generated<string>;
+  model_code: Generated<string>;
 }
 
 export interface DevicesTable {
@@ -68,6 +75,8 @@ export interface DevicesTable {
   last_seen_at: number | null;
   signal: number | null;
   battery: number | null;
+  /** Bytes free, as last reported (migration 20). */
+  free_space: number | null;
   tags: string;
   created_at: number;
   updated_at: number;
@@ -111,8 +120,35 @@ export interface FirmwarePackagesTable {
   ext_data: string;
   verified: number;
   total_size: number;
+  /** Unique per product and module (migration 11); the columns default to ''. */
+  name: Generated<string>;
+  remark: Generated<string>;
   created_by: string;
   created_at: number;
+}
+
+/** A product's Ed25519 public keys (migration 19, docs/signing.md). */
+export interface SigningKeysTable {
+  product_id: number;
+  key_id: string;
+  name: string;
+  /** The raw 32 bytes, base64. */
+  public_key: string;
+  status: string;
+  valid_until: number | null;
+  created_by: string;
+  created_at: number;
+  changed_at: number;
+}
+
+/** A package's signed manifest and its detached Ed25519 signature (migration 19). */
+export interface PackageSignaturesTable {
+  package_id: number;
+  manifest: string;
+  signature: string;
+  key_id: string;
+  security_version: number;
+  signed_at: number;
 }
 
 export interface FirmwareFilesTable {
@@ -160,6 +196,10 @@ export interface PlansTable {
   updated_at: number;
   started_at: number | null;
   finished_at: number | null;
+  wave_index: Generated<number>;
+  wave_phase: Generated<string>;
+  wave_until: number | null;
+  waves_assigned: Generated<number>;
 }
 
 export interface PlanTargetsTable {
@@ -205,6 +245,48 @@ export interface DeviceUpgradesTable {
   offered_at: number | null;
   started_at: number | null;
   finished_at: number | null;
+  component: Generated<number>;
+  skipped: Generated<number>;
+  /** Migration 13: the window the device's owner appointed. */
+  appointed_from: number | null;
+  appointed_until: number | null;
+  /** Migration 14: the device's refusals of a silent plan's offer. */
+  refusals: Generated<number>;
+  /** Migration 16: the record's wave. */
+  wave: Generated<number>;
+  /** Migration 17: the device's version of the module when it was enrolled. */
+  from_version: string | null;
+}
+
+/** Migration 13: end-user tokens (docs/enduser-api.md), by the SHA-256 of the token. */
+export interface EndUserTokensTable {
+  id: Generated<number>;
+  token_hash: string;
+  label: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface EndUserTokenDevicesTable {
+  token_id: number;
+  device_id: number;
+}
+
+export interface DeviceAutoUpgradesTable {
+  device_id: number;
+  enabled: number;
+  updated_by: string;
+  updated_at: number;
+}
+
+/** Every component of every plan, in order (migration 10). */
+export interface PlanComponentsTable {
+  plan_id: number;
+  position: number;
+  module: string;
+  package_id: number;
 }
 
 export interface DeviceUpgradeLogsTable {
@@ -271,6 +353,39 @@ export interface WebhookDeliveriesTable {
   delivered_at: number | null;
 }
 
+/** Blobs no package refers to, since when (migration 7). */
+export interface BlobOrphansTable {
+  sha256: string;
+  since: number;
+}
+
+/** One management change (migration 15). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  role: string | null;
+  address: string;
+  method: string;
+  route: string;
+  path: string;
+  entity: string;
+  entity_id: string | null;
+  action: string;
+  status: number;
+  before_state: string | null;
+  after_state: string | null;
+}
+
+/** A change the console follows live (migration 19). */
+export interface LiveEventsTable {
+  id: Generated<number>;
+  at: number;
+  kind: string;
+  plan_id: number | null;
+  data: string;
+}
+
 export interface DatabaseSchema {
   server_settings: ServerSettingsTable;
   users: UsersTable;
@@ -285,13 +400,22 @@ export interface DatabaseSchema {
   group_members: GroupMembersTable;
   firmware_packages: FirmwarePackagesTable;
   firmware_files: FirmwareFilesTable;
+  signing_keys: SigningKeysTable;
+  package_signatures: PackageSignaturesTable;
+  blob_orphans: BlobOrphansTable;
   updraft_migrations: MigrationsTable;
   plans: PlansTable;
   plan_targets: PlanTargetsTable;
   plan_transitions: PlanTransitionsTable;
+  plan_components: PlanComponentsTable;
   device_upgrades: DeviceUpgradesTable;
   device_upgrade_logs: DeviceUpgradeLogsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   delta_jobs: DeltaJobsTable;
+  enduser_tokens: EndUserTokensTable;
+  enduser_token_devices: EndUserTokenDevicesTable;
+  device_auto_upgrades: DeviceAutoUpgradesTable;
+  audit_log: AuditLogTable;
+  live_events: LiveEventsTable;
 }

@@ -6,10 +6,24 @@ export function containsText(column: string, text: string): RawBuilder<boolean> 
   return sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
 
-/** SQLite says SQLITE_CONSTRAINT_UNIQUE (2067); PostgreSQL says unique_violation (23505). */
+/**
+ * SQLite says SQLITE_CONSTRAINT_UNIQUE (2067), or SQLITE_CONSTRAINT_PRIMARYKEY (1555) for a
+ * taken primary key; PostgreSQL says unique_violation (23505) for both.
+ */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: unknown; errcode?: unknown };
-  return e.code === '23505' || e.errcode === 2067;
+  return e.code === '23505' || e.errcode === 2067 || e.errcode === 1555;
+}
+
+/**
+ * A unique violation of the named index: PostgreSQL names it (`constraint`); SQLite lists the
+ * index's columns in its message, `table.column` each, so the index's last column identifies it.
+ */
+export function isUniqueViolationOf(error: unknown, index: string, lastColumn: string): boolean {
+  if (!isUniqueViolation(error)) return false;
+  const e = error as { constraint?: unknown; message?: unknown };
+  if (typeof e.constraint === 'string') return e.constraint === index;
+  return String(e.message).trimEnd().endsWith(`.${lastColumn}`);
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   SqliteQueryCompiler,
   type TransactionSettings,
 } from 'kysely';
+import { explainStorageError, type StoragePlace } from '../storage/storage-faults.ts';
 
 function toParam(value: unknown): SQLInputValue {
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -22,26 +23,40 @@ function toParam(value: unknown): SQLInputValue {
 
 class NodeSqliteConnection implements DatabaseConnection {
   readonly #db: DatabaseSync;
-  readonly #cache = new Map<string, StatementSync>();
+  /** Prepared statements by SQL, with whether each returns rows (asked once: columns() allocates). */
+  readonly #cache = new Map<string, { statement: StatementSync; returnsRows: boolean }>();
+  readonly #place: StoragePlace | null;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, place: StoragePlace | null) {
     this.#db = db;
+    this.#place = place;
   }
 
-  #prepare(sql: string): StatementSync {
-    let statement = this.#cache.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
+  #prepare(sql: string): { statement: StatementSync; returnsRows: boolean } {
+    let prepared = this.#cache.get(sql);
+    if (!prepared) {
+      const statement = this.#db.prepare(sql);
+      prepared = { statement, returnsRows: statement.columns().length > 0 };
       if (this.#cache.size > 500) this.#cache.clear();
-      this.#cache.set(sql, statement);
+      this.#cache.set(sql, prepared);
     }
-    return statement;
+    return prepared;
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const statement = this.#prepare(compiled.sql);
+    try {
+      return this.#execute<R>(compiled);
+    } catch (error) {
+      // A disk that filled or went read-only after the start: STORAGE_FULL (507) or
+      // STORAGE_READ_ONLY (503) naming the file, not an INTERNAL 500 (issue 14).
+      throw this.#place ? explainStorageError(error, this.#place) : error;
+    }
+  }
+
+  #execute<R>(compiled: CompiledQuery): QueryResult<R> {
+    const { statement, returnsRows } = this.#prepare(compiled.sql);
     const params = compiled.parameters.map(toParam);
-    if (statement.columns().length > 0) {
+    if (returnsRows) {
       return { rows: statement.all(...params) as R[] };
     }
     const result = statement.run(...params);
@@ -53,29 +68,33 @@ class NodeSqliteConnection implements DatabaseConnection {
   }
 
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
-    const statement = this.#prepare(compiled.sql);
+    const { statement } = this.#prepare(compiled.sql);
     for (const row of statement.iterate(...compiled.parameters.map(toParam))) {
       yield { rows: [row as R] };
     }
   }
 }
 
+/**
+ * One holder at a time, in arrival order: unlock hands the lock to the next waiter itself. (Waking
+ * every waiter to race for it cost each query a microtask per request queued behind it.)
+ */
 class Mutex {
-  #pending: Promise<void> | undefined;
-  #release: (() => void) | undefined;
+  #locked = false;
+  readonly #waiters: (() => void)[] = [];
 
-  async lock(): Promise<void> {
-    while (this.#pending) await this.#pending;
-    this.#pending = new Promise((resolve) => {
-      this.#release = resolve;
-    });
+  lock(): Promise<void> {
+    if (!this.#locked) {
+      this.#locked = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   unlock(): void {
-    const release = this.#release;
-    this.#pending = undefined;
-    this.#release = undefined;
-    release?.();
+    const next = this.#waiters.shift();
+    if (next) next();
+    else this.#locked = false;
   }
 }
 
@@ -84,9 +103,9 @@ class NodeSqliteDriver implements Driver {
   readonly #mutex = new Mutex();
   readonly #connection: NodeSqliteConnection;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, place: StoragePlace | null) {
     this.#db = db;
-    this.#connection = new NodeSqliteConnection(db);
+    this.#connection = new NodeSqliteConnection(db, place);
   }
 
   async init(): Promise<void> {}
@@ -120,9 +139,12 @@ class NodeSqliteDriver implements Driver {
 
 export class NodeSqliteDialect implements Dialect {
   readonly #db: DatabaseSync;
+  readonly #place: StoragePlace | null;
 
-  constructor(db: DatabaseSync) {
+  /** `place`: the database file, named in storage faults (none for `:memory:`). */
+  constructor(db: DatabaseSync, place: StoragePlace | null = null) {
     this.#db = db;
+    this.#place = place;
   }
 
   createAdapter() {
@@ -130,7 +152,7 @@ export class NodeSqliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new NodeSqliteDriver(this.#db);
+    return new NodeSqliteDriver(this.#db, this.#place);
   }
 
   createIntrospector(db: Kysely<unknown>) {

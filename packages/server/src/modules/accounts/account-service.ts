@@ -1,5 +1,5 @@
 // Users, console sign-in sessions and API keys.
-import { hasRole, type Role, UpdraftError } from '@updraft/core';
+import { hasRole, lesserRole, type Role, UpdraftError } from '@updraft/core';
 import type { Clock } from '../../adapters/clock/clock.ts';
 import {
   equalHex,
@@ -11,15 +11,19 @@ import {
 } from '../../internal/secrets.ts';
 import type { PageRequest } from '../pagination.ts';
 import type { AccountStore, ApiKey, ApiKeyFilter, User, UserFilter } from './account-store.ts';
+import { checkPassword } from './password-policy.ts';
 
 /** Who is making a management call. */
 export interface Principal {
   kind: 'user' | 'api_key';
   id: number;
   name: string;
+  /** For an API key: the lesser of its own role and its owner's current role. */
   role: Role;
   /** CSRF token of the cookie session; null for API keys. */
   csrfToken: string | null;
+  /** The user an API key acts for (null: a key of the `updraft keys` command); a user's own id. */
+  ownerId: number | null;
 }
 
 const usernamePattern = /^[A-Za-z0-9._@-]{1,64}$/;
@@ -32,21 +36,13 @@ export interface AccountServiceOptions {
 }
 
 export function createAccountService({ store, clock, sessionTtlMs }: AccountServiceOptions) {
-  function checkPassword(password: string): void {
-    if (password.length < 10 || password.length > 200) {
-      throw new UpdraftError('VALIDATION_FAILED', 'a password has 10 to 200 characters', {
-        field: 'password',
-      });
-    }
-  }
-
   async function createUser(input: { username: string; password: string; role: Role }): Promise<User> {
     if (!usernamePattern.test(input.username)) {
       throw new UpdraftError('VALIDATION_FAILED', 'a username has 1 to 64 letters, digits, dots, @, - or _', {
         field: 'username',
       });
     }
-    checkPassword(input.password);
+    checkPassword(input.password, input.username);
     if (await store.findUserByName(input.username)) {
       throw new UpdraftError('USERNAME_TAKEN', `user ${input.username} exists`, { username: input.username });
     }
@@ -68,7 +64,13 @@ export function createAccountService({ store, clock, sessionTtlMs }: AccountServ
     ): Promise<{ username: string; password: string } | null> {
       if ((await store.countUsers()) > 0) return null;
       const chosen = password ?? generatePassword();
-      await createUser({ username, password: chosen, role: 'admin' });
+      try {
+        await createUser({ username, password: chosen, role: 'admin' });
+      } catch (error) {
+        // Several instances started at once on an empty database: one of them created it.
+        if (await store.findUserByName(username)) return null;
+        throw error;
+      }
       return { username, password: chosen };
     },
 
@@ -115,6 +117,7 @@ export function createAccountService({ store, clock, sessionTtlMs }: AccountServ
         name: user.username,
         role: user.role,
         csrfToken: session.csrfToken,
+        ownerId: user.id,
       };
     },
 
@@ -123,8 +126,16 @@ export function createAccountService({ store, clock, sessionTtlMs }: AccountServ
       if (!match?.[1]) return undefined;
       const key = await store.findApiKeyByPrefix(match[1]);
       if (!key || key.revokedAt !== null || !equalHex(key.hash, sha256Hex(secret))) return undefined;
+      let role = key.role;
+      if (key.owned) {
+        // A key acts for its owner: never with more than the owner's role now, and not at all
+        // once the owner is disabled or deleted.
+        const owner = key.createdBy === null ? undefined : await store.getUser(key.createdBy);
+        if (!owner || owner.disabled) return undefined;
+        role = lesserRole(role, owner.role);
+      }
       await store.touchApiKey(key.id, clock.now());
-      return { kind: 'api_key', id: key.id, name: key.name, role: key.role, csrfToken: null };
+      return { kind: 'api_key', id: key.id, name: key.name, role, csrfToken: null, ownerId: key.createdBy };
     },
 
     getUser: (id: number) => store.getUser(id),
@@ -138,7 +149,11 @@ export function createAccountService({ store, clock, sessionTtlMs }: AccountServ
       if (actor.kind === 'user' && actor.id === id && (patch.role !== undefined || patch.disabled)) {
         throw new UpdraftError('FORBIDDEN', 'you cannot change your own role or disable yourself');
       }
-      if (patch.password !== undefined) checkPassword(patch.password);
+      if (patch.password !== undefined) {
+        const current = await store.getUser(id);
+        if (!current) throw new UpdraftError('NOT_FOUND', `no user ${id}`, { resource: 'user', id });
+        checkPassword(patch.password, current.username);
+      }
       const user = await store.updateUser(id, {
         ...(patch.role !== undefined && { role: patch.role }),
         ...(patch.disabled !== undefined && { disabled: patch.disabled }),
@@ -181,7 +196,8 @@ export function createAccountService({ store, clock, sessionTtlMs }: AccountServ
         prefix,
         hash: sha256Hex(secret),
         role: input.role,
-        createdBy: actor?.kind === 'user' ? actor.id : null,
+        // A key made with a key acts for the same owner as the key that made it.
+        createdBy: actor?.ownerId ?? null,
         now: clock.now(),
       });
       return { key, secret };

@@ -15,7 +15,10 @@ export interface ApiKey {
   name: string;
   prefix: string;
   role: Role;
+  /** The user the key acts for; null for keys of the `updraft keys` command (or a deleted owner). */
   createdBy: number | null;
+  /** Made by a user: the key acts with no more than that user's role, and dies with the user. */
+  owned: boolean;
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;

@@ -8,6 +8,7 @@ import type { Page, PageRequest } from '../pagination.ts';
 import type {
   CatalogStore,
   ModuleKind,
+  ModulePatch,
   Product,
   ProductFilter,
   ProductInput,
@@ -16,6 +17,18 @@ import type {
 
 export const productKeyPattern = /^[A-Za-z0-9_-]{4,64}$/;
 export const moduleNamePattern = /^[A-Za-z0-9._-]{1,32}$/;
+
+/** OneNET's codes are digits (`101`, `10101`, protocols.md §2.7); letters are taken too. */
+export const moduleCodePattern = /^[A-Za-z0-9_-]{0,32}$/;
+
+function checkCode(field: string, value: string): string {
+  if (!moduleCodePattern.test(value)) {
+    throw new UpdraftError('VALIDATION_FAILED', `${field} has at most 32 letters, digits, - or _`, {
+      field,
+    });
+  }
+  return value;
+}
 
 function checkText(field: string, value: string, max: number, min = 0): string {
   const text = value.trim();
@@ -48,7 +61,16 @@ export function createCatalogService({
       out.manufacturer = checkText('manufacturer', input.manufacturer, 100);
     if (input.model !== undefined) out.model = checkText('model', input.model, 100);
     if (input.description !== undefined) out.description = checkText('description', input.description, 1000);
-    if (input.protocols !== undefined) out.protocols = [...new Set(input.protocols)];
+    if (input.protocols !== undefined) {
+      out.protocols = [...new Set(input.protocols)];
+      if (out.protocols.includes('thingspanel-v1-infrom') && !out.protocols.includes('thingspanel-v1')) {
+        throw new UpdraftError(
+          'VALIDATION_FAILED',
+          'thingspanel-v1-infrom adds a topic to ThingsPanel v1 pushes: list thingspanel-v1 too',
+          { field: 'protocols' },
+        );
+      }
+    }
     return out;
   }
 
@@ -155,7 +177,13 @@ export function createCatalogService({
 
     async addModule(
       productId: number,
-      input: { name: string; kind?: ModuleKind; description?: string },
+      input: {
+        name: string;
+        kind?: ModuleKind;
+        description?: string;
+        manufacturerCode?: string;
+        modelCode?: string;
+      },
     ): Promise<ProductModule> {
       await getProduct(productId);
       if (!moduleNamePattern.test(input.name)) {
@@ -174,10 +202,36 @@ export function createCatalogService({
           name: input.name,
           kind: input.kind ?? 'module',
           description: checkText('description', input.description ?? '', 1000),
+          manufacturerCode: checkCode('manufacturerCode', input.manufacturerCode ?? ''),
+          modelCode: checkCode('modelCode', input.modelCode ?? ''),
         },
         clock.now(),
       );
     },
+
+    /** Changes a module's description or its OneNET codes. */
+    async updateModule(productId: number, name: string, patch: ModulePatch): Promise<ProductModule> {
+      await getProduct(productId);
+      const checked: ModulePatch = {
+        ...(patch.description !== undefined && {
+          description: checkText('description', patch.description, 1000),
+        }),
+        ...(patch.manufacturerCode !== undefined && {
+          manufacturerCode: checkCode('manufacturerCode', patch.manufacturerCode),
+        }),
+        ...(patch.modelCode !== undefined && { modelCode: checkCode('modelCode', patch.modelCode) }),
+      };
+      const module = await store.updateModule(productId, name, checked);
+      if (!module) {
+        throw new UpdraftError('NOT_FOUND', `product ${productId} has no module ${name}`, {
+          resource: 'module',
+          name,
+        });
+      }
+      return module;
+    },
+
+    findModule: (productId: number, name: string) => store.findModule(productId, name),
 
     async requireModule(productId: number, name: string): Promise<ProductModule> {
       const module = await store.findModule(productId, name);

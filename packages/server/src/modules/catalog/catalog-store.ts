@@ -2,7 +2,19 @@ import type { Page, PageRequest } from '../pagination.ts';
 
 export const nodeTypes = ['direct', 'gateway', 'subdevice'] as const;
 export type NodeType = (typeof nodeTypes)[number];
-export const deviceProtocols = ['mqtt', 'http', 'lwm2m'] as const;
+/**
+ * The dialect families a product's devices speak; pushes go only to those (ADR 0010). `mqtt` is
+ * ThingsPanel v0.5, `thingspanel-v1` ThingsPanel v1, and `thingspanel-v1-infrom` adds v1's typo
+ * push topic to v1's (ADR 0014); `quectel` is QuecThing's binary protocol over MQTT (docs/quectel.md).
+ */
+export const deviceProtocols = [
+  'mqtt',
+  'http',
+  'lwm2m',
+  'thingspanel-v1',
+  'thingspanel-v1-infrom',
+  'quectel',
+] as const;
 export type DeviceProtocol = (typeof deviceProtocols)[number];
 export const moduleKinds = ['firmware', 'module', 'mcu'] as const;
 export type ModuleKind = (typeof moduleKinds)[number];
@@ -13,6 +25,7 @@ export interface Product {
   id: number;
   name: string;
   productKey: string;
+  /** Who makes it and which model it is: descriptive (OneNET's codes are the modules'). */
   manufacturer: string;
   model: string;
   nodeType: NodeType;
@@ -39,8 +52,16 @@ export interface ProductModule {
   name: string;
   kind: ModuleKind;
   description: string;
+  /**
+   * OneNET's manufacturer and model codes of this module (protocols.md §2.7: a FOTA module and
+   * a SOTA chip differ), '' when unset; a check that claims others fails with errno 8.
+   */
+  manufacturerCode: string;
+  modelCode: string;
   createdAt: number;
 }
+
+export type ModulePatch = Partial<Pick<ProductModule, 'description' | 'manufacturerCode' | 'modelCode'>>;
 
 export interface ProductFilter {
   q?: string | undefined;
@@ -62,8 +83,13 @@ export interface CatalogStore {
     now: number,
   ): Promise<Product | undefined>;
   getAccessKey(id: number): Promise<ProductKeyCredential | undefined>;
-  insertModule(input: Omit<ProductModule, 'id' | 'createdAt'>, now: number): Promise<ProductModule>;
+  /** Inserts a module; its codes are '' unless given. */
+  insertModule(
+    input: Omit<ProductModule, 'id' | 'createdAt' | 'manufacturerCode' | 'modelCode'> & ModulePatch,
+    now: number,
+  ): Promise<ProductModule>;
   findModule(productId: number, name: string): Promise<ProductModule | undefined>;
+  updateModule(productId: number, name: string, patch: ModulePatch): Promise<ProductModule | undefined>;
   listModules(productId: number): Promise<ProductModule[]>;
   /** One page of the product's modules, optionally of one kind. */
   pageModules(

@@ -45,6 +45,8 @@ function pkg(fields: Partial<FirmwarePackage>): FirmwarePackage {
     id: 1,
     productId: 1,
     module: 'default',
+    name: '1.0.0',
+    remark: '',
     version: '1.0.0',
     type: 'full',
     sourceVersion: null,

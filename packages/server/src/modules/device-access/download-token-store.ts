@@ -13,17 +13,23 @@ export interface NewDownloadToken {
 
 export interface StoredDownloadToken extends Omit<NewDownloadToken, 'tokenHash'> {
   id: number;
-  /** A newer token was issued for the same upgrade (OneNET D1 errno 15). */
+  /** Newer tokens were issued for the same upgrade (OneNET D1 errno 15). */
   superseded: boolean;
 }
 
 export interface DownloadTokenStore {
   /**
    * Stores the tokens and marks every older token of the same upgrades superseded, in one
-   * transaction; of several tokens for one upgrade in the batch, the last one stays valid.
+   * transaction; of several tokens for one upgrade and file in the batch, the last one stays
+   * valid (a package of n files has n valid tokens per upgrade).
    */
   insertMany(tokens: readonly NewDownloadToken[]): Promise<void>;
   findByHash(tokenHash: string): Promise<StoredDownloadToken | undefined>;
+  /**
+   * The upgrade's valid (not superseded) token for a file of its package, expired or not: the
+   * download grant of dialects that name an upgrade rather than a token (OneNET Studio's tid).
+   */
+  findCurrent(upgradeId: number, filePosition: number): Promise<StoredDownloadToken | undefined>;
   /** Removes tokens that expired before `before`; returns how many. */
   deleteExpired(before: number): Promise<number>;
 }

@@ -1,5 +1,6 @@
 // Download tokens: random, shown to the device once in the check answer, stored as a SHA-256,
-// valid for a configured time (OneNET: 48 hours), bound to one device and one upgrade.
+// valid for a configured time (OneNET: 48 hours), bound to one device, one upgrade and one file
+// of the package offered: a package of n files gets n tokens, issued and written together.
 import type { Clock } from '../../adapters/clock/clock.ts';
 import { randomToken, sha256Hex } from '../../internal/secrets.ts';
 import type { DownloadTokenStore, NewDownloadToken, StoredDownloadToken } from './download-token-store.ts';
@@ -11,11 +12,24 @@ export interface TokenGrant {
   upgradeId: number;
   deviceId: number;
   packageId: number;
-  filePosition: number;
+  /** The files of the package offered (1-based positions), one token each. */
+  filePositions: readonly number[];
+}
+
+/** The tokens of one grant, in the order of its file positions. */
+export interface IssuedTokens {
+  tokens: { position: number; token: string }[];
+  expiresAt: number;
 }
 
 /** Tokens look like OneNET's (`ota_…`); the rest is 24 random bytes, base64url. */
 const tokenPattern = /^ota_[A-Za-z0-9_-]{16,64}$/;
+
+const sameGrant = (a: TokenGrant, b: TokenGrant) =>
+  a.deviceId === b.deviceId &&
+  a.packageId === b.packageId &&
+  a.filePositions.length === b.filePositions.length &&
+  a.filePositions.every((p, i) => b.filePositions[i] === p);
 
 export function createDownloadTokens({
   store,
@@ -28,45 +42,67 @@ export function createDownloadTokens({
 }) {
   // Tokens issued in the same turn of the event loop are written in one transaction (SQLite
   // answers a commit per check otherwise: the check path's largest cost after the engine's).
-  const writer = createEventBatcher<NewDownloadToken, void>(async (tokens) => {
-    await store.insertMany(tokens);
-    return tokens.map(() => undefined);
-  });
-  // A device checks again and again while it is offered an upgrade: the token this process
-  // issued last for the upgrade is answered again while it keeps at least half its lifetime
-  // (one read instead of a write transaction per check). The read catches a newer token issued
-  // by another instance, which superseded this one.
-  const latest = new Map<number, { token: string; grant: TokenGrant; expiresAt: number }>();
-  async function reusable(grant: TokenGrant, now: number) {
+  // The tokens of one grant stay in one batch: a later batch supersedes the upgrade's tokens.
+  const writer = createEventBatcher<readonly NewDownloadToken[], void>(async (groups) => {
+    await store.insertMany(groups.flat());
+    return groups.map(() => undefined);
+  }, 200);
+  // A device checks again and again while it is offered an upgrade: the tokens this process
+  // issued last for the upgrade are answered again while they keep at least half their lifetime
+  // (one read instead of a write transaction per check). The read catches newer tokens issued
+  // by another instance, which superseded these.
+  const latest = new Map<number, { issued: IssuedTokens; grant: TokenGrant }>();
+  async function reusable(grant: TokenGrant, now: number): Promise<IssuedTokens | undefined> {
     const known = latest.get(grant.upgradeId);
-    if (
-      !known ||
-      known.expiresAt - now <= ttlMs / 2 ||
-      known.grant.deviceId !== grant.deviceId ||
-      known.grant.packageId !== grant.packageId ||
-      known.grant.filePosition !== grant.filePosition
-    ) {
+    if (!known || known.issued.expiresAt - now <= ttlMs / 2 || !sameGrant(known.grant, grant)) {
       return undefined;
     }
-    const stored = await store.findByHash(sha256Hex(known.token));
-    return stored && !stored.superseded ? known : undefined;
+    const first = known.issued.tokens[0];
+    const stored = first && (await store.findByHash(sha256Hex(first.token)));
+    return stored && !stored.superseded ? known.issued : undefined;
   }
   return {
     ttlMs,
     /**
-     * A token for the grant: the upgrade's current one while it may be reused, else a new one
-     * that supersedes the older tokens of the upgrade; `fresh` always issues a new one.
+     * Tokens for the grant, one per file: the upgrade's current ones while they may be reused,
+     * else new ones that supersede every older token of the upgrade; `fresh` always issues new ones.
      */
-    async issue(grant: TokenGrant, fresh = false): Promise<{ token: string; expiresAt: number }> {
+    async issue(grant: TokenGrant, fresh = false): Promise<IssuedTokens> {
       const now = clock.now();
       const known = fresh ? undefined : await reusable(grant, now);
-      if (known) return { token: known.token, expiresAt: known.expiresAt };
-      const token = `ota_${randomToken(24)}`;
+      if (known) return known;
       const expiresAt = now + ttlMs;
+      const issued: IssuedTokens = {
+        tokens: grant.filePositions.map((position) => ({ position, token: `ota_${randomToken(24)}` })),
+        expiresAt,
+      };
       if (latest.size >= 200_000) latest.clear();
-      latest.set(grant.upgradeId, { token, grant, expiresAt });
-      await writer.report({ ...grant, tokenHash: sha256Hex(token), createdAt: now, expiresAt });
-      return { token, expiresAt };
+      latest.set(grant.upgradeId, { issued, grant });
+      const { filePositions: _, ...base } = grant;
+      await writer.report(
+        issued.tokens.map(({ position, token }) => ({
+          ...base,
+          filePosition: position,
+          tokenHash: sha256Hex(token),
+          createdAt: now,
+          expiresAt,
+        })),
+      );
+      return issued;
+    },
+
+    /**
+     * The upgrade's current grant for a file of its package (what its newest offer issued), or
+     * why there is none that downloads: for dialects that name the upgrade instead of a token.
+     */
+    async current(
+      upgradeId: number,
+      filePosition: number,
+    ): Promise<{ grant: StoredDownloadToken } | { problem: TokenProblem }> {
+      const grant = await store.findCurrent(upgradeId, filePosition);
+      if (!grant) return { problem: 'unknown' };
+      if (grant.expiresAt <= clock.now()) return { problem: 'expired' };
+      return { grant };
     },
 
     /** The grant behind a token, or why it does not download. */

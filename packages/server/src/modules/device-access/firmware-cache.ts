@@ -19,36 +19,39 @@ export function createFirmwareCache(maxBytes: number): FirmwareCache {
   const entries = new Map<string, Buffer>();
   const loading = new Map<string, Promise<Buffer>>();
   let used = 0;
-  return {
-    get(key) {
-      const bytes = entries.get(key);
-      if (bytes) {
-        // Map keeps insertion order: re-inserting marks the entry most recently used.
-        entries.delete(key);
-        entries.set(key, bytes);
-      }
-      return bytes;
-    },
-    admits: (size) => maxBytes > 0 && size <= maxBytes / 4,
-    put(key, bytes) {
-      if (entries.has(key) || bytes.length > maxBytes / 4 || maxBytes <= 0) return;
+  function get(key: string): Buffer | undefined {
+    const bytes = entries.get(key);
+    if (bytes) {
+      // Map keeps insertion order: re-inserting marks the entry most recently used.
+      entries.delete(key);
       entries.set(key, bytes);
-      used += bytes.length;
-      for (const [oldKey, old] of entries) {
-        if (used <= maxBytes) break;
-        entries.delete(oldKey);
-        used -= old.length;
-      }
-    },
+    }
+    return bytes;
+  }
+  const admits = (size: number) => maxBytes > 0 && size <= maxBytes / 4;
+  function put(key: string, bytes: Buffer): void {
+    if (entries.has(key) || bytes.length > maxBytes / 4 || maxBytes <= 0) return;
+    entries.set(key, bytes);
+    used += bytes.length;
+    for (const [oldKey, old] of entries) {
+      if (used <= maxBytes) break;
+      entries.delete(oldKey);
+      used -= old.length;
+    }
+  }
+  return {
+    get,
+    admits,
+    put,
     async getOrLoad(key, size, load) {
-      const cached = this.get(key);
-      if (cached || !this.admits(size)) return cached;
+      const cached = get(key);
+      if (cached || !admits(size)) return cached;
       let pending = loading.get(key);
       if (!pending) {
         pending = load().finally(() => loading.delete(key));
         loading.set(key, pending);
         const bytes = await pending;
-        this.put(key, bytes);
+        put(key, bytes);
         return bytes;
       }
       return pending;

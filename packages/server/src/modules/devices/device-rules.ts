@@ -60,6 +60,14 @@ export function checkBattery(battery: number): number {
   return battery;
 }
 
+/** Bytes free: a whole number from 0 up (what a device reports of its storage). */
+export function checkFreeSpace(freeSpace: number): number {
+  if (!Number.isSafeInteger(freeSpace) || freeSpace < 0) {
+    throw invalid('freeSpace', 'free space is a whole number of bytes from 0');
+  }
+  return freeSpace;
+}
+
 export function checkGroupName(name: string): string {
   const text = name.trim();
   const length = [...text].length;

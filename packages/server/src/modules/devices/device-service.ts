@@ -5,7 +5,14 @@ import type { Clock } from '../../adapters/clock/clock.ts';
 import { deriveDeviceSecret, equalHex, randomToken, sha256Hex } from '../../internal/secrets.ts';
 import type { Page, PageRequest } from '../pagination.ts';
 import { type ImportLine, type ImportRow, importDevices } from './device-import.ts';
-import { checkBattery, checkDeviceName, checkSignal, checkTags, checkVersions } from './device-rules.ts';
+import {
+  checkBattery,
+  checkDeviceName,
+  checkFreeSpace,
+  checkSignal,
+  checkTags,
+  checkVersions,
+} from './device-rules.ts';
 import type {
   Device,
   DeviceCredential,
@@ -122,7 +129,18 @@ export function createDeviceService({ store, products, clock, serverSecret, limi
     },
 
     listDevices: (filter: DeviceFilter, page: PageRequest): Promise<Page<Device>> => store.list(filter, page),
+    /** A page of devices, each with every module's reported version (the console's list). */
+    async listDevicesWithVersions(
+      filter: DeviceFilter,
+      page: PageRequest,
+    ): Promise<Page<Device & { versions: { module: string; version: string }[] }>> {
+      const listed = await store.list(filter, page);
+      const versions = await store.versionsOfMany(listed.items.map((d) => d.id));
+      return { ...listed, items: listed.items.map((d) => ({ ...d, versions: versions.get(d.id) ?? [] })) };
+    },
     countDevices: (filter: DeviceFilter): Promise<number> => store.countDevices(filter),
+    /** How many of the product's devices run each version of each module. */
+    fleetVersions: (productId: number) => store.fleetVersions(productId),
 
     async listSubDevices(gatewayId: number, filter: MemberFilter, page: PageRequest): Promise<Page<Device>> {
       await getDevice(gatewayId);
@@ -170,6 +188,7 @@ export function createDeviceService({ store, products, clock, serverSecret, limi
       const checked: Telemetry = { ...telemetry };
       if (telemetry.signal !== undefined) checked.signal = checkSignal(telemetry.signal);
       if (telemetry.battery !== undefined) checked.battery = checkBattery(telemetry.battery);
+      if (telemetry.freeSpace !== undefined) checked.freeSpace = checkFreeSpace(telemetry.freeSpace);
       const device = await store.recordTelemetry(id, checked, clock.now());
       if (!device) throw new UpdraftError('NOT_FOUND', `no device ${id}`, { resource: 'device', id });
       return device;
@@ -195,6 +214,7 @@ export function createDeviceService({ store, products, clock, serverSecret, limi
             online: telemetry.online,
             signal: valid(checkSignal, telemetry.signal),
             battery: valid(checkBattery, telemetry.battery),
+            freeSpace: valid(checkFreeSpace, telemetry.freeSpace),
           },
         })),
         clock.now(),

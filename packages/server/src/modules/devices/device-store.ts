@@ -11,6 +11,8 @@ export interface Device {
   signal: number | null;
   /** Percent, 0 to 100. */
   battery: number | null;
+  /** Bytes free for an upgrade, as the device last reported. */
+  freeSpace: number | null;
   tags: string[];
   createdAt: number;
   updatedAt: number;
@@ -57,6 +59,7 @@ export interface Telemetry {
   online?: boolean | undefined;
   signal?: number | undefined;
   battery?: number | undefined;
+  freeSpace?: number | undefined;
 }
 
 export interface DeviceGroup {
@@ -76,6 +79,13 @@ export interface GroupFilter {
 export type BatchOutcome = { device: Device } | { taken: true };
 
 /** Persistence of devices and device groups (owned by the devices module). */
+/** How many of a product's devices run each version of each module. */
+export interface FleetVersion {
+  module: string;
+  version: string;
+  devices: number;
+}
+
 export interface DeviceStore {
   /** Throws DEVICE_NAME_TAKEN when the product already has a device of that name. */
   insert(input: NewDevice, now: number): Promise<Device>;
@@ -102,6 +112,12 @@ export interface DeviceStore {
   ): Promise<Device | undefined>;
   delete(id: number): Promise<boolean>;
   versionsOf(id: number): Promise<DeviceVersion[]>;
+  /** Every module's version these devices reported, by device id, modules in order (one query). */
+  versionsOfMany(ids: readonly number[]): Promise<Map<number, { module: string; version: string }[]>>;
+  /** The version last reported for one module (a prepared read: every device check asks it). */
+  versionOf(id: number, module: string): Promise<string | undefined>;
+  /** The product's devices per reported module version. */
+  fleetVersions(productId: number): Promise<FleetVersion[]>;
   /** The versions these devices reported for the module, by device id (one query). */
   moduleVersionsOf(ids: readonly number[], module: string): Promise<Map<number, string>>;
   setVersion(id: number, module: string, version: string, now: number): Promise<void>;
@@ -112,6 +128,10 @@ export interface DeviceStore {
   /** Throws GROUP_NAME_TAKEN when the product already has a group of that name. */
   insertGroup(input: Omit<DeviceGroup, 'id' | 'createdAt'>, now: number): Promise<DeviceGroup>;
   getGroup(id: number): Promise<DeviceGroup | undefined>;
+  /** Renames or redescribes a group; GROUP_NAME_TAKEN as insertGroup; undefined when there is none. */
+  updateGroup(id: number, patch: { name?: string; description?: string }): Promise<DeviceGroup | undefined>;
+  /** How many members each of these groups has, by group id (one query). */
+  memberCounts(groupIds: readonly number[]): Promise<Map<number, number>>;
   listGroups(filter: GroupFilter, page: PageRequest): Promise<Page<DeviceGroup>>;
   deleteGroup(id: number): Promise<boolean>;
   /** Of these ids, those that are not devices of the product. */

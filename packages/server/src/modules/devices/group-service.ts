@@ -22,6 +22,16 @@ export interface GroupServiceDeps {
 
 export type MemberSelection = { deviceIds: number[] } | { filter: DeviceFilter };
 
+function checkDescription(text: string): string {
+  const description = text.trim();
+  if ([...description].length > 1000) {
+    throw new UpdraftError('VALIDATION_FAILED', 'a description has at most 1000 characters', {
+      field: 'description',
+    });
+  }
+  return description;
+}
+
 export function createGroupService({ store, products, clock }: GroupServiceDeps) {
   async function getGroup(id: number): Promise<DeviceGroup> {
     const group = await store.getGroup(id);
@@ -53,17 +63,30 @@ export function createGroupService({ store, products, clock }: GroupServiceDeps)
     }): Promise<DeviceGroup> {
       await products.getProduct(input.productId);
       const name = checkGroupName(input.name);
-      const description = (input.description ?? '').trim();
-      if ([...description].length > 1000) {
-        throw new UpdraftError('VALIDATION_FAILED', 'a description has at most 1000 characters', {
-          field: 'description',
-        });
-      }
+      const description = checkDescription(input.description ?? '');
       return store.insertGroup({ productId: input.productId, name, description }, clock.now());
     },
 
-    listGroups: (filter: GroupFilter, page: PageRequest): Promise<Page<DeviceGroup>> =>
-      store.listGroups(filter, page),
+    /** Renames a group or changes its description; its members stay. */
+    async updateGroup(id: number, patch: { name?: string; description?: string }): Promise<DeviceGroup> {
+      const checked = {
+        ...(patch.name !== undefined && { name: checkGroupName(patch.name) }),
+        ...(patch.description !== undefined && { description: checkDescription(patch.description) }),
+      };
+      const group = await store.updateGroup(id, checked);
+      if (!group) throw new UpdraftError('NOT_FOUND', `no group ${id}`, { resource: 'group', id });
+      return group;
+    },
+
+    /** A page of groups, each with its number of members. */
+    async listGroups(
+      filter: GroupFilter,
+      page: PageRequest,
+    ): Promise<Page<DeviceGroup & { members: number }>> {
+      const listed = await store.listGroups(filter, page);
+      const counts = await store.memberCounts(listed.items.map((g) => g.id));
+      return { ...listed, items: listed.items.map((g) => ({ ...g, members: counts.get(g.id) ?? 0 })) };
+    },
 
     async deleteGroup(id: number): Promise<void> {
       if (!(await store.deleteGroup(id))) {

@@ -1,7 +1,7 @@
 // Where firmware bytes live. Blobs are content addressed: the key of a blob is the sha256 of its
-// bytes, so two packages holding the same file share one blob. The filesystem adapter comes
-// first (adapters/blob/fs-blob-store.ts); S3 comes later behind the same port, and every adapter
-// runs blob-store.contract.ts.
+// bytes, so two packages holding the same file share one blob. Two adapters: files in a folder
+// (adapters/blob/fs-blob-store.ts) and objects in an S3 bucket (adapters/blob/s3-blob-store.ts);
+// both run test-support/contracts/blob-store.contract.ts.
 import type { Readable } from 'node:stream';
 
 export interface BlobDigest {
@@ -43,8 +43,19 @@ export interface BlobStore {
    * stores that keep blobs as local files have it.
    */
   localPath?(key: string): string | undefined;
+  /**
+   * A short-lived URL a device fetches the blob from directly, Range requests included (S3's
+   * presigned GET); only stores that devices can reach have it. `fileName` names the download.
+   */
+  downloadUrl?(key: string, options: { expiresInSeconds: number; fileName?: string }): Promise<string>;
   /** Removes a blob; removing a missing blob is not an error. */
   delete(key: string): Promise<void>;
-  /** Removes temporary copies a crash left behind; call once at start-up. Returns how many. */
-  sweepTemp(): Promise<number>;
+  /** Every committed key, in no particular order (temporary copies are not blobs). */
+  list(): AsyncIterable<string>;
+  /**
+   * Removes temporary copies (and unfinished uploads) a crash left behind, those last written
+   * before `before` (epoch ms): younger ones may belong to a write still running here or in
+   * another instance that shares the store. Returns how many it removed.
+   */
+  sweepTemp(before: number): Promise<number>;
 }

@@ -10,7 +10,9 @@ import { createFirmwareUpload, type FirmwareUpload, type UploadLimits } from './
 import {
   checkExtData,
   checkPackageFields,
+  checkPackageName,
   checkReleaseNotes,
+  checkRemark,
   type RawPackageFields,
 } from './package-rules.ts';
 import type { PackageUsage } from './package-usage.ts';
@@ -58,21 +60,34 @@ export function createFirmwareService({ store, blobs, products, usage, clock, li
           { module: fields.module, version: fields.version, sourceVersion: fields.sourceVersion },
         );
       }
+      if (await store.isNameTaken(productId, fields.module, fields.name)) {
+        throw new UpdraftError(
+          'FIRMWARE_NAME_EXISTS',
+          `module ${fields.module} of product ${productId} already has a package named ${JSON.stringify(fields.name)}`,
+          { module: fields.module, name: fields.name },
+        );
+      }
       return createFirmwareUpload({
         pkg: { productId, ...fields, createdBy, createdAt: clock.now() },
         store,
         blobs,
         limits,
+        clock,
       });
     },
 
     listPackages: (filter: FirmwareFilter, page: PageRequest) => store.listPackages(filter, page),
 
+    /** Whether a plan uses the package (its content and signature are fixed then). */
+    isInUse: (id: number) => usage.isPackageInUse(id),
+
     async updatePackage(
       id: number,
-      patch: { releaseNotes?: string; extData?: unknown },
+      patch: { name?: string; remark?: string; releaseNotes?: string; extData?: unknown },
     ): Promise<FirmwarePackage> {
       const checked = {
+        ...(patch.name !== undefined && { name: checkPackageName(patch.name) }),
+        ...(patch.remark !== undefined && { remark: checkRemark(patch.remark) }),
         ...(patch.releaseNotes !== undefined && { releaseNotes: checkReleaseNotes(patch.releaseNotes) }),
         ...(patch.extData !== undefined && { extData: checkExtData(patch.extData) }),
       };
@@ -82,18 +97,18 @@ export function createFirmwareService({ store, blobs, products, usage, clock, li
       return pkg;
     },
 
-    /** Deletes a package no plan uses, then the blobs no other package shares. */
+    /**
+     * Deletes a package no plan uses. Its blobs that no other package shares stay for the grace
+     * period and are deleted by the blob sweeper, unless an upload takes them up again.
+     */
     async deletePackage(id: number): Promise<void> {
       await getPackage(id);
       if (await usage.isPackageInUse(id)) {
         throw new UpdraftError('FIRMWARE_IN_USE', `firmware package ${id} is used by a plan`, { id });
       }
-      const keys = await store.deletePackage(id);
+      const keys = await store.deletePackage(id, clock.now());
       if (!keys)
         throw new UpdraftError('NOT_FOUND', `no firmware package ${id}`, { resource: 'firmware', id });
-      for (const key of new Set(keys)) {
-        if (!(await store.isBlobReferenced(key))) await blobs.delete(key);
-      }
     },
 
     async openFile(

@@ -1,6 +1,7 @@
 // One upload of a firmware package: files stream into blob writers one after another; only
 // `finish()` makes the package exist. Any failure before that leaves no row and no blob.
 import { UpdraftError } from '@updraft/core';
+import type { Clock } from '../../adapters/clock/clock.ts';
 import type { BlobStore, BlobWriter } from './blob-store.ts';
 import type { FirmwareFile, FirmwarePackage, FirmwareStore, NewFirmwarePackage } from './firmware-store.ts';
 import { checkFileName } from './package-rules.ts';
@@ -25,8 +26,9 @@ export function createFirmwareUpload(deps: {
   store: FirmwareStore;
   blobs: BlobStore;
   limits: UploadLimits;
+  clock: Clock;
 }): FirmwareUpload {
-  const { pkg, store, blobs, limits } = deps;
+  const { pkg, store, blobs, limits, clock } = deps;
   const writers: BlobWriter[] = [];
   const files: FirmwareFile[] = [];
   let state: 'open' | 'finishing' | 'done' | 'aborted' = 'open';
@@ -55,6 +57,11 @@ export function createFirmwareUpload(deps: {
       writers.push(writer);
       for await (const chunk of content) await writer.write(chunk);
       const digest = await writer.finish();
+      if (digest.size === 0) {
+        throw new UpdraftError('FIRMWARE_FILE_EMPTY', `file ${JSON.stringify(name)} is empty (0 bytes)`, {
+          name,
+        });
+      }
       const file = {
         position: files.length + 1,
         name,
@@ -86,9 +93,9 @@ export function createFirmwareUpload(deps: {
       } catch (error) {
         state = 'open';
         await abort();
-        for (const key of created) {
-          if (!(await store.isBlobReferenced(key))) await blobs.delete(key);
-        }
+        // Blobs this upload stored but no row keeps: the sweeper deletes them after the grace
+        // period (not now: another upload of the same bytes may be taking them up).
+        await store.markOrphanBlobs(created, clock.now()).catch(() => {});
         throw error;
       }
     },

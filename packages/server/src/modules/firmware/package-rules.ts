@@ -5,6 +5,9 @@ import { moduleNamePattern } from '../catalog/catalog-service.ts';
 import { type PackageType, packageTypes } from './firmware-store.ts';
 
 export const maxReleaseNotes = 2000;
+/** Quectel's limits (protocols.md §3.1): a package name of at most 100, a remark of at most 200. */
+export const maxPackageName = 100;
+export const maxRemark = 200;
 export const maxExtDataKeys = 50;
 const maxExtDataKey = 64;
 const maxExtDataValue = 1024;
@@ -13,24 +16,55 @@ const maxFileNameBytes = 255;
 /** The form fields of an upload as they arrive: text, or absent. */
 export interface RawPackageFields {
   module?: string | undefined;
+  name?: string | undefined;
   version?: string | undefined;
   type?: string | undefined;
   sourceVersion?: string | undefined;
   releaseNotes?: string | undefined;
+  remark?: string | undefined;
   /** A JSON object of strings, still as text. */
   extData?: string | undefined;
 }
 
 export interface PackageFields {
   module: string;
+  name: string;
   version: string;
   type: PackageType;
   sourceVersion: string | null;
   releaseNotes: string;
+  remark: string;
   extData: Record<string, string>;
 }
 
 const invalid = (field: string, message: string) => new UpdraftError('VALIDATION_FAILED', message, { field });
+
+// Unicode control characters (C0, DEL, C1) would break logs, CSV exports and the console.
+const controlCharacter = /\p{Cc}/u;
+
+/** A package name: 1 to 100 characters of any script, no control characters, not blank. */
+export function checkPackageName(value: string): string {
+  const name = value.trim();
+  if (name === '' || [...name].length > maxPackageName || controlCharacter.test(name)) {
+    throw invalid('name', `a package name has 1 to ${maxPackageName} characters, no control characters`);
+  }
+  return name;
+}
+
+/**
+ * The name a package gets when none is given: its version, a delta's `<version> from <source>`
+ * (cut to 100 characters when both versions are very long).
+ */
+export function defaultPackageName(version: string, sourceVersion: string | null): string {
+  return (sourceVersion === null ? version : `${version} from ${sourceVersion}`).slice(0, maxPackageName);
+}
+
+export function checkRemark(value: string): string {
+  if ([...value].length > maxRemark || controlCharacter.test(value.replace(/[\n\r\t]/g, ' '))) {
+    throw invalid('remark', `a remark has at most ${maxRemark} characters`);
+  }
+  return value;
+}
 
 export function checkReleaseNotes(value: string): string {
   if ([...value].length > maxReleaseNotes) {
@@ -96,10 +130,13 @@ export function checkPackageFields(raw: RawPackageFields): PackageFields {
   }
   return {
     module,
+    name:
+      raw.name === undefined ? defaultPackageName(raw.version, sourceVersion) : checkPackageName(raw.name),
     version: raw.version,
     type: type as PackageType,
     sourceVersion,
     releaseNotes: checkReleaseNotes(raw.releaseNotes ?? ''),
+    remark: checkRemark(raw.remark ?? ''),
     extData: parseExtData(raw.extData),
   };
 }

@@ -18,22 +18,3 @@ export const noopNotifier: Notifier = {
   notify: async () => {},
   withdraw: async () => {},
 };
-
-/** Keeps every notice in memory: for tests and the benchmark. */
-export function createRecordingNotifier(): Notifier & {
-  notified: UpgradeNotice[];
-  withdrawn: UpgradeNotice[];
-} {
-  const notified: UpgradeNotice[] = [];
-  const withdrawn: UpgradeNotice[] = [];
-  return {
-    notified,
-    withdrawn,
-    async notify(batch) {
-      for (const notice of batch) notified.push(notice);
-    },
-    async withdraw(batch) {
-      for (const notice of batch) withdrawn.push(notice);
-    },
-  };
-}

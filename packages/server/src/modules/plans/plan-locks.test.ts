@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { createDeviceFleet, type DeviceFleet } from '../../test-support/device-fleet.ts';
 import { skipReason, testDatabaseKind } from '../../test-support/test-database.ts';
-import { createDeviceFleet, type DeviceFleet } from '../../transports/http/device-api/test-device-fleet.ts';
 
 const skip =
   testDatabaseKind !== 'postgres' ? 'row locks are a PostgreSQL matter' : ((await skipReason()) ?? false);

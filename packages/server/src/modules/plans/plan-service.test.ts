@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isUpdraftError } from '@updraft/core';
+import { createKyselyFirmwareStore } from '../../adapters/db/kysely-firmware-store.ts';
+import { testTexts } from '../../test-support/device-fleet.ts';
+import { seedFleet, seedPackage, wirePlans } from '../../test-support/plan-fleet.ts';
 import { createTestDatabase, skipReason, type TestDatabase } from '../../test-support/test-database.ts';
-import { seedFleet, seedPackage, wirePlans } from './test-fleet.ts';
 
 const skip = (await skipReason()) ?? false;
 const minute = 60_000;
@@ -65,7 +67,13 @@ describe('plan service and upgrade engine', { skip }, () => {
     const { productId, packageId, plans } = await setup(1);
     await assert.rejects(
       plans.createPlan(
-        { name: 'x'.repeat(65), productId, firmwarePackageId: packageId, target: { kind: 'all' }, colour: 1 },
+        {
+          name: 'x'.repeat(101),
+          productId,
+          firmwarePackageId: packageId,
+          target: { kind: 'all' },
+          colour: 1,
+        },
         'u',
       ),
       (error) => {
@@ -172,7 +180,13 @@ describe('plan service and upgrade engine', { skip }, () => {
     await plans.publish(first.id, 'u');
     for (const start of [{ mode: 'at', at: clock.now() + minute }, { mode: 'manual' }]) {
       const later = await plans.createPlan(
-        { name: 'later', productId, firmwarePackageId: packageId, target: { kind: 'all' }, start },
+        {
+          name: `later ${start.mode}`,
+          productId,
+          firmwarePackageId: packageId,
+          target: { kind: 'all' },
+          start,
+        },
         'u',
       );
       await assert.rejects(plans.publish(later.id, 'u'), (error) => {
@@ -395,6 +409,10 @@ describe('plan service and upgrade engine', { skip }, () => {
       plans.actOnUpgrade(one!.upgradeId, 'operator_cancel', 'u'),
       'UPGRADE_INVALID_TRANSITION',
     );
+    // Said in words (issue 19: it read "cannot confirmed: finished").
+    await assert.rejects(plans.actOnUpgrade(one!.upgradeId, 'confirmed', 'u'), {
+      message: 'cannot confirm this device upgrade: it has ended (cancelled)',
+    });
     await plans.runAction(plan.id, 'cancel', 'u', { reason: 'wrong build' });
     const counts = (await plans.report(plan.id, minute)).counts;
     assert.equal(counts.cancelled, 3);
@@ -405,7 +423,14 @@ describe('plan service and upgrade engine', { skip }, () => {
   it('waits for confirmation in manual mode; confirms all, and a rejection fails the device', async () => {
     const { productId, packageId, plans, notifier, deviceIds } = await setup(3);
     const plan = await plans.createPlan(
-      { name: 'manual', productId, firmwarePackageId: packageId, target: { kind: 'all' }, mode: 'manual' },
+      {
+        name: 'manual',
+        productId,
+        firmwarePackageId: packageId,
+        target: { kind: 'all' },
+        mode: 'manual',
+        texts: testTexts,
+      },
       'u',
     );
     await plans.publish(plan.id, 'u');
@@ -474,16 +499,16 @@ describe('plan service and upgrade engine', { skip }, () => {
         ),
         'FIRMWARE_NOT_VERIFIED',
       );
-      const check = await plans.createPlan(
-        {
-          name: 'verify',
-          productId,
-          firmwarePackageId: packageId,
-          target: { kind: 'devices', deviceIds },
-          verification: true,
-        },
-        'u',
-      );
+      // One test device, as Quectel's verification plan: two are refused.
+      const verify = (ids: number[]) => ({
+        name: 'verify',
+        productId,
+        firmwarePackageId: packageId,
+        target: { kind: 'devices' as const, deviceIds: ids },
+        verification: true,
+      });
+      await rejectsWith(plans.createPlan(verify(deviceIds), 'u'), 'VALIDATION_FAILED');
+      const check = await plans.createPlan(verify([deviceIds[0]!]), 'u');
       await plans.publish(check.id, 'u');
       await plans.tickPlan(check.id, 'a', minute);
       await engine.reportDeviceEvents(
@@ -504,6 +529,45 @@ describe('plan service and upgrade engine', { skip }, () => {
     }
   });
 
+  it('gives a verification plan an hour: what has not ended then fails, and the package says failed', async () => {
+    const { productId, packageId, plans, deviceIds, clock } = await setup(1);
+    const packages = createKyselyFirmwareStore(t.database.db);
+    assert.equal((await packages.getPackage(packageId))!.verification, null);
+    const check = await plans.createPlan(
+      {
+        name: 'one hour',
+        productId,
+        firmwarePackageId: packageId,
+        target: { kind: 'devices', deviceIds },
+        verification: true,
+      },
+      'u',
+    );
+    assert.equal(
+      (await packages.getPackage(packageId))!.verification,
+      null,
+      'a draft is no verification yet',
+    );
+    await plans.publish(check.id, 'u');
+    await plans.tickPlan(check.id, 'a', minute);
+    assert.deepEqual((await packages.getPackage(packageId))!.verification, {
+      planId: check.id,
+      state: 'running',
+    });
+    clock.advance(59 * minute);
+    await plans.tickPlan(check.id, 'a', minute);
+    assert.equal((await plans.getPlan(check.id)).status, 'running', 'within its hour');
+    clock.advance(minute);
+    await plans.tickPlan(check.id, 'a', minute);
+    assert.equal((await plans.getPlan(check.id)).status, 'expired');
+    await plans.tickPlan(check.id, 'a', minute);
+    const [upgrade] = (await plans.listUpgrades(check.id, {}, { limit: 5 })).items;
+    assert.equal(upgrade!.state.status, 'failure');
+    assert.equal(upgrade!.state.status === 'failure' && upgrade!.state.failureReason, 'deadline');
+    const pkg = (await packages.getPackage(packageId))!;
+    assert.deepEqual([pkg.verified, pkg.verification], [false, { planId: check.id, state: 'failed' }]);
+  });
+
   it('turns a draft into a verification plan and back by editing it', async () => {
     const { productId, packageId, plans, deviceIds } = await setup(2);
     const base = { name: 'check', productId, firmwarePackageId: packageId };
@@ -511,7 +575,7 @@ describe('plan service and upgrade engine', { skip }, () => {
     assert.equal(draft.verification, false);
     const edited = await plans.updatePlan(draft.id, {
       ...base,
-      target: { kind: 'devices', deviceIds },
+      target: { kind: 'devices', deviceIds: [deviceIds[0]!] },
       verification: true,
     });
     assert.equal(edited.verification, true);

@@ -7,24 +7,29 @@ import {
   createUpgradeState,
   type DeviceEvent,
   dueUpgradeEvent,
+  isInPushWindow,
   isPlanDispatching,
   type PlanSpec,
+  planComponent,
+  seenRecentlyMs,
+  slotHoldMs,
   type UpgradeEvent,
   type UpgradePolicy,
   type UpgradeRefusal,
   type UpgradeStatus,
+  type UpgradeTransition,
   upgradePolicyFromPlanSpec,
 } from '@updraft/core';
 import type { Clock } from '../../adapters/clock/clock.ts';
 import type { Notifier, UpgradeNotice } from './notifier.ts';
+import type { Plan } from './plan-store.ts';
 import type {
   ClaimedPlan,
-  Plan,
-  PlanStore,
   StoredUpgrade,
   UpgradeSelector,
+  UpgradeStore,
   UpgradeWrite,
-} from './plan-store.ts';
+} from './upgrade-store.ts';
 
 /** What a device said, as a transport reports it. `module` defaults to `default`. */
 export interface DeviceEventInput {
@@ -39,6 +44,8 @@ export type EngineRefusal =
   | 'no_upgrade'
   | 'not_dispatching'
   | 'concurrency_full'
+  /** The plan's daily push window is closed: a device that asks is told there is no task yet. */
+  | 'outside_window'
   | 'device_busy';
 
 export interface UpgradeOutcome {
@@ -55,7 +62,7 @@ export interface UpgradeOutcome {
 export type OperatorAction = 'operator_retry' | 'operator_cancel' | 'confirmed' | 'rejected';
 
 export interface EngineOptions {
-  store: PlanStore;
+  store: UpgradeStore;
   notifier: Notifier;
   clock: Clock;
   /** Rows per transaction (claims, device-event batches); enrolment takes ten times as many devices. */
@@ -68,6 +75,13 @@ interface Collected {
   withdraw: UpgradeNotice[];
   outcomes: UpgradeOutcome[];
 }
+
+/**
+ * Device events that take a pending record to pushed (a check answered with the offer) or
+ * upgrading (progress or acceptance from a device that went ahead, e.g. after an automatic retry
+ * was scheduled): each needs a free place under the plan's concurrency cap, on every path.
+ */
+const busyingEvents: ReadonlySet<DeviceEvent['type']> = new Set(['checked', 'progress', 'accepted']);
 
 function notice(row: StoredUpgrade): UpgradeNotice {
   return { deviceId: row.deviceId, upgradeId: row.id, planId: row.planId };
@@ -85,6 +99,20 @@ export function createUpgradeEngine({ store, notifier, clock, batchSize = 1000 }
     return policy;
   }
 
+  /**
+   * The write of a changed record. A record that went on to a component of another module gets
+   * its new module, and the state to write instead when another plan holds that module for the
+   * device (core `module_busy`; the store decides, docs/adr/0013-plan-components.md).
+   */
+  function writeOf(row: StoredUpgrade, spec: PlanSpec, t: UpgradeTransition, now: number): UpgradeWrite {
+    const write: UpgradeWrite = { id: row.id, state: t.changed ? t.state : null, log: t.log };
+    if (!t.changed) return write;
+    const module = planComponent(spec, t.state.component).moduleId;
+    if (t.state.component === 0 || module === row.module) return write;
+    const busy = applyUpgradeEvent(t.state, { type: 'module_busy', module }, policyOf(row.planId, spec), now);
+    return { ...write, module, busy: { state: busy.state, log: busy.log } };
+  }
+
   /** Applies one event per row; `log` says whether refused events get a log line. */
   function applyEach(
     rows: readonly StoredUpgrade[],
@@ -99,7 +127,7 @@ export function createUpgradeEngine({ store, notifier, clock, batchSize = 1000 }
       const plan = plans.get(row.planId);
       if (event === null || plan === undefined) continue;
       const t = applyUpgradeEvent(row.state, event, policyOf(row.planId, plan.spec), now);
-      if (t.accepted || log) out.writes.push({ id: row.id, state: t.changed ? t.state : null, log: t.log });
+      if (t.accepted || log) out.writes.push(writeOf(row, plan.spec, t, now));
       for (const effect of t.effects) {
         if (effect.type === 'notify') out.notify.push(notice(row));
         if (effect.type === 'withdraw') out.withdraw.push(notice(row));
@@ -176,15 +204,46 @@ export function createUpgradeEngine({ store, notifier, clock, batchSize = 1000 }
     async dispatch(planId: number): Promise<number> {
       const outcomes = await drain(
         () => ({ kind: 'due_dispatch', planId, now: clock.now() }),
-        (row) => dueUpgradeEvent(row.state, clock.now()),
+        (row) => {
+          const event = dueUpgradeEvent(row.state, clock.now());
+          // The device's known version lets core skip a component it already runs (ADR 0013).
+          return event?.type === 'pushed' && row.knownVersion != null
+            ? { type: 'pushed', version: row.knownVersion }
+            : event;
+        },
         false,
       );
       return outcomes.filter((o) => o.accepted).length;
     },
 
-    /** Re-pushes (running plans only) and timeouts (also while paused) that are due. */
+    /**
+     * Pushed records of devices that are offline give their places under the cap back (core
+     * slot-release.ts): pending again, due at once, behind the devices already waiting.
+     */
+    async releaseOfflineSlots(plan: Plan): Promise<number> {
+      const now = clock.now();
+      const held = slotHoldMs(policyOf(plan.id, plan.spec));
+      const outcomes = await drain(
+        () => ({
+          kind: 'offline_pushed',
+          planId: plan.id,
+          pushedBefore: now - held,
+          seenBefore: now - seenRecentlyMs,
+        }),
+        () => ({ type: 'slot_released' }),
+        false,
+      );
+      return outcomes.filter((o) => o.accepted).length;
+    },
+
+    /**
+     * Re-pushes (running plans only), timeouts and ends of health windows (also while paused)
+     * that are due.
+     */
     async runTimers(planId: number, dispatching: boolean): Promise<number> {
-      const actions: ('repush' | 'timeout')[] = dispatching ? ['repush', 'timeout'] : ['timeout'];
+      const actions: ('repush' | 'timeout' | 'health')[] = dispatching
+        ? ['repush', 'timeout', 'health']
+        : ['timeout', 'health'];
       const outcomes = await drain(
         () => ({ kind: 'due_timers', planId, now: clock.now(), actions }),
         (row) => dueUpgradeEvent(row.state, clock.now()),
@@ -230,6 +289,22 @@ export function createUpgradeEngine({ store, notifier, clock, batchSize = 1000 }
       return outcomes;
     },
 
+    /** The device's owner appoints a window for a manual plan's upgrade (core `appointed`). */
+    async appoint(
+      upgradeId: number,
+      from: number,
+      until: number,
+      actor: string,
+    ): Promise<UpgradeOutcome | undefined> {
+      const [outcome] = await drainOnce({ kind: 'ids', ids: [upgradeId] }, () => ({
+        type: 'appointed',
+        from,
+        until,
+        actor,
+      }));
+      return outcome;
+    },
+
     /** Retries every failed record of the plan (automatic `operator_retry`). */
     async retryFailed(planId: number, actor: string): Promise<number> {
       const outcomes = await drain(
@@ -268,7 +343,8 @@ export function createUpgradeEngine({ store, notifier, clock, batchSize = 1000 }
         for (let i = 0; i < indexes.length; i += batchSize) {
           const chunk = indexes.slice(i, i + batchSize);
           const deviceIds = [...new Set(chunk.map((index) => inputs[index]!.deviceId))];
-          const withLoad = chunk.some((index) => inputs[index]!.event.type === 'checked');
+          // Events that can take a pending record to pushed or upgrading count against the cap.
+          const withLoad = chunk.some((index) => busyingEvents.has(inputs[index]!.event.type));
           const now = clock.now();
           const { result } = await store.updateUpgrades(
             { kind: 'devices', module, deviceIds, withLoad },
@@ -325,25 +401,42 @@ export function createUpgradeEngine({ store, notifier, clock, batchSize = 1000 }
         status: row.state.status,
         offered: false,
       };
-      if (event.type === 'checked' && row.state.status === 'pending') {
-        const refusal = !isPlanDispatching(plan.status)
-          ? 'not_dispatching'
-          : (busy.get(row.planId) ?? 0) >= plan.spec.concurrency
-            ? 'concurrency_full'
-            : null;
+      if (busyingEvents.has(event.type) && row.state.status === 'pending') {
+        // A paused plan offers nothing, nor does a wave not started yet (issue 18); a device
+        // that went ahead by itself is let through.
+        const refusal =
+          (!isPlanDispatching(plan.status) || row.wave > plan.openWave) && event.type === 'checked'
+            ? 'not_dispatching'
+            : event.type === 'checked' && !isInPushWindow(plan.spec, now)
+              ? 'outside_window'
+              : (busy.get(row.planId) ?? 0) >= plan.spec.concurrency
+                ? 'concurrency_full'
+                : null;
         if (refusal !== null) {
           results[index] = { ...base, accepted: false, refusal };
           continue;
         }
+      }
+      // While the plan is paused a device that has not started waits (Quectel's Suspended,
+      // protocols.md §3.1: devices under way continue): its start is refused, nothing changes.
+      if (
+        event.type === 'accepted' &&
+        (row.state.status === 'pending' || row.state.status === 'pushed') &&
+        (!isPlanDispatching(plan.status) || row.wave > plan.openWave)
+      ) {
+        results[index] = { ...base, accepted: false, refusal: 'not_dispatching' };
+        continue;
       }
       const t = applyUpgradeEvent(row.state, event, policyOf(row.planId, plan.spec), now);
       const wasBusy = row.state.status === 'pushed' || row.state.status === 'upgrading';
       const isBusy = t.state.status === 'pushed' || t.state.status === 'upgrading';
       if (wasBusy !== isBusy) busy.set(row.planId, (busy.get(row.planId) ?? 0) + (isBusy ? 1 : -1));
       if (t.changed) {
-        const next = { ...row, state: t.state };
-        current.set(deviceId, next);
-        written.set(row.id, { id: row.id, state: t.state, log: null });
+        const write = writeOf(row, plan.spec, t, now);
+        written.set(row.id, { ...write, log: null });
+        // Gone on to another module's component: later events of this module are not its.
+        if (write.module === undefined) current.set(deviceId, { ...row, state: t.state });
+        else current.delete(deviceId);
       }
       logs.push({ id: row.id, state: null, log: t.log });
       for (const effect of t.effects) {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createKyselyWebhookStore } from '../../adapters/db/kysely-webhook-store.ts';
+import { seedFleet, seedPackage, wirePlans } from '../../test-support/plan-fleet.ts';
 import { createTestDatabase, skipReason, type TestDatabase } from '../../test-support/test-database.ts';
-import { seedFleet, seedPackage, wirePlans } from '../plans/test-fleet.ts';
 import { createWebhookService, type SendWebhook, webhookRetry } from './webhook-service.ts';
 
 const skip = (await skipReason()) ?? false;

@@ -15,24 +15,13 @@ import {
   type WebhookStore,
   webhookEventTypes,
 } from './webhook-store.ts';
+import { checkWebhookTarget } from './webhook-target.ts';
 
-/** How a delivery leaves: fetch in production, a fake in tests. */
+/** How a delivery leaves: adapters/http/webhook-sender.ts in production, a fake in tests. */
 export type SendWebhook = (
   url: string,
   init: { headers: Record<string, string>; body: string; timeoutMs: number },
 ) => Promise<{ status: number }>;
-
-export const fetchWebhook: SendWebhook = async (url, { headers, body, timeoutMs }) => {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers,
-    body,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  await response.body?.cancel();
-  return { status: response.status };
-};
 
 export const webhookRetry = { maxAttempts: 8, firstDelayMs: 10_000, maxDelayMs: 3_600_000 };
 
@@ -48,7 +37,7 @@ export interface WebhookInput {
   secret?: string | undefined;
 }
 
-function checkUrl(url: string): string {
+function checkUrl(url: string, allowPrivate: boolean): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -58,6 +47,7 @@ function checkUrl(url: string): string {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new UpdraftError('VALIDATION_FAILED', 'url must be http or https', { field: 'url' });
   }
+  checkWebhookTarget(parsed, allowPrivate);
   return parsed.toString();
 }
 
@@ -75,14 +65,17 @@ function checkEventTypes(types: string[]): WebhookEventType[] {
 export function createWebhookService({
   store,
   clock,
-  send = fetchWebhook,
+  send,
+  allowPrivate = false,
   owner = `webhooks-${randomBytes(6).toString('hex')}`,
   leaseMs = 60_000,
   timeoutMs = 10_000,
 }: {
   store: WebhookStore;
   clock: Clock;
-  send?: SendWebhook;
+  send: SendWebhook;
+  /** UPDRAFT_WEBHOOK_ALLOW_PRIVATE: URLs may name loopback, private and link-local addresses. */
+  allowPrivate?: boolean;
   owner?: string;
   leaseMs?: number;
   timeoutMs?: number;
@@ -150,7 +143,7 @@ export function createWebhookService({
         });
       }
       return store.insert({
-        url: checkUrl(input.url),
+        url: checkUrl(input.url, allowPrivate),
         secret,
         eventTypes: checkEventTypes(input.eventTypes),
         enabled: true,
@@ -169,7 +162,7 @@ export function createWebhookService({
       const updated = await store.update(
         id,
         {
-          ...(patch.url !== undefined && { url: checkUrl(patch.url) }),
+          ...(patch.url !== undefined && { url: checkUrl(patch.url, allowPrivate) }),
           ...(patch.eventTypes !== undefined && { eventTypes: checkEventTypes(patch.eventTypes) }),
           ...(patch.enabled !== undefined && { enabled: patch.enabled }),
           ...(patch.description !== undefined && { description: patch.description }),

@@ -1,6 +1,12 @@
 import type { Page, PageRequest } from '../pagination.ts';
 
-export const webhookEventTypes = ['plan.transition', 'device_upgrade.transition'] as const;
+export const webhookEventTypes = [
+  'plan.transition',
+  'device_upgrade.transition',
+  'wave.started',
+  'wave.completed',
+  'wave.halted',
+] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
 export interface Webhook {

@@ -1,20 +1,32 @@
 // External broker mode (UPDRAFT_MQTT_URL): Updraft joins an existing broker (Mosquitto, EMQX,
-// HiveMQ) as a client. Devices publish on their own uplink topics (`ota/up/{username}/…`),
+// HiveMQ) as a client. Devices publish on their own uplink topics (ThingsPanel: `ota/up/{username}/…`),
 // which the broker's ACL restricts to them (broker-auth.ts answers its questions); several
 // Updraft instances subscribe through one shared-subscription group (`$share/{group}/…`, MQTT 5
 // §4.8.2) and so split the device traffic: each message reaches one instance of the group.
-import { randomUUID } from 'node:crypto';
+//
+// Acknowledgement follows durability (ADR 0012): the instance keeps a session on the broker under
+// a client id that outlives restarts, and answers a device message's PUBACK only once its effect
+// is committed (ack-after-commit.ts). A message handed over and not yet acknowledged when the
+// instance dies stays in that session and comes again when the instance is back.
 import { connectAsync, type MqttClient } from 'mqtt';
-import type { AccessDevice, DeviceAccessService } from '../../modules/device-access/device-access-service.ts';
+import type { AccessDevice } from '../../modules/device-access/device-access.ts';
+import type { PushQueue } from '../push-queue.ts';
+import { holdAcksUntilCommitted } from './ack-after-commit.ts';
 import type { BrokerAuth } from './broker-auth.ts';
-import type { MqttLog, MqttOta } from './mqtt-ota.ts';
-import { parseUplink } from './mqtt-topics.ts';
+import { createDeviceOrder } from './device-order.ts';
+import type { MqttDialect, MqttLog } from './mqtt-dialect.ts';
 
 export interface ExternalClientOptions {
   url: string;
   shareGroup: string;
-  access: DeviceAccessService;
-  ota: MqttOta;
+  /** Stable across restarts of this instance, unique among instances (its broker session). */
+  clientId: string;
+  /** Seconds the broker keeps the session while the instance is away (MQTT 5 §3.1.2.11.2). */
+  sessionExpiry: number;
+  /** false: the client id will not come back (taken at random); the session ends with close(). */
+  keepSession?: boolean;
+  dialects: readonly MqttDialect[];
+  pushes: PushQueue;
   auth: BrokerAuth;
   log: MqttLog;
   /**
@@ -24,61 +36,63 @@ export interface ExternalClientOptions {
   greetDelayMs?: number;
 }
 
-/** The uplink subscriptions of a share group. */
-export function sharedUplinks(group: string): string[] {
-  return [`$share/${group}/ota/up/+/inform`, `$share/${group}/ota/up/+/progress`];
+/** Every uplink subscription of a share group, over the dialects. */
+export function sharedUplinks(dialects: readonly MqttDialect[], group: string): string[] {
+  return dialects.flatMap((dialect) => dialect.sharedUplinks(group));
 }
 
 export async function connectExternalBroker(options: ExternalClientOptions) {
-  const { access, ota, log } = options;
+  const { dialects, pushes, log } = options;
   const client: MqttClient = await connectAsync(options.url, {
-    clientId: `updraft-${randomUUID()}`,
+    clientId: options.clientId,
     protocolVersion: 5,
-    clean: true,
+    clean: options.sessionExpiry === 0,
+    properties: {
+      sessionExpiryInterval: options.sessionExpiry,
+      // Messages the broker may hand over unacknowledged (MQTT 5 §3.1.2.11.3): acknowledgements
+      // wait for commits, so this is how many device messages one commit can take together.
+      receiveMaximum: 1000,
+    },
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
-    // mqtt.js subscribes again after a reconnect (the session is clean).
+    // mqtt.js subscribes again after a reconnect whose session the broker did not keep.
     resubscribe: true,
   });
-  // A device's messages are handled in order; devices are looked up once per name for a while.
-  const chains = new Map<string, Promise<unknown>>();
+  const acks = holdAcksUntilCommitted(client, log);
+  const order = createDeviceOrder(log);
+  // Devices are looked up once per key for a while: a message names its sender by key only.
   const known = new Map<string, { device: AccessDevice | null; until: number }>();
-  async function deviceOf(username: string): Promise<AccessDevice | undefined> {
+  async function deviceOf(dialect: MqttDialect, key: string): Promise<AccessDevice | undefined> {
     const now = Date.now();
-    let entry = known.get(username);
+    const id = `${dialect.name} ${key}`;
+    let entry = known.get(id);
     if (!entry || entry.until < now) {
       if (known.size > 100_000) known.clear();
-      entry = { device: (await access.deviceByUsername(username)) ?? null, until: now + 60_000 };
-      known.set(username, entry);
+      entry = { device: (await dialect.deviceOfKey(key)) ?? null, until: now + 60_000 };
+      known.set(id, entry);
     }
     return entry.device ?? undefined;
   }
-  function inOrder(username: string, work: () => Promise<unknown>) {
-    const next = (chains.get(username) ?? Promise.resolve())
-      .then(work)
-      .catch((error: unknown) => log.error({ err: error, username }, 'MQTT message handling failed'))
-      .finally(() => {
-        if (chains.get(username) === next) chains.delete(username);
-      });
-    chains.set(username, next);
-  }
 
   let handled = 0;
-  client.on('message', (topic, payload) => {
-    const uplink = parseUplink(topic);
-    // Only per-device uplinks are subscribed: on a shared topic nothing says who sent it.
-    if (!uplink?.username) return;
-    handled++;
-    const username = uplink.username;
-    inOrder(username, async () => {
-      const device = await deviceOf(username);
-      if (!device) {
-        log.warn({ username, topic }, 'MQTT message from an unknown device dropped');
-        return;
-      }
-      if (uplink.kind === 'inform') await ota.inform(device, username, payload);
-      else await ota.progress(device, username, payload);
-    });
+  client.on('message', (topic, payload, packet) => {
+    for (const dialect of dialects) {
+      const uplink = dialect.uplinkOf(topic);
+      // Only per-device uplinks are subscribed: on a shared topic nothing says who sent it.
+      if (uplink?.key == null) continue;
+      handled++;
+      const key = uplink.key;
+      const work = order.run(`${dialect.name} ${key}`, async () => {
+        const device = await deviceOf(dialect, key);
+        if (!device) {
+          log.warn({ username: key, topic }, 'MQTT message from an unknown device dropped');
+          return;
+        }
+        await dialect.handle({ device, key }, uplink, payload);
+      });
+      acks.hold(packet, work);
+      return;
+    }
   });
   client.on('error', (error) => log.error({ err: error }, 'MQTT broker connection error'));
   client.on('offline', () => log.warn({ url: redact(options.url) }, 'MQTT broker unreachable; reconnecting'));
@@ -86,41 +100,48 @@ export async function connectExternalBroker(options: ExternalClientOptions) {
   // A device the broker just signed in is greeted once it has had time to subscribe.
   const greetDelayMs = options.greetDelayMs ?? 1000;
   const timers = new Set<NodeJS.Timeout>();
-  options.auth.listen((device) => {
+  options.auth.listen((dialect, session) => {
     const timer = setTimeout(() => {
       timers.delete(timer);
-      inOrder(`greet:${device.id}`, () => ota.connected(device));
+      order.run(`${dialect.name} ${session.key}`, () => dialect.connected(session));
     }, greetDelayMs);
     timers.add(timer);
   });
 
-  const granted = await client.subscribeAsync(sharedUplinks(options.shareGroup), { qos: 1 });
+  const granted = await client.subscribeAsync(sharedUplinks(dialects, options.shareGroup), { qos: 1 });
   const refused = granted.filter((g) => g.qos >= 0x80);
   if (refused.length > 0) {
     await client.endAsync(true);
     throw new Error(`the broker refused ${refused.map((g) => g.topic).join(', ')} (shared subscriptions?)`);
   }
-  ota.attach({
-    publish: async (topic, payload) => {
-      await client.publishAsync(topic, payload, { qos: 1 });
-    },
-  });
+  const publish = async (topic: string, payload: string | Buffer) => {
+    await client.publishAsync(topic, payload, { qos: 1 });
+  };
+  for (const dialect of dialects) dialect.attach({ publish });
+  pushes.start();
 
   return {
     kind: 'external' as const,
     url: redact(options.url),
     connectedDevices: () => undefined,
     uplinksHandled: () => handled,
+    /** Connected to the broker now, not between reconnects (GET /readyz). */
+    connected: () => client.connected,
     /** Publishes as the platform (QoS 1). */
-    publish: async (topic: string, payload: string) => {
-      await client.publishAsync(topic, payload, { qos: 1 });
-    },
+    publish,
     async close(): Promise<void> {
       options.auth.listen(undefined);
       for (const timer of timers) clearTimeout(timer);
-      await ota.stop();
-      await Promise.allSettled([...chains.values()]);
-      await client.endAsync();
+      await pushes.stop();
+      for (const dialect of dialects) dialect.attach(undefined);
+      await order.settle();
+      // Every message handled is acknowledged before leaving; the session stays on the broker
+      // (for UPDRAFT_MQTT_SESSION_EXPIRY) and is taken up again by the next start.
+      await acks.flush();
+      await client.endAsync(
+        false,
+        options.keepSession === false ? { properties: { sessionExpiryInterval: 0 } } : {},
+      );
     },
   };
 }

@@ -9,26 +9,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from 'mqtt';
-import { skipReason } from '../../test-support/test-database.ts';
-import {
-  createDeviceFleet,
-  type DeviceFleet,
-  type TestDevice,
-} from '../http/device-api/test-device-fleet.ts';
 import {
   type BrokerHarness,
   describeMqttTransport,
   pushesOf,
   stateOf,
   usernameOf,
-} from './mqtt-transport.contract.ts';
-import { connectDevice, eventually, type TestMqttDevice } from './test-mqtt-device.ts';
+} from '../../test-support/contracts/mqtt-transport.contract.ts';
+import { createDeviceFleet, type DeviceFleet, type TestDevice } from '../../test-support/device-fleet.ts';
+import { connectDevice, eventually, type TestMqttDevice } from '../../test-support/mqtt-device.ts';
+import { skipReason } from '../../test-support/test-database.ts';
 
 const skip = (await skipReason()) ?? false;
 
 const embedded: BrokerHarness = {
   name: 'embedded broker',
   settings: () => ({ mqttPort: 0, mqttHost: '127.0.0.1' }),
+  acknowledgesDevices: true,
   async connect(_f, url, d, { subscribe = true, ...options } = {}) {
     const device = await connectDevice(url, usernameOf(d), d.secret, options);
     if (subscribe) await device.client.subscribeAsync(pushesOf(device), { qos: 1 });

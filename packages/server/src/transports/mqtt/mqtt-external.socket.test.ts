@@ -14,17 +14,17 @@ import { after, before, describe, it } from 'node:test';
 import { connect, connectAsync } from 'mqtt';
 import { type App, buildApp } from '../../app.ts';
 import { loadConfig } from '../../config/config.ts';
-import { brokerSkipReason, testBrokerUrl } from '../../test-support/test-broker.ts';
-import { skipReason } from '../../test-support/test-database.ts';
-import { createDeviceFleet, type DeviceFleet } from '../http/device-api/test-device-fleet.ts';
 import {
   type BrokerHarness,
   describeMqttTransport,
   pushesOf,
   stateOf,
   usernameOf,
-} from './mqtt-transport.contract.ts';
-import { connectDevice, eventually, type TestMqttDevice } from './test-mqtt-device.ts';
+} from '../../test-support/contracts/mqtt-transport.contract.ts';
+import { createDeviceFleet, type DeviceFleet } from '../../test-support/device-fleet.ts';
+import { connectDevice, eventually, type TestMqttDevice } from '../../test-support/mqtt-device.ts';
+import { brokerSkipReason, testBrokerUrl } from '../../test-support/test-broker.ts';
+import { skipReason } from '../../test-support/test-database.ts';
 
 const brokerUrl = testBrokerUrl;
 
@@ -33,7 +33,8 @@ const shareGroup = () => `t${randomBytes(6).toString('hex')}`;
 
 const mosquitto: BrokerHarness = {
   name: 'Mosquitto',
-  settings: () => ({ mqttUrl: brokerUrl, mqttShareGroup: shareGroup() }),
+  settings: () => ({ mqttUrl: brokerUrl, mqttAuthToken: 'broker-token', mqttShareGroup: shareGroup() }),
+  acknowledgesDevices: false,
   async connect(f, _url, d, { subscribe = true, ...options } = {}) {
     const device = await connectDevice(brokerUrl, usernameOf(d), d.secret, options);
     if (!subscribe) return device;
@@ -63,7 +64,10 @@ describe('MQTT transport (Mosquitto): two Updraft instances in one share group',
   const open: TestMqttDevice[] = [];
   const group = shareGroup();
   before(async () => {
-    f = await createDeviceFleet({ count: 12, settings: { mqttUrl: brokerUrl, mqttShareGroup: group } });
+    f = await createDeviceFleet({
+      count: 12,
+      settings: { mqttUrl: brokerUrl, mqttAuthToken: 'broker-token', mqttShareGroup: group },
+    });
     // A second process's worth of Updraft on the same database and broker.
     const config = loadConfig(
       {},
@@ -71,6 +75,7 @@ describe('MQTT transport (Mosquitto): two Updraft instances in one share group',
         dataDir: f.t.dataDir,
         logLevel: 'silent',
         mqttUrl: brokerUrl,
+        mqttAuthToken: 'broker-token',
         mqttShareGroup: group,
         adminPassword: 'second-instance-password',
       },
@@ -187,12 +192,16 @@ describe('MQTT transport (Mosquitto with passwords and an ACL): what devices may
     );
     broker = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
     await eventually(async () => {
-      const probe = await connectAsync(url, {
-        username: 'updraft',
-        password: 'service-secret',
-        reconnectPeriod: 0,
-        connectTimeout: 1000,
-      }).catch(() => undefined);
+      const probe = await connectAsync(
+        url,
+        {
+          username: 'updraft',
+          password: 'service-secret',
+          reconnectPeriod: 0,
+          connectTimeout: 1000,
+        },
+        false,
+      ).catch(() => undefined);
       if (!probe) return undefined;
       await probe.endAsync(true);
       return true;
@@ -204,6 +213,7 @@ describe('MQTT transport (Mosquitto with passwords and an ACL): what devices may
         dataDir: f.t.dataDir,
         logLevel: 'silent',
         mqttUrl: `mqtt://updraft:service-secret@127.0.0.1:${port}`,
+        mqttAuthToken: 'broker-token',
         mqttShareGroup: shareGroup(),
         adminPassword: 'acl-instance-password',
       },

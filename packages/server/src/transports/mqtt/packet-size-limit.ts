@@ -2,7 +2,7 @@
 // broker buffer that much. This reads the fixed headers of the inbound bytes as they pass and
 // closes a connection whose packet announces more than the limit, before its body arrives.
 import type { Socket } from 'node:net';
-import type { MqttLog } from './mqtt-ota.ts';
+import type { MqttLog } from './mqtt-dialect.ts';
 
 /** Follows packet boundaries: type byte, Remaining Length (§2.2.3, 1..4 bytes), body. */
 function createScanner(maxBytes: number) {

@@ -1,6 +1,13 @@
 // Rows of plans and device upgrades to domain values and back: one column per field of
 // @updraft/core's UpgradeState, in one order for inserts and updates.
-import type { PlanSpec, PlanStatus, UpgradeCounts, UpgradeState } from '@updraft/core';
+import {
+  type PlanSpec,
+  type PlanStatus,
+  type UpgradeCounts,
+  type UpgradeState,
+  type WavePhase,
+  withSpecDefaults,
+} from '@updraft/core';
 import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import type { Plan } from '../../../modules/plans/plan-store.ts';
 import type { DatabaseSchema, DeviceUpgradesTable, PlansTable } from '../schema.ts';
@@ -16,7 +23,7 @@ export function toPlan(row: Selectable<PlansTable>): Plan {
     name: row.name,
     firmwarePackageId: row.firmware_package_id,
     status: row.status as PlanStatus,
-    spec: JSON.parse(row.spec) as PlanSpec,
+    spec: withSpecDefaults(JSON.parse(row.spec) as PlanSpec),
     verification: row.verification === 1,
     takeOver: row.take_over === 1,
     failureBaseline:
@@ -27,6 +34,12 @@ export function toPlan(row: Selectable<PlansTable>): Plan {
     updatedAt: row.updated_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    wave: {
+      index: row.wave_index,
+      phase: row.wave_phase as WavePhase,
+      until: row.wave_until === null ? null : Number(row.wave_until),
+    },
+    wavesAssigned: row.waves_assigned === 1,
   };
 }
 
@@ -51,6 +64,11 @@ export function toState(row: UpgradeRow): UpgradeState {
     offeredAt: row.offered_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    component: row.component,
+    skipped: row.skipped,
+    appointedFrom: row.appointed_from ?? null,
+    appointedUntil: row.appointed_until ?? null,
+    refusals: row.refusals,
   };
 }
 
@@ -81,6 +99,11 @@ export function stateValues(s: UpgradeState): RawBuilder<unknown>[] {
     n(s.offeredAt),
     n(s.startedAt),
     n(s.finishedAt),
+    n(s.component),
+    n(s.skipped),
+    n(s.appointedFrom),
+    n(s.appointedUntil),
+    n(s.refusals),
   ];
 }
 export const stateColumns = [
@@ -103,6 +126,11 @@ export const stateColumns = [
   'offered_at',
   'started_at',
   'finished_at',
+  'component',
+  'skipped',
+  'appointed_from',
+  'appointed_until',
+  'refusals',
 ] as const;
 
 export function stateParams(s: UpgradeState): unknown[] {
@@ -126,5 +154,10 @@ export function stateParams(s: UpgradeState): unknown[] {
     s.offeredAt,
     s.startedAt,
     s.finishedAt,
+    s.component,
+    s.skipped,
+    s.appointedFrom,
+    s.appointedUntil,
+    s.refusals,
   ];
 }

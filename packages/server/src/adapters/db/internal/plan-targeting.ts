@@ -1,10 +1,10 @@
 // Targeting as SQL: a plan's target, whitelist and blacklist are rows of plan_targets, and
 // targetingSql is the join that selects the devices core's matchesTarget selects (tested
-// against it in kysely-plan-store.test.ts). A spec not saved (a preview) has its lists bound
+// against it in kysely-plan-stores.test.ts). A spec not saved (a preview) has its lists bound
 // as values instead of read from plan_targets; the conditions are the same.
-import type { PlanSpec } from '@updraft/core';
+import { acceptedVersions, type PlanSpec, planComponents } from '@updraft/core';
 import { type RawBuilder, sql } from 'kysely';
-import type { TargetedSpec } from '../../../modules/plans/plan-store.ts';
+import type { TargetedSpec } from '../../../modules/plans/upgrade-store.ts';
 import type { Db } from './plan-rows.ts';
 
 export interface TargetPlan extends TargetedSpec {
@@ -60,11 +60,58 @@ export function targetingSql(plan: TargetedSpec): RawBuilder<boolean> {
         and dv.module = ${module} and dv.version in (${listed(plan, 'version')}))`);
       break;
   }
-  if (spec.firmware.kind === 'delta') {
+  // The components' version conditions (core targeting.ts, versionExclusion): a delta package
+  // its source version, a full package its specified versions, and in a plan of several
+  // components also the component's target (skipped).
+  const components = planComponents(spec);
+  for (const [index, component] of components.entries()) {
+    const accepted = acceptedVersions(component);
+    if (accepted === null) continue;
+    const versions = components.length > 1 ? [...accepted, component.firmware.targetVersion] : accepted;
+    const of = index === 0 ? module : component.moduleId;
     conditions.push(sql`exists (select 1 from device_versions dv where dv.device_id = d.id
-      and dv.module = ${module} and dv.version = ${spec.firmware.sourceVersion})`);
+      and dv.module = ${of} and dv.version in (${sql.join(versions)}))`);
   }
   return sql<boolean>`(${sql.join(conditions, sql` and `)})`;
+}
+
+/** The modules of a plan's components, in order. */
+export function planModules(spec: PlanSpec, module: string): string[] {
+  return planComponents(spec).map((c, index) => (index === 0 ? module : c.moduleId));
+}
+
+/** Devices `d` busy for one of `modules`: on it in another active plan, or to go on to it there. */
+export function busySql(planId: number | null, modules: readonly string[]): RawBuilder<boolean> {
+  const other = planId === null ? sql`` : sql` and o.plan_id <> ${planId}`;
+  return sql<boolean>`(exists (select 1 from device_upgrades o where o.device_id = d.id
+    and o.module in (${sql.join(modules)}) and o.active = 1${other}) or ${heldLaterSql(planId, modules)})`;
+}
+
+/**
+ * Devices `d` that another plan holds for one of `modules` beyond the component it is on: the
+ * one-active-plan index guards the module a record is on now, this the modules it will go on to
+ * (docs/adr/0013-plan-components.md). `planId` null: every plan is another.
+ */
+export function heldLaterSql(planId: number | null, modules: readonly string[]): RawBuilder<boolean> {
+  const other = planId === null ? sql`` : sql` and o.plan_id <> ${planId}`;
+  return sql<boolean>`exists (select 1 from device_upgrades o join plan_components pc
+    on pc.plan_id = o.plan_id and pc.position > o.component
+    where o.device_id = d.id and o.active = 1${other} and pc.module in (${sql.join(modules)}))`;
+}
+
+export async function insertComponents(
+  db: Db,
+  planId: number,
+  spec: PlanSpec,
+  module: string,
+): Promise<void> {
+  const rows = planComponents(spec).map((c, position) => ({
+    plan_id: planId,
+    position,
+    module: position === 0 ? module : c.moduleId,
+    package_id: Number(c.firmware.packageId),
+  }));
+  await db.insertInto('plan_components').values(rows).execute();
 }
 
 function targetRows(planId: number, spec: PlanSpec) {

@@ -1,8 +1,8 @@
 // Writes a claimed batch of device upgrades back: the hot path of the engine, so its SQL is
 // written once per shape and run as compiled queries; and the outbox events of the batch.
 import { UpdraftError, type UpgradeState } from '@updraft/core';
-import { CompiledQuery } from 'kysely';
-import type { StoredUpgrade, UpgradeWrite } from '../../../modules/plans/plan-store.ts';
+import { CompiledQuery, sql } from 'kysely';
+import type { StoredUpgrade, UpgradeWrite } from '../../../modules/plans/upgrade-store.ts';
 import type { OutboxEvent } from '../kysely-webhook-store.ts';
 import { isUniqueViolation } from '../sql-helpers.ts';
 import { type Db, stateColumns, stateParams } from './plan-rows.ts';
@@ -45,6 +45,11 @@ export function createUpgradeWriter(pg: boolean) {
     'offered_at',
     'started_at',
     'finished_at',
+    'component',
+    'skipped',
+    'appointed_from',
+    'appointed_until',
+    'refusals',
   ]);
   // PostgreSQL: one statement per batch over column arrays; the id = any(...) condition lets
   // the planner reach rows through the primary key. SQLite: see sqliteUpdateOf.
@@ -56,7 +61,7 @@ export function createUpgradeWriter(pg: boolean) {
 
   // SQLite sets only the columns that changed (an index is rewritten only when one of its
   // columns is assigned), for all rows of a batch that changed the same columns at once. The
-  // columns are bit c of `bits` for stateColumns[c] (19 columns: a 32-bit integer holds them).
+  // columns are bit c of `bits` for stateColumns[c] (24 columns: a 32-bit integer holds them).
   const sqliteUpdates = new Map<string, string>();
   function sqliteUpdateOf(bits: number, rows: number): string {
     const cacheKey = `${bits}:${rows}`;
@@ -73,11 +78,51 @@ export function createUpgradeWriter(pg: boolean) {
     return text;
   }
 
+  /**
+   * Rows that go on to a component of another module, one at a time under a savepoint: when the
+   * one-active-plan index refuses the new module (another plan holds it for the device), the
+   * row's `busy` state is written instead (its module unchanged) with its log line after the
+   * first. Rare (once per device and component), so not batched. Returns the writes as made.
+   */
+  async function moveComponents(trx: Db, writes: readonly UpgradeWrite[]): Promise<UpgradeWrite[]> {
+    const made: UpgradeWrite[] = [];
+    // After every other line of the batch: a record's own log line may come later in it.
+    const busyLogs: UpgradeWrite[] = [];
+    for (const w of writes) {
+      if (w.module === undefined || w.state === null) {
+        made.push(w);
+        continue;
+      }
+      const params = stateParams(w.state);
+      const values = Object.fromEntries(stateColumns.map((c, i) => [c, params[i]]));
+      await sql`savepoint component_move`.execute(trx);
+      try {
+        await trx
+          .updateTable('device_upgrades')
+          .set({ ...values, module: w.module })
+          .where('id', '=', w.id)
+          .execute();
+        await sql`release savepoint component_move`.execute(trx);
+        made.push({ id: w.id, state: null, log: w.log });
+      } catch (error) {
+        if (!isUniqueViolation(error) || !w.busy) throw error;
+        await sql`rollback to savepoint component_move`.execute(trx);
+        await sql`release savepoint component_move`.execute(trx);
+        made.push({ id: w.id, state: w.busy.state, log: w.log });
+        busyLogs.push({ id: w.id, state: null, log: w.busy.log });
+      }
+    }
+    return [...made, ...busyLogs];
+  }
+
   async function writeStates(
     trx: Db,
-    writes: readonly UpgradeWrite[],
+    requested: readonly UpgradeWrite[],
     before: ReadonlyMap<number, UpgradeState>,
-  ): Promise<void> {
+  ): Promise<UpgradeWrite[]> {
+    const writes = requested.some((w) => w.module !== undefined)
+      ? await moveComponents(trx, requested)
+      : requested;
     const changed = writes.filter((w) => w.state !== null);
     if (!pg) {
       // Per group of rows that changed the same columns: their parameters, flat, row after row
@@ -112,7 +157,7 @@ export function createUpgradeWriter(pg: boolean) {
           await runUpdate(trx, CompiledQuery.raw(sqliteUpdateOf(bits, count), chunk));
         }
       }
-      return;
+      return [...writes];
     }
     for (let i = 0; i < changed.length; i += writeChunk) {
       const chunk = changed.slice(i, i + writeChunk);
@@ -123,6 +168,7 @@ export function createUpgradeWriter(pg: boolean) {
       }
       await runUpdate(trx, CompiledQuery.raw(pgUpdate, columns));
     }
+    return [...writes];
   }
 
   const logColumns = 'upgrade_id, at, event, from_status, to_status, actor, message';
@@ -187,6 +233,7 @@ export function statusChanges(
         upgradeId: row.id,
         deviceId: row.deviceId,
         module: row.module,
+        wave: row.wave,
         from: log.from,
         to: log.to,
         event: log.event,

@@ -1,8 +1,10 @@
 // HTTP endpoints an external MQTT broker calls to authenticate Updraft's devices and authorize
 // their topics (docs/mqtt.md): EMQX 5's HTTP authentication and authorization, and
 // mosquitto-go-auth's HTTP backend (JSON or form parameters; status or JSON response mode).
-// With UPDRAFT_MQTT_AUTH_TOKEN set, the broker must send it (`Authorization: Bearer …`, or
-// `?token=…` for mosquitto-go-auth, which sends no custom headers).
+// They exist only with an external broker (UPDRAFT_MQTT_URL), which must send
+// UPDRAFT_MQTT_AUTH_TOKEN (`Authorization: Bearer …`, or `?token=…` for mosquitto-go-auth, which
+// sends no custom headers). Sign-in questions are limited per device name, so that the endpoints
+// cannot be used to try secrets (issue 12).
 import { timingSafeEqual } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,8 +12,10 @@ import type { Access, BrokerAuth } from '../../mqtt/broker-auth.ts';
 
 export interface BrokerAuthRouteOptions {
   auth: BrokerAuth;
-  /** Shared secret the broker presents; null: the endpoints are open (bind them privately). */
-  token: string | null;
+  /** Shared secret the broker presents. */
+  token: string;
+  /** Sign-in questions per device name per minute (a device reconnecting asks once each time). */
+  signInsPerMinute?: number;
 }
 
 /** The EMQX placeholder to configure for a field. */
@@ -69,7 +73,7 @@ function sameText(a: string, b: string): boolean {
 
 export async function registerBrokerAuthRoutes(
   app: FastifyInstance,
-  { auth, token }: BrokerAuthRouteOptions,
+  { auth, token, signInsPerMinute = 30 }: BrokerAuthRouteOptions,
 ): Promise<void> {
   // mosquitto-go-auth posts form parameters when `http_params_mode form` is set.
   app.addContentTypeParser(
@@ -84,7 +88,6 @@ export async function registerBrokerAuthRoutes(
       body['acc'] = Number(body['acc']);
   });
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (token === null) return;
     const header = request.headers.authorization;
     const given = header?.startsWith('Bearer ')
       ? header.slice(7).trim()
@@ -95,24 +98,49 @@ export async function registerBrokerAuthRoutes(
     }
   });
 
+  // Per device name: a broker asks for many devices from one address, a guesser for one name.
+  // A Quectel device has no username: its client id names it.
+  const signInLimiter = app.createRateLimit({
+    max: signInsPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => {
+      const body = request.body as { username?: unknown; clientid?: unknown } | undefined;
+      return `broker-sign-in:${String(body?.username || body?.clientid || '')}`;
+    },
+  });
+  const signInLimited = async (request: FastifyRequest, reply: FastifyReply) => {
+    const result = await signInLimiter(request);
+    if (!result.isAllowed && result.isExceeded) {
+      request.log.warn(
+        { username: (request.body as { username?: unknown }).username },
+        'broker sign-ins limited',
+      );
+      return reply
+        .status(429)
+        .header('retry-after', String(result.ttlInSeconds))
+        .send({ result: 'deny', ok: false, error: 'too many sign-in attempts for this device' });
+    }
+  };
+
   const refusal = (reply: FastifyReply, error: string) => reply.status(403).send({ ok: false, error });
 
   app.post<{ Body: Static<typeof EmqxAuthnBody> }>(
     '/broker/v1/emqx/authenticate',
     {
+      preHandler: signInLimited,
       schema: {
         tags,
         security,
         summary: 'EMQX 5 HTTP authentication',
         description:
-          'Devices sign in with `{productKey}.{deviceName}` and their secret; Updraft itself with the credentials of UPDRAFT_MQTT_URL (superuser). Other usernames are `ignore`d, so later authenticators in the chain decide.',
+          'Devices sign in with `{productKey}.{deviceName}` and their secret, Quectel devices with the client id `qd{productKey}{deviceName}`, no username and their signed password or secret; Updraft itself with the credentials of UPDRAFT_MQTT_URL (superuser). Other usernames are `ignore`d, so later authenticators in the chain decide.',
         body: EmqxAuthnBody,
         response: { 200: EmqxResult },
       },
     },
     async (request) => {
-      const { username, password } = request.body;
-      const outcome = await auth.signIn(username, password);
+      const { username, password, clientid } = request.body;
+      const outcome = await auth.signIn({ username, clientId: clientid }, password);
       if (outcome === 'not_mine') return { result: 'ignore' };
       if (outcome === 'refused') return { result: 'deny' };
       return { result: 'allow', is_superuser: outcome === 'service' };
@@ -127,20 +155,22 @@ export async function registerBrokerAuthRoutes(
         security,
         summary: 'EMQX 5 HTTP authorization',
         description:
-          'A device may subscribe to `ota/device/inform/{username}` and publish `ota/up/{username}/inform|progress` (and the ThingsPanel topics `ota/device/inform|progress`, which a topic rewrite turns into the former).',
+          'A device may subscribe to `ota/device/inform/{username}` and publish `ota/up/{username}/inform|progress` (and the ThingsPanel topics `ota/device/inform|progress`, which a topic rewrite turns into the former); as a ThingsPanel v1 device it may subscribe to `ota/devices/inform/{username}` and `ota/devices/infrom/{username}` and publish `ota/devices/progress/{username}` (and `ota/devices/progress`, rewritten so); a Quectel device (client id `qd…`) may subscribe to `q/1/d/{clientId}/+` and publish `q/2/d/{clientId}/ota|bus|sys`.',
         body: EmqxAuthzBody,
         response: { 200: EmqxResult },
       },
     },
     async (request) => {
-      const { username, topic, action } = request.body;
+      const { username, topic, action, clientid } = request.body;
       const accesses: Access[] =
         action === 'publish'
           ? ['publish']
           : action === 'subscribe'
             ? ['subscribe']
             : ['publish', 'subscribe'];
-      const answers = accesses.map((access) => auth.authorize(username, topic, access));
+      const answers = accesses.map((access) =>
+        auth.authorize({ username, clientId: clientid }, topic, access),
+      );
       if (answers.includes(null)) return { result: 'ignore' };
       return { result: answers.every((a) => a === true) ? 'allow' : 'deny' };
     },
@@ -150,6 +180,7 @@ export async function registerBrokerAuthRoutes(
   app.post<{ Body: Static<typeof GoAuthUserBody> }>(
     '/broker/v1/go-auth/user',
     {
+      preHandler: signInLimited,
       schema: {
         tags,
         security,
@@ -160,7 +191,8 @@ export async function registerBrokerAuthRoutes(
       },
     },
     async (request, reply) => {
-      const outcome = await auth.signIn(request.body.username, request.body.password);
+      const { username, password, clientid } = request.body;
+      const outcome = await auth.signIn({ username, clientId: clientid }, password);
       if (outcome === 'device' || outcome === 'service') return { ok: true, error: '' };
       return refusal(reply, outcome === 'refused' ? 'bad username or password' : 'not an Updraft device');
     },
@@ -196,7 +228,7 @@ export async function registerBrokerAuthRoutes(
       },
     },
     async (request, reply) => {
-      const { username, topic, acc } = request.body;
+      const { username, topic, acc, clientid } = request.body;
       const accesses: Access[] =
         acc === 2
           ? ['publish']
@@ -206,7 +238,9 @@ export async function registerBrokerAuthRoutes(
               ? ['subscribe']
               : [];
       if (accesses.length === 0) return refusal(reply, `unknown acc ${acc}`);
-      const allowed = accesses.every((access) => auth.authorize(username, topic, access) === true);
+      const allowed = accesses.every(
+        (access) => auth.authorize({ username, clientId: clientid }, topic, access) === true,
+      );
       return allowed ? { ok: true, error: '' } : refusal(reply, `${username} may not use ${topic}`);
     },
   );

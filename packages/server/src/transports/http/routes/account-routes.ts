@@ -1,9 +1,9 @@
 // Sign-in, users and API keys.
 import { type Static, Type } from '@sinclair/typebox';
-import { roles } from '@updraft/core';
-import type { FastifyInstance } from 'fastify';
+import { roles, UpdraftError } from '@updraft/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKey, User } from '../../../modules/accounts/account-store.ts';
-import { type RouteContext, sessionCookie } from '../http-app.ts';
+import { type RouteContext, sessionCookie } from '../route-context.ts';
 import { errorResponses, IdParams, iso, PageQuery, pageOf, Timestamp } from '../schemas.ts';
 
 const RoleSchema = Type.Union(roles.map((r) => Type.Literal(r)));
@@ -61,22 +61,52 @@ const keyView = (k: ApiKey) => ({
 
 export async function registerAccountRoutes(
   app: FastifyInstance,
-  { services, cursors, secureCookies }: RouteContext,
+  { services, cursors, secureCookies, loginLimits }: RouteContext,
 ) {
   const { accounts } = services;
+  // Password guessing meets two limits (issue 12): per account, whoever asks, and per client
+  // address, whichever account it tries. Every attempt counts, a success too.
+  const limiters = [
+    app.createRateLimit({
+      max: loginLimits.perAddress,
+      timeWindow: loginLimits.windowMs,
+      keyGenerator: (request) => `login-address:${request.ip}`,
+    }),
+    app.createRateLimit({
+      max: loginLimits.perAccount,
+      timeWindow: loginLimits.windowMs,
+      keyGenerator: (request) =>
+        `login-account:${String((request.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+    }),
+  ];
+  const loginLimited = async (request: FastifyRequest, reply: FastifyReply) => {
+    for (const limiter of limiters) {
+      const result = await limiter(request);
+      if (!result.isAllowed && result.isExceeded) {
+        reply.header('retry-after', String(result.ttlInSeconds));
+        throw new UpdraftError(
+          'RATE_LIMITED',
+          `too many sign-in attempts; try again in ${result.ttlInSeconds} s`,
+          { retryAfterSeconds: result.ttlInSeconds },
+        );
+      }
+    }
+  };
 
   app.post(
     '/auth/login',
     {
       config: { auth: 'public' },
+      preHandler: loginLimited,
       schema: {
         tags: ['accounts'],
-        summary: 'Sign in to the console: sets an HTTP-only session cookie and returns the CSRF token',
+        summary:
+          'Sign in to the console: sets an HTTP-only session cookie and returns the CSRF token. Attempts are limited per account and per client address (429 with Retry-After).',
         security: [],
         body: LoginBody,
         response: {
           200: Type.Object({ user: UserSchema, csrfToken: Type.String(), expiresAt: Timestamp }),
-          ...errorResponses(),
+          ...errorResponses(429),
         },
       },
     },

@@ -8,7 +8,7 @@ import {
   deltaJobStatuses,
   deltaProfiles,
 } from '../../../modules/deltas/delta-job.ts';
-import type { RouteContext } from '../http-app.ts';
+import type { RouteContext } from '../route-context.ts';
 import { errorResponses, IdParams, iso, PageQuery, pageOf, Timestamp } from '../schemas.ts';
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));

@@ -207,6 +207,24 @@ describe('devices API', { skip }, () => {
     assert.equal((await t.admin.get('/api/v1/devices?colour=red')).json().code, 'UNKNOWN_FIELD');
   });
 
+  it('lists each device with its reported versions and counts what the filters match', async () => {
+    const listed = (await t.admin.get('/api/v1/devices?q=flt')).json().items;
+    const a = listed.find((d: { name: string }) => d.name === 'flt-a');
+    assert.deepEqual(a.versions, [
+      { module: 'MCU', version: 'b' },
+      { module: 'default', version: '2.2' },
+    ]);
+    assert.deepEqual(listed.find((d: { name: string }) => d.name === 'flt-c').versions, []);
+    const count = (query: string) => t.admin.get(`/api/v1/devices/count${query}`);
+    assert.deepEqual((await count('?q=flt')).json(), { count: 3 });
+    assert.deepEqual((await count('?q=flt&online=false')).json(), { count: 2 });
+    assert.deepEqual((await count(`?productId=${meter}&module=default&version=2.1`)).json(), { count: 1 });
+    const all = (await count('')).json().count;
+    assert.ok(all >= 3);
+    assert.equal((await count('?colour=red')).json().code, 'UNKNOWN_FIELD');
+    assert.equal((await count('?limit=5')).json().code, 'UNKNOWN_FIELD');
+  });
+
   it('pages with signed cursors and refuses forged or stale ones', async () => {
     for (let i = 0; i < 5; i++) await register(meter, { name: `page-${i}` });
     const first = (await t.admin.get('/api/v1/devices?q=page-&limit=2')).json();
@@ -275,6 +293,7 @@ describe('devices API', { skip }, () => {
       '/api/v1/products/{id}/devices',
       '/api/v1/products/{id}/devices/import',
       '/api/v1/devices',
+      '/api/v1/devices/count',
       '/api/v1/devices/{id}',
       '/api/v1/devices/{id}/credentials',
       '/api/v1/devices/{id}/sub-devices',

@@ -6,24 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ImportLine } from '../../../modules/devices/device-import.ts';
 import { deviceNamePattern, maxTags, tagPattern } from '../../../modules/devices/device-rules.ts';
 import type { DeviceDetail } from '../../../modules/devices/device-service.ts';
-import type { Device } from '../../../modules/devices/device-store.ts';
 import { type ImportFormat, importFormats, readImportRows } from '../../../modules/devices/import-formats.ts';
-import type { RouteContext } from '../http-app.ts';
+import type { RouteContext } from '../route-context.ts';
 import { errorResponses, IdParams, iso, PageQuery, pageOf, Timestamp } from '../schemas.ts';
-
-export const DeviceSchema = Type.Object({
-  id: Type.Integer(),
-  productId: Type.Integer(),
-  name: Type.String(),
-  gatewayId: Type.Union([Type.Integer(), Type.Null()]),
-  online: Type.Boolean(),
-  lastSeenAt: Type.Union([Timestamp, Type.Null()]),
-  signal: Type.Union([Type.Integer({ description: 'dBm' }), Type.Null()]),
-  battery: Type.Union([Type.Integer({ description: 'percent' }), Type.Null()]),
-  tags: Type.Array(Type.String()),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
+import { DeviceSchema, deviceFilterFields, deviceView, memberFilterFields } from './device-schemas.ts';
 
 const DeviceDetailSchema = Type.Object({
   ...DeviceSchema.properties,
@@ -66,38 +52,15 @@ const DevicePatchBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-/** The filters of a device list, also used to add the matching devices to a group. */
-export const deviceFilterFields = {
-  productId: Type.Optional(Type.Integer({ minimum: 1 })),
-  q: Type.Optional(Type.String({ maxLength: 64, description: 'Name contains' })),
-  module: Type.Optional(
-    Type.String({ maxLength: 32, description: 'Module of `version` (default: default)' }),
-  ),
-  version: Type.Optional(Type.String({ maxLength: 50, description: 'Reported version of `module`' })),
-  groupId: Type.Optional(Type.Integer({ minimum: 1 })),
-  tag: Type.Optional(Type.String({ maxLength: 32 })),
-  online: Type.Optional(Type.Boolean()),
-  gatewayId: Type.Optional(Type.Integer({ minimum: 1 })),
-};
-
-/** The filters of a list already scoped to a group or a gateway. */
-export const memberFilterFields = {
-  q: deviceFilterFields.q,
-  module: deviceFilterFields.module,
-  version: deviceFilterFields.version,
-  tag: deviceFilterFields.tag,
-  online: deviceFilterFields.online,
-};
-
 const DeviceQuery = Type.Object({ ...PageQuery, ...deviceFilterFields }, { additionalProperties: false });
-const SubDeviceQuery = Type.Object({ ...PageQuery, ...memberFilterFields }, { additionalProperties: false });
+const DeviceCountQuery = Type.Object(deviceFilterFields, { additionalProperties: false });
 
-export const deviceView = (d: Device) => ({
-  ...d,
-  lastSeenAt: iso(d.lastSeenAt),
-  createdAt: iso(d.createdAt),
-  updatedAt: iso(d.updatedAt),
+/** A device of the list, with every module's reported version. */
+const DeviceListItem = Type.Object({
+  ...DeviceSchema.properties,
+  versions: Type.Array(Type.Object({ module: Type.String(), version: Type.String() })),
 });
+const SubDeviceQuery = Type.Object({ ...PageQuery, ...memberFilterFields }, { additionalProperties: false });
 
 const detailView = ({ device, versions, subDevices }: DeviceDetail) => ({
   ...deviceView(device),
@@ -269,19 +232,38 @@ export async function registerDeviceRoutes(app: FastifyInstance, { services, cur
       config: { auth: 'viewer' },
       schema: {
         tags,
-        summary: 'List and search devices',
+        summary: 'List and search devices, each with its reported versions',
         querystring: DeviceQuery,
-        response: { 200: pageOf(DeviceSchema), ...errorResponses() },
+        response: { 200: pageOf(DeviceListItem), ...errorResponses() },
       },
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query as Static<typeof DeviceQuery>;
-      const page = await devices.listDevices(filter, {
+      const page = await devices.listDevicesWithVersions(filter, {
         after: cursors.decode('/devices', cursor, filter),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(deviceView), nextCursor: cursors.encode('/devices', page.next, filter) };
+      return {
+        items: page.items.map((d) => ({ ...deviceView(d), versions: d.versions })),
+        nextCursor: cursors.encode('/devices', page.next, filter),
+      };
     },
+  );
+
+  app.get(
+    '/devices/count',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: 'Count the devices that match the filters of the device list (an exact total)',
+        querystring: DeviceCountQuery,
+        response: { 200: Type.Object({ count: Type.Integer() }), ...errorResponses() },
+      },
+    },
+    async (request) => ({
+      count: await devices.countDevices(request.query as Static<typeof DeviceCountQuery>),
+    }),
   );
 
   app.get(

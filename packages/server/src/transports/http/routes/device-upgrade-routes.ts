@@ -2,10 +2,10 @@
 // it, the fleet view of versions, and plan settings.
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RouteContext } from '../http-app.ts';
+import { actor, type RouteContext } from '../route-context.ts';
 import { errorResponses, IdParams, iso, PageQuery, pageOf } from '../schemas.ts';
-import { actor, operatorActions } from './plan-routes.ts';
-import { LogEntry, UpgradeSchema, upgradeView } from './plan-schemas.ts';
+import { operatorActions } from './operator-actions.ts';
+import { LogEntry, UpgradeSchema, upgradeView } from './upgrade-schemas.ts';
 
 const idOf = (request: FastifyRequest) => (request.params as Static<typeof IdParams>).id;
 
@@ -112,7 +112,7 @@ export async function registerDeviceUpgradeRoutes(app: FastifyInstance, { servic
     },
     async (request) => {
       await services.catalog.getProduct(idOf(request));
-      return { items: await plans.fleetVersions(idOf(request)) };
+      return { items: await services.devices.fleetVersions(idOf(request)) };
     },
   );
 

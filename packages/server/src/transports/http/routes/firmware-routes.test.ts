@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test-support/test-app.ts';
@@ -329,6 +329,26 @@ describe('firmware API', { skip }, () => {
     );
   });
 
+  it('refuses an empty file, alone or beside others, and keeps nothing', async () => {
+    await refused(
+      [
+        ['version', nextVersion()],
+        ['file', 'empty.bin', ''],
+      ],
+      400,
+      'FIRMWARE_FILE_EMPTY',
+    );
+    await refused(
+      [
+        ['version', nextVersion()],
+        ['file', 'ok.bin', 'fine'],
+        ['file', 'empty.bin', Buffer.alloc(0)],
+      ],
+      400,
+      'FIRMWARE_FILE_EMPTY',
+    );
+  });
+
   it('refuses file names with folders, control characters, bad UTF-8 or a wrong extension', async () => {
     for (const name of [
       '../x.bin',
@@ -481,6 +501,28 @@ describe('firmware API', { skip }, () => {
     assert.equal((await t.admin.get('/api/v1/firmware?colour=red')).json().code, 'UNKNOWN_FIELD');
   });
 
+  it('takes an empty field after the files as absent, and refuses a field with a value there', async () => {
+    const version = nextVersion();
+    const late = await upload([
+      ['version', version],
+      ['file', 'app.bin', 'late fields'],
+      ['sourceVersion', ''],
+      ['remark', ''],
+    ]);
+    assert.equal(late.statusCode, 201, late.body);
+    assert.equal(late.json().sourceVersion, null);
+    const body = await refused(
+      [
+        ['version', nextVersion()],
+        ['file', 'app.bin', 'late value'],
+        ['remark', 'too late'],
+      ],
+      400,
+      'VALIDATION_FAILED',
+    );
+    assert.equal(body.details.field, 'remark');
+  });
+
   it('documents the multipart upload, fields before files, in OpenAPI', async () => {
     const spec = (await t.app.http.inject({ method: 'GET', url: '/openapi.json' })).json();
     const body = spec.paths['/api/v1/products/{id}/firmware'].post.requestBody;
@@ -488,11 +530,15 @@ describe('firmware API', { skip }, () => {
     const schema = body.content['multipart/form-data'].schema;
     assert.deepEqual(Object.keys(schema.properties), [
       'module',
+      'name',
       'version',
       'type',
       'sourceVersion',
       'releaseNotes',
+      'remark',
       'extData',
+      'manifest',
+      'signature',
       'file',
     ]);
     assert.deepEqual(schema.required, ['version', 'file']);
@@ -601,7 +647,7 @@ describe('firmware API', { skip }, () => {
     assert.ok(existsSync(join(firmwareDir, sha256('in a plan').slice(0, 2), sha256('in a plan'))));
   });
 
-  it('deletes a package and the blobs no other package shares', async () => {
+  it('deletes a package; the blobs no other package shares go once the grace period is over', async () => {
     const shared = 'shared bytes';
     const a = (
       await upload([
@@ -617,13 +663,52 @@ describe('firmware API', { skip }, () => {
       ])
     ).json();
     const blob = (content: string) => join(firmwareDir, sha256(content).slice(0, 2), sha256(content));
+    const grace = t.app.config.blobGraceHours * 3600_000;
     assert.equal((await t.admin.delete(`/api/v1/firmware/${a.id}`)).statusCode, 204);
+    await t.app.blobSweeper.sweep();
+    assert.equal(existsSync(blob('only in a')), true, 'kept during the grace period');
+    t.clock.advance(grace + 1);
+    await t.app.blobSweeper.sweep();
     assert.equal(existsSync(blob('only in a')), false);
     assert.equal(existsSync(blob(shared)), true, 'package b still needs it');
     assert.equal((await t.admin.get(`/api/v1/firmware/${b.id}/files/1`)).body, shared);
     assert.equal((await t.admin.delete(`/api/v1/firmware/${b.id}`)).statusCode, 204);
+    t.clock.advance(grace + 1);
+    await t.app.blobSweeper.sweep();
     assert.equal(existsSync(blob(shared)), false);
     assert.equal((await t.admin.delete(`/api/v1/firmware/${b.id}`)).json().code, 'NOT_FOUND');
+  });
+
+  it('keeps a blob that an upload takes up again within the grace period', async () => {
+    const bytes = 'uploaded, deleted, uploaded again';
+    const first = (
+      await upload([
+        ['version', nextVersion()],
+        ['file', 'x.bin', bytes],
+      ])
+    ).json();
+    assert.equal((await t.admin.delete(`/api/v1/firmware/${first.id}`)).statusCode, 204);
+    const again = (
+      await upload([
+        ['version', nextVersion()],
+        ['file', 'x.bin', bytes],
+      ])
+    ).json();
+    t.clock.advance(t.app.config.blobGraceHours * 3600_000 + 1);
+    await t.app.blobSweeper.sweep();
+    assert.equal((await t.admin.get(`/api/v1/firmware/${again.id}/files/1`)).body, bytes);
+  });
+
+  it('finds a stored blob no package refers to (a crash before its row) and deletes it after the grace period', async () => {
+    const key = sha256('left by a crash');
+    mkdirSync(join(firmwareDir, key.slice(0, 2)), { recursive: true });
+    writeFileSync(join(firmwareDir, key.slice(0, 2), key), 'left by a crash');
+    // (The scheduler's own hourly sweep may find it first; either way it is recorded now.)
+    await t.app.blobSweeper.sweep({ scan: true });
+    assert.equal(existsSync(join(firmwareDir, key.slice(0, 2), key)), true);
+    t.clock.advance(t.app.config.blobGraceHours * 3600_000 + 1);
+    await t.app.blobSweeper.sweep();
+    assert.equal(existsSync(join(firmwareDir, key.slice(0, 2), key)), false);
   });
 });
 

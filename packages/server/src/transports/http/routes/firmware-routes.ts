@@ -5,11 +5,28 @@ import { type Static, Type } from '@sinclair/typebox';
 import { UpdraftError, versionNamePattern } from '@updraft/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { moduleNamePattern } from '../../../modules/catalog/catalog-service.ts';
-import { type FirmwarePackage, packageTypes } from '../../../modules/firmware/firmware-store.ts';
+import {
+  type FirmwareFile,
+  type FirmwarePackage,
+  packageTypes,
+} from '../../../modules/firmware/firmware-store.ts';
 import type { FirmwareUpload } from '../../../modules/firmware/firmware-upload.ts';
-import { maxReleaseNotes, type RawPackageFields } from '../../../modules/firmware/package-rules.ts';
-import type { RouteContext } from '../http-app.ts';
+import {
+  maxPackageName,
+  maxReleaseNotes,
+  maxRemark,
+  type RawPackageFields,
+} from '../../../modules/firmware/package-rules.ts';
+import { translateFastifyError } from '../fastify-errors.ts';
+import type { RouteContext } from '../route-context.ts';
 import { errorResponses, IdParams, iso, PageQuery, pageOf, Timestamp } from '../schemas.ts';
+import {
+  isSignaturePart,
+  packageFieldsOf,
+  storeUploadSignature,
+  textOfPart,
+  uploadSignature,
+} from './upload-signature.ts';
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -25,12 +42,27 @@ export const PackageSchema = Type.Object({
   id: Type.Integer(),
   productId: Type.Integer(),
   module: Type.String(),
+  name: Type.String({ description: 'Unique per product and module' }),
   version: Type.String(),
   type: literals(packageTypes),
   sourceVersion: Type.Union([Type.String(), Type.Null()]),
   releaseNotes: Type.String(),
+  remark: Type.String(),
   extData: Type.Record(Type.String(), Type.String()),
   verified: Type.Boolean(),
+  verification: Type.Union(
+    [
+      Type.Object({
+        planId: Type.Integer(),
+        state: literals(['running', 'passed', 'failed', 'cancelled'] as const),
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        'Its latest verification plan (one test device, at most 60 minutes): running; passed (the package is verified); failed (the device failed or the hour ran out); cancelled. Null when none was published.',
+    },
+  ),
   totalSize: Type.Integer(),
   createdBy: Type.String(),
   createdAt: Timestamp,
@@ -49,6 +81,8 @@ const FirmwareQuery = Type.Object(
 );
 const PackagePatchBody = Type.Object(
   {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: maxPackageName })),
+    remark: Type.Optional(Type.String({ maxLength: maxRemark })),
     releaseNotes: Type.Optional(Type.String({ maxLength: 2000 })),
     extData: Type.Optional(Type.Record(Type.String(), Type.String())),
   },
@@ -62,12 +96,20 @@ const FileParams = Type.Object(
 /** The form fields an upload may carry before its files, documented for OpenAPI. */
 const uploadFields = {
   module: 'Module name (default: default)',
+  name: 'Package name, unique per product and module, at most 100 characters (default: the version; a delta: `<version> from <source>`)',
   version: `Version, ${versionNamePattern}`,
   type: 'full (default) or delta',
   sourceVersion: 'The version a delta applies to (delta only)',
   releaseNotes: 'At most 2000 characters',
+  remark: 'A note for operators, at most 200 characters',
   extData: 'JSON object of strings for the device, at most 50 keys',
 } satisfies Record<keyof RawPackageFields, string>;
+/** A signed upload's fields (docs/signing.md), beside the package's. */
+const signedUploadFields = {
+  manifest: 'The signed manifest (docs/signing.md), as text; with `signature`',
+  signature: "The manifest's Ed25519 signature, base64",
+};
+const formFields: Record<string, string> = { ...uploadFields, ...signedUploadFields };
 
 /**
  * The upload's form as OpenAPI describes it, so that Swagger UI can send one. Documentation only:
@@ -82,6 +124,7 @@ function uploadFormSchema(maxFiles: number, maxFileBytes: number) {
   return Type.Object(
     {
       module: text('module', { pattern: moduleNamePattern.source, examples: ['default'] }),
+      name: text('name', { maxLength: maxPackageName }),
       version: Type.String({
         description: uploadFields.version,
         pattern: versionNamePattern,
@@ -95,7 +138,10 @@ function uploadFormSchema(maxFiles: number, maxFileBytes: number) {
       ),
       sourceVersion: text('sourceVersion', { pattern: versionNamePattern }),
       releaseNotes: text('releaseNotes', { maxLength: maxReleaseNotes }),
+      remark: text('remark', { maxLength: maxRemark }),
       extData: text('extData'),
+      manifest: Type.Optional(Type.String({ description: signedUploadFields.manifest, examples: [''] })),
+      signature: Type.Optional(Type.String({ description: signedUploadFields.signature, examples: [''] })),
       file: Type.Array(
         Type.String({
           format: 'binary',
@@ -109,29 +155,11 @@ function uploadFormSchema(maxFiles: number, maxFileBytes: number) {
   );
 }
 
-export const packageView = (p: FirmwarePackage) => ({ ...p, createdAt: iso(p.createdAt) });
-
-/** Parser errors of @fastify/multipart and busboy, in the catalogue. */
-function translateMultipartError(error: unknown): unknown {
-  if (error instanceof UpdraftError) return error;
-  const { code, message } = error as { code?: string; message?: string };
-  switch (code) {
-    case 'FST_REQ_FILE_TOO_LARGE':
-      return new UpdraftError('FIRMWARE_FILE_TOO_LARGE', 'a file is larger than the limit');
-    case 'FST_FILES_LIMIT':
-      return new UpdraftError('FIRMWARE_TOO_MANY_FILES', 'too many files in the upload');
-    case 'FST_FIELDS_LIMIT':
-    case 'FST_PARTS_LIMIT':
-      return new UpdraftError('VALIDATION_FAILED', 'too many form fields');
-    case 'FST_PROTO_VIOLATION':
-      return new UpdraftError('UNKNOWN_FIELD', 'a form field has a reserved name');
-    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return new UpdraftError('UNSUPPORTED_MEDIA_TYPE', 'an upload is multipart/form-data');
-    case 'FST_MP_PREMATURE_CLOSE':
-      return new UpdraftError('VALIDATION_FAILED', 'the upload was cut off');
-  }
-  return new UpdraftError('VALIDATION_FAILED', `the multipart body is malformed: ${message ?? 'unknown'}`);
-}
+export const packageView = (p: FirmwarePackage) => ({
+  ...p,
+  verification: p.verification ?? null,
+  createdAt: iso(p.createdAt),
+});
 
 async function* partsOf(request: FastifyRequest): AsyncGenerator<Multipart> {
   const parts = request.parts();
@@ -140,7 +168,7 @@ async function* partsOf(request: FastifyRequest): AsyncGenerator<Multipart> {
     try {
       next = await parts.next();
     } catch (error) {
-      throw translateMultipartError(error);
+      throw translateFastifyError(error, { while: 'multipart' });
     }
     if (next.done) return;
     yield next.value;
@@ -157,7 +185,7 @@ async function* chunksOf(file: Readable, maxBytes: number): AsyncGenerator<Uint8
   try {
     for await (const chunk of file) yield chunk as Buffer;
   } catch (error) {
-    throw translateMultipartError(error);
+    throw translateFastifyError(error, { while: 'multipart' });
   } finally {
     file.off('limit', tooLarge);
   }
@@ -206,14 +234,15 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
           summary: 'Upload a firmware package',
           description:
             'multipart/form-data: the fields first, then 1 to 5 parts named `file`. Fields: ' +
-            Object.entries(uploadFields)
+            Object.entries(formFields)
               .map(([k, v]) => `\`${k}\` (${v})`)
               .join(', ') +
             '. An empty field counts as absent. Size, sha256 and md5 of each file are computed while it ' +
-            'streams to disk.',
+            'streams to disk. A full firmware store answers 507 STORAGE_FULL, a read-only one 503 ' +
+            'STORAGE_READ_ONLY, and nothing of the upload is kept.',
           params: IdParams,
           consumes: ['multipart/form-data'],
-          response: { 201: PackageSchema, ...errorResponses(404, 409, 413, 415) },
+          response: { 201: PackageSchema, ...errorResponses(404, 409, 413, 415, 503, 507) },
         },
       },
       async (request, reply) => {
@@ -222,15 +251,22 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
         const fields: Record<string, string> = {};
         const seen = new Set<string>();
         let upload: FirmwareUpload | undefined;
+        const files: FirmwareFile[] = [];
         try {
           for await (const part of partsOf(request)) {
             if (part.type === 'field') {
               const name = part.fieldname;
-              if (!Object.hasOwn(uploadFields, name)) {
+              if (!Object.hasOwn(formFields, name)) {
                 throw new UpdraftError('UNKNOWN_FIELD', `unknown form field ${name}`, {
                   field: name,
                   in: 'body',
                 });
+              }
+              // An empty field is an absent one (below), wherever it comes: Swagger UI sends empty
+              // optional fields in its own order, some after the files.
+              if (upload && part.value === '' && !seen.has(name)) {
+                seen.add(name);
+                continue;
               }
               if (upload) {
                 throw new UpdraftError(
@@ -251,17 +287,34 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
               if (part.value !== '') fields[name] = String(part.value);
               continue;
             }
+            if (isSignaturePart(part.fieldname)) {
+              // `curl -F manifest=@app.bin_1.manifest` sends the signature's files as file parts.
+              const name = part.fieldname;
+              if (upload || seen.has(name)) {
+                throw new UpdraftError('VALIDATION_FAILED', `${name} is sent twice or after a file`, {
+                  field: name,
+                });
+              }
+              seen.add(name);
+              fields[name] = await textOfPart(name, part.file);
+              continue;
+            }
             if (part.fieldname !== 'file') {
               throw new UpdraftError('UNKNOWN_FIELD', `files go in parts named file, not ${part.fieldname}`, {
                 field: part.fieldname,
                 in: 'body',
               });
             }
-            upload ??= await firmware.startUpload(id, fields, createdBy);
-            await upload.addFile(part.filename, chunksOf(part.file, firmware.limits.maxFileBytes));
+            upload ??= await firmware.startUpload(id, packageFieldsOf(fields), createdBy);
+            files.push(
+              await upload.addFile(part.filename, chunksOf(part.file, firmware.limits.maxFileBytes)),
+            );
           }
-          upload ??= await firmware.startUpload(id, fields, createdBy);
-          return reply.status(201).send(packageView(await upload.finish()));
+          upload ??= await firmware.startUpload(id, packageFieldsOf(fields), createdBy);
+          const signed = await uploadSignature(services.signing, id, fields, files);
+          const pkg = await upload.finish();
+          if (signed) await storeUploadSignature(services, pkg.id, signed);
+          return reply.status(201).send(packageView(pkg));
         } catch (error) {
           await upload?.abort();
           // The rest of the body is never read: close the connection rather than leave it stuck.
@@ -316,7 +369,7 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
       config: { auth: 'operator' },
       schema: {
         tags,
-        summary: 'Change the release notes or extData of a firmware package',
+        summary: 'Change the name, remark, release notes or extData of a firmware package',
         params: IdParams,
         body: PackagePatchBody,
         response: { 200: PackageSchema, ...errorResponses(404) },
@@ -338,6 +391,8 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
       schema: {
         tags,
         summary: 'Delete a firmware package no plan uses',
+        description:
+          'Its files that no other package shares stay for UPDRAFT_BLOB_GRACE_HOURS (24 by default), then the hourly blob sweep deletes them; an upload of the same bytes meanwhile keeps them.',
         params: IdParams,
         response: { 204: Type.Null(), ...errorResponses(404, 409) },
       },

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestApp, type TestApp } from '../../../test-support/test-app.ts';
 import { skipReason } from '../../../test-support/test-database.ts';
+import { startTestS3Server, type TestS3Server } from '../../../test-support/test-s3-server.ts';
 
 const skip = (await skipReason()) ?? false;
 const mib = 1024 * 1024;
@@ -237,59 +238,78 @@ describe('firmware upload over a socket', { skip }, () => {
   });
 });
 
-describe('firmware upload memory, the server in a process of its own', { skip }, () => {
-  let child: ChildProcess;
-  let ready: { port: number; authorization: string; productId: number };
-  /** Sends `cmd` (unless empty) and waits for the child's message named `reply`. */
-  const ask = <T>(cmd: string, reply: string) =>
-    new Promise<T>((resolve, reject) => {
-      const onMessage = (message: { cmd: string }) => {
-        if (message.cmd !== reply) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(message as T);
-      };
-      const onExit = (code: number | null) => reject(new Error(`the server process exited with ${code}`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      if (cmd) child.send({ cmd });
+for (const store of ['fs', 's3'] as const) {
+  describe(`firmware upload memory, the server in a process of its own (${store} store)`, { skip }, () => {
+    let child: ChildProcess;
+    let s3: TestS3Server | undefined;
+    let ready: { port: number; authorization: string; productId: number };
+    /** Sends `cmd` (unless empty) and waits for the child's message named `reply`. */
+    const ask = <T>(cmd: string, reply: string) =>
+      new Promise<T>((resolve, reject) => {
+        const onMessage = (message: { cmd: string }) => {
+          if (message.cmd !== reply) return;
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          resolve(message as T);
+        };
+        const onExit = (code: number | null) => reject(new Error(`the server process exited with ${code}`));
+        child.on('message', onMessage);
+        child.once('exit', onExit);
+        if (cmd) child.send({ cmd });
+      });
+
+    before(async () => {
+      const settings: Record<string, unknown> = { firmwareMaxFileBytes: 200 * mib };
+      const env: Record<string, string> = {};
+      if (store === 's3') {
+        s3 = await startTestS3Server();
+        Object.assign(settings, {
+          firmwareStore: 's3',
+          s3Endpoint: s3.endpoint,
+          s3Region: s3.region,
+          s3Bucket: s3.bucket,
+          s3PathStyle: true,
+        });
+        env['AWS_ACCESS_KEY_ID'] = s3.credentials.accessKeyId;
+        env['AWS_SECRET_ACCESS_KEY'] = s3.credentials.secretAccessKey;
+      }
+      // The child builds its app through createTestApp, so it uses this pass's database.
+      child = fork(join(import.meta.dirname, '../../../test-support/upload-server-child.ts'), [], {
+        // A young generation of fixed size: V8 sizes it from the machine's memory, and its garbage
+        // (the socket's 64 KiB chunks, collected in batches) is most of what RSS shows here; with
+        // the default it alone is up to ~50 MiB. A server that held the file would still grow by 100.
+        execArgv: ['--expose-gc', '--max-semi-space-size=8'],
+        env: { ...process.env, ...env, UPDRAFT_CHILD_SETTINGS: JSON.stringify(settings) },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      ready = await ask('', 'ready');
+    });
+    after(async () => {
+      if (child && child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.send({ cmd: 'close' });
+        await exited;
+      }
+      await s3?.close();
     });
 
-  before(async () => {
-    // The child builds its app through createTestApp, so it uses this pass's database.
-    child = fork(join(import.meta.dirname, '../../../test-support/upload-server-child.ts'), [], {
-      // A young generation of fixed size: V8 sizes it from the machine's memory, and its garbage
-      // (the socket's 64 KiB chunks, collected in batches) is most of what RSS shows here; with
-      // the default it alone is up to ~50 MiB. A server that held the file would still grow by 100.
-      execArgv: ['--expose-gc', '--max-semi-space-size=8'],
-      env: { ...process.env, UPDRAFT_CHILD_SETTINGS: JSON.stringify({ firmwareMaxFileBytes: 200 * mib }) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    const upload = async (version: string, size: number) => {
+      const url = `/api/v1/products/${ready.productId}/firmware`;
+      const sent = sendUpload(ready.port, ready.authorization, url, version, size);
+      const [{ status, body }, { sha256 }] = await Promise.all([sent.response, sent.done]);
+      assert.equal(status, 201, body);
+      assert.equal(JSON.parse(body).files[0].sha256, sha256);
+    };
+
+    it("streams a 100 MB file with the server's RSS growing by under 64 MiB", async (ctx) => {
+      // Warm up first: the first upload compiles the paths and sizes the heap's young generation.
+      await upload('0.0.1', 16 * mib);
+      await ask('mark', 'marked');
+      await upload('100.0.0', 100 * mib);
+      const { baseline, peak } = await ask<{ baseline: number; peak: number }>('peak', 'peak');
+      const growth = (peak - baseline) / mib;
+      ctx.diagnostic(`server peak RSS growth during the 100 MB upload to ${store}: ${growth.toFixed(1)} MiB`);
+      assert.ok(growth < 64, `the server's RSS grew by ${growth.toFixed(1)} MiB for a 100 MB file`);
     });
-    ready = await ask('', 'ready');
   });
-  after(async () => {
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.send({ cmd: 'close' });
-    await exited;
-  });
-
-  const upload = async (version: string, size: number) => {
-    const url = `/api/v1/products/${ready.productId}/firmware`;
-    const sent = sendUpload(ready.port, ready.authorization, url, version, size);
-    const [{ status, body }, { sha256 }] = await Promise.all([sent.response, sent.done]);
-    assert.equal(status, 201, body);
-    assert.equal(JSON.parse(body).files[0].sha256, sha256);
-  };
-
-  it("streams a 100 MB file with the server's RSS growing by under 64 MiB", async (ctx) => {
-    // Warm up first: the first upload compiles the paths and sizes the heap's young generation.
-    await upload('0.0.1', 16 * mib);
-    await ask('mark', 'marked');
-    await upload('100.0.0', 100 * mib);
-    const { baseline, peak } = await ask<{ baseline: number; peak: number }>('peak', 'peak');
-    const growth = (peak - baseline) / mib;
-    ctx.diagnostic(`server peak RSS growth during the 100 MB upload: ${growth.toFixed(1)} MiB`);
-    assert.ok(growth < 64, `the server's RSS grew by ${growth.toFixed(1)} MiB for a 100 MB file`);
-  });
-});
+}

@@ -49,6 +49,35 @@ describe('groups API', { skip }, () => {
     assert.equal((await t.admin.delete(`/api/v1/groups/${id}`)).json().code, 'NOT_FOUND');
   });
 
+  it('renames a group and changes its description, keeping its members, and counts members in the list', async () => {
+    const id = await group('to-rename');
+    await t.admin.post(`/api/v1/groups/${id}/members`, { deviceIds: ids.slice(0, 2) });
+    const renamed = await t.admin.patch(`/api/v1/groups/${id}`, { name: ' renamed ', description: 'east' });
+    assert.equal(renamed.statusCode, 200, renamed.body);
+    assert.equal(renamed.json().name, 'renamed');
+    assert.equal(renamed.json().description, 'east');
+    assert.deepEqual(await members(id), ['d-0', 'd-1']);
+    const listed = (await t.admin.get(`/api/v1/groups?productId=${meter}&q=renamed`)).json().items;
+    assert.equal(listed[0].members, 2);
+    await group('other-name');
+    assert.equal(
+      (await t.admin.patch(`/api/v1/groups/${id}`, { name: 'other-name' })).json().code,
+      'GROUP_NAME_TAKEN',
+    );
+    assert.equal(
+      (await t.admin.patch(`/api/v1/groups/${id}`, { name: '  ' })).json().code,
+      'VALIDATION_FAILED',
+    );
+    assert.equal((await t.admin.patch(`/api/v1/groups/${id}`, {})).json().code, 'VALIDATION_FAILED');
+    assert.equal(
+      (await t.admin.patch(`/api/v1/groups/${id}`, { productId: other })).json().code,
+      'UNKNOWN_FIELD',
+    );
+    assert.equal((await t.admin.patch('/api/v1/groups/999999', { name: 'x' })).json().code, 'NOT_FOUND');
+    assert.equal((await (await t.as('viewer')).patch(`/api/v1/groups/${id}`, { name: 'v' })).statusCode, 403);
+    await t.admin.delete(`/api/v1/groups/${id}`);
+  });
+
   it('refuses bad group input', async () => {
     const post = (body: unknown) => t.admin.post('/api/v1/groups', body);
     await group('taken');

@@ -3,9 +3,9 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { DeviceGroup } from '../../../modules/devices/device-store.ts';
 import { type MemberSelection, maxMemberIds } from '../../../modules/devices/group-service.ts';
-import type { RouteContext } from '../http-app.ts';
+import type { RouteContext } from '../route-context.ts';
 import { errorResponses, IdParams, iso, PageQuery, pageOf, Timestamp } from '../schemas.ts';
-import { DeviceSchema, deviceFilterFields, deviceView, memberFilterFields } from './device-routes.ts';
+import { DeviceSchema, deviceFilterFields, deviceView, memberFilterFields } from './device-schemas.ts';
 
 const GroupSchema = Type.Object({
   id: Type.Integer(),
@@ -24,6 +24,14 @@ const NewGroupBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 1000 })),
   },
   { additionalProperties: false },
+);
+
+const GroupPatchBody = Type.Object(
+  {
+    name: Type.Optional(NewGroupBody.properties.name),
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 const GroupQuery = Type.Object(
@@ -84,9 +92,9 @@ export async function registerGroupRoutes(app: FastifyInstance, { services, curs
       config: { auth: 'viewer' },
       schema: {
         tags,
-        summary: 'List groups',
+        summary: 'List groups, each with its number of members',
         querystring: GroupQuery,
-        response: { 200: pageOf(GroupSchema), ...errorResponses() },
+        response: { 200: pageOf(GroupDetailSchema), ...errorResponses() },
       },
     },
     async (request) => {
@@ -95,7 +103,10 @@ export async function registerGroupRoutes(app: FastifyInstance, { services, curs
         after: cursors.decode('/groups', cursor, filter),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(groupView), nextCursor: cursors.encode('/groups', page.next, filter) };
+      return {
+        items: page.items.map((g) => ({ ...groupView(g), members: g.members })),
+        nextCursor: cursors.encode('/groups', page.next, filter),
+      };
     },
   );
 
@@ -114,6 +125,27 @@ export async function registerGroupRoutes(app: FastifyInstance, { services, curs
       const { group, members } = await groups.getGroupDetail((request.params as Static<typeof IdParams>).id);
       return { ...groupView(group), members };
     },
+  );
+
+  app.patch(
+    '/groups/:id',
+    {
+      config: { auth: 'operator' },
+      schema: {
+        tags,
+        summary: 'Rename a group or change its description (its members stay)',
+        params: IdParams,
+        body: GroupPatchBody,
+        response: { 200: GroupSchema, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) =>
+      groupView(
+        await groups.updateGroup(
+          (request.params as Static<typeof IdParams>).id,
+          request.body as Static<typeof GroupPatchBody>,
+        ),
+      ),
   );
 
   app.delete(

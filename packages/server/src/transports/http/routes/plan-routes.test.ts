@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { seedFleet, seedPackage } from '../../../modules/plans/test-fleet.ts';
+import { seedFleet, seedPackage } from '../../../test-support/plan-fleet.ts';
 import { createTestApp, type TestApp } from '../../../test-support/test-app.ts';
 import { skipReason } from '../../../test-support/test-database.ts';
 
@@ -45,7 +45,7 @@ describe('plans API', { skip }, () => {
     const preview = await viewer.get(`/api/v1/plans/${plan.id}/targets`);
     assert.deepEqual(
       preview.json(),
-      { devices: 5, busy: 0, busyDeviceIds: [] },
+      { devices: 5, waves: [], busy: 0, busyDeviceIds: [] },
       'all six but the blacklisted one',
     );
 
@@ -141,7 +141,7 @@ describe('plans API', { skip }, () => {
     });
     assert.equal(edited.json().concurrency, 2, edited.body);
     const preview = (await (await t.as('viewer')).get(`/api/v1/plans/${second.id}/targets`)).json();
-    assert.deepEqual(preview, { devices: 3, busy: 3, busyDeviceIds: deviceIds });
+    assert.deepEqual(preview, { devices: 3, waves: [], busy: 3, busyDeviceIds: deviceIds });
     const refused = await t.admin.post(`/api/v1/plans/${second.id}/publish`, {});
     assert.equal(refused.statusCode, 409);
     assert.equal(refused.json().code, 'PLAN_CONFLICT');
@@ -243,7 +243,12 @@ describe('plans API', { skip }, () => {
       assert.equal(answer.statusCode, 200, answer.body);
       return answer.json();
     };
-    assert.deepEqual(await count({ target: { kind: 'all' } }), { devices: 6, busy: 0, busyDeviceIds: [] });
+    assert.deepEqual(await count({ target: { kind: 'all' } }), {
+      devices: 6,
+      waves: [],
+      busy: 0,
+      busyDeviceIds: [],
+    });
     const group = (await t.admin.post('/api/v1/groups', { productId, name: 'preview' })).json();
     await t.admin.post(`/api/v1/groups/${group.id}/members`, { deviceIds: [d0, d1] });
     assert.equal((await count({ target: { kind: 'groups', groupIds: [group.id] } })).devices, 2);
@@ -262,7 +267,12 @@ describe('plans API', { skip }, () => {
     };
     const held = (await t.admin.post('/api/v1/plans', busy)).json();
     assert.equal((await t.admin.post(`/api/v1/plans/${held.id}/publish`)).json().status, 'running');
-    assert.deepEqual(await count({ target: { kind: 'all' } }), { devices: 6, busy: 1, busyDeviceIds: [d2] });
+    assert.deepEqual(await count({ target: { kind: 'all' } }), {
+      devices: 6,
+      waves: [],
+      busy: 1,
+      busyDeviceIds: [d2],
+    });
     const saved = (await viewer.get(`/api/v1/plans?productId=${productId}`)).json().items.length;
     assert.equal(saved, before + 1, 'only the plan created here is stored');
 

@@ -4,10 +4,12 @@ import { Readable } from 'node:stream';
 import { type Static, Type } from '@sinclair/typebox';
 import { bucketProgress } from '@updraft/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ConflictReport, UpgradeRecord } from '../../../modules/plans/plan-store.ts';
-import type { OperatorAction, UpgradeOutcome } from '../../../modules/plans/upgrade-engine.ts';
-import type { RouteContext } from '../http-app.ts';
+import type { DescribedUpgrade } from '../../../modules/plans/component-views.ts';
+import type { UpgradeOutcome } from '../../../modules/plans/upgrade-engine.ts';
+import type { ConflictReport } from '../../../modules/plans/upgrade-store.ts';
+import { actor, type RouteContext } from '../route-context.ts';
 import { errorResponses, IdParams, iso, pageOf } from '../schemas.ts';
+import { operatorActions } from './operator-actions.ts';
 import {
   ActionBody,
   countsView,
@@ -20,21 +22,16 @@ import {
   PlanWithCounts,
   planInputOf,
   planView,
-  Report,
   ReportQuery,
   Targets,
   TargetsBody,
   Transition,
   UpgradeIdsBody,
   UpgradeQuery,
-  UpgradeSchema,
-  upgradeView,
 } from './plan-schemas.ts';
+import { Report } from './report-schemas.ts';
+import { UpgradeSchema, upgradeView } from './upgrade-schemas.ts';
 
-export const actor = (request: FastifyRequest) => {
-  const p = request.principal!;
-  return `${p.kind === 'user' ? 'user' : 'key'}:${p.name}`;
-};
 const idOf = (request: FastifyRequest) => (request.params as Static<typeof IdParams>).id;
 
 function outcomesView(outcomes: UpgradeOutcome[]) {
@@ -50,8 +47,14 @@ function outcomesView(outcomes: UpgradeOutcome[]) {
   };
 }
 
-function targetsView({ devices, busy }: { devices: number; busy: ConflictReport }) {
-  return { devices, busy: busy.count, busyDeviceIds: busy.deviceIds };
+/** First-attempt successes over decided devices, or null before any is decided. */
+function firstAttemptRate(first: number, counts: { success: number; failure: number }): number | null {
+  const decided = counts.success + counts.failure;
+  return decided === 0 ? null : first / decided;
+}
+
+function targetsView({ devices, busy, waves }: { devices: number; busy: ConflictReport; waves: number[] }) {
+  return { devices, waves, busy: busy.count, busyDeviceIds: busy.deviceIds };
 }
 
 const csvColumns = [
@@ -59,15 +62,21 @@ const csvColumns = [
   'deviceId',
   'deviceName',
   'status',
+  'noUpdateRequired',
   'stage',
   'progress',
   'failureReason',
   'lastFailureReason',
   'attempts',
   'pushCount',
+  'refusals',
   'reportedVersion',
+  'waitingReason',
+  'deviceOnline',
   'startedAt',
   'finishedAt',
+  'components',
+  'wave',
 ] as const;
 
 function csvCell(value: unknown): string {
@@ -77,50 +86,32 @@ function csvCell(value: unknown): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function exportRow(record: UpgradeRecord) {
+function exportRow(record: DescribedUpgrade) {
   const s = record.state;
   return {
     upgradeId: record.id,
     deviceId: record.deviceId,
     deviceName: record.deviceName,
     status: s.status,
+    noUpdateRequired: record.noUpdateRequired,
     stage: s.stage,
     progress: s.progress,
     failureReason: s.failureReason,
     lastFailureReason: s.lastFailureReason,
     attempts: s.attempts,
     pushCount: s.pushCount,
-    reportedVersion: s.reportedVersion,
+    refusals: s.refusals,
+    reportedVersion: s.reportedVersion ?? record.device.version,
+    waitingReason: record.waitingReason,
+    deviceOnline: record.device.online,
     startedAt: iso(s.startedAt),
     finishedAt: iso(s.finishedAt),
+    // Each component's state, in order: `default:success;mcu:failure` (docs/adr/0011).
+    components: record.components.map((c) => `${c.module}:${c.status}`).join(';'),
+    // 0-based, as the API's and the webhooks' (the console shows wave n + 1).
+    wave: record.wave,
   };
 }
-
-export const operatorActions: readonly {
-  path: string;
-  action: OperatorAction;
-  summary: string;
-  description?: string;
-}[] = [
-  {
-    path: 'retry',
-    action: 'operator_retry',
-    summary: 'Retry failed device upgrades (all failed when no ids); reopens a completed plan',
-    description:
-      'A device that another plan of the module holds now is not retried: refusal device_busy in a list, 409 PLAN_CONFLICT (details.planId) for one device upgrade.',
-  },
-  { path: 'cancel', action: 'operator_cancel', summary: 'Cancel the named device upgrades' },
-  {
-    path: 'confirm',
-    action: 'confirmed',
-    summary: 'Confirm device upgrades of a manual plan (all awaiting when no ids)',
-  },
-  {
-    path: 'reject',
-    action: 'rejected',
-    summary: 'Reject device upgrades of a manual plan (all awaiting when no ids)',
-  },
-];
 
 export async function registerPlanRoutes(app: FastifyInstance, { services, cursors }: RouteContext) {
   const { plans } = services;
@@ -212,7 +203,7 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
         tags,
         summary: 'Publish a draft: start it now, or schedule it (start by hand or at a time)',
         description:
-          'Refused with PLAN_CONFLICT (details.deviceIds) when targeted devices are in another active plan of the module, unless takeOver; a scheduled plan takes them over when it starts. Devices busy by then join once their other plan lets them go (the start transition names them).',
+          'Refused with PLAN_CONFLICT (details.deviceIds) when targeted devices are in another active plan of the module, unless takeOver; a scheduled plan takes them over when it starts. Devices busy by then join once their other plan lets them go (the start transition names them). Refused with PLAN_DOWNGRADE (details.newer) when targeted devices run a version newer than the target, unless the plan is marked downgrade.',
         params: IdParams,
         ...body(ActionBody),
         response: { 200: PlanSchema, ...errorResponses(404, 409) },
@@ -264,7 +255,8 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
   app.post(
     '/plans/targets',
     {
-      config: { auth: 'viewer' },
+      // A preview: nothing changes, nothing to audit.
+      config: { auth: 'viewer', audit: false },
       schema: {
         tags,
         summary: 'How many devices a plan body would target, before it is saved (nothing is stored)',
@@ -314,8 +306,20 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
       }
       return {
         ...countsView(report.counts),
+        outcomes: {
+          upgraded: report.counts.success - report.noUpdateRequired,
+          noUpdateRequired: report.noUpdateRequired,
+        },
+        components: report.components,
+        waves: report.waves,
         progressBuckets: bucketProgress(progresses()),
         failureReasons: report.failureReasons,
+        refusals: report.refusals,
+        awaitingConfirmation: report.awaitingConfirmation,
+        history: {
+          ...report.history,
+          firstAttemptSuccessRate: firstAttemptRate(report.history.firstAttemptSuccesses, report.counts),
+        },
         completions: report.completions.map((c) => ({ ...c, at: iso(c.at)! })),
       };
     },
@@ -367,25 +371,34 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
       const id = idOf(request);
       const plan = await plans.getPlan(id);
       const format = (request.query as Static<typeof ExportQuery>).format ?? 'csv';
-      async function* rows() {
+      // A page of 1000 rows is one chunk of the answer: a write per row cost more than the query.
+      async function* pages() {
         let after: number | undefined;
         for (;;) {
           const page = await plans.listUpgrades(id, {}, { after, limit: 1000 });
-          for (const record of page.items) yield exportRow(record);
+          yield page.items.map(exportRow);
           if (page.next === null) return;
           after = page.next;
         }
       }
       async function* csv() {
         yield `${csvColumns.join(',')}\r\n`;
-        for await (const row of rows()) yield `${csvColumns.map((c) => csvCell(row[c])).join(',')}\r\n`;
+        for await (const rows of pages()) {
+          let chunk = '';
+          for (const row of rows) chunk += `${csvColumns.map((c) => csvCell(row[c])).join(',')}\r\n`;
+          yield chunk;
+        }
       }
       async function* json() {
         let first = true;
         yield '[';
-        for await (const row of rows()) {
-          yield `${first ? '' : ','}\n${JSON.stringify(row)}`;
-          first = false;
+        for await (const rows of pages()) {
+          let chunk = '';
+          for (const row of rows) {
+            chunk += `${first ? '' : ','}\n${JSON.stringify(row)}`;
+            first = false;
+          }
+          yield chunk;
         }
         yield '\n]\n';
       }

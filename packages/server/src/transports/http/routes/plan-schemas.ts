@@ -3,15 +3,16 @@
 // and imports refuse the same things with the same issue codes.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import {
-  failureReasons,
   type PlanSpec,
+  planComponents,
   planStatuses,
   summarizeUpgrades,
   type UpgradeCounts,
-  upgradeStages,
   upgradeStatuses,
+  wavePhases,
 } from '@updraft/core';
-import type { Plan, UpgradeRecord } from '../../../modules/plans/plan-store.ts';
+import type { Plan } from '../../../modules/plans/plan-store.ts';
+import { waveStateOf, waveStates } from '../../../modules/plans/plan-waves.ts';
 import { iso, PageQuery, Timestamp } from '../schemas.ts';
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -48,22 +49,107 @@ const FailureThreshold = Type.Object(
   { additionalProperties: false },
 );
 
+const SpecifiedVersions = Type.Array(Type.String(), {
+  description:
+    'Full packages: the versions of the module that may take it (at most 8); absent = any. A device on another version is not targeted.',
+});
+const ComponentBody = Type.Object(
+  { firmwarePackageId: Id, specifiedVersions: Type.Optional(SpecifiedVersions) },
+  { additionalProperties: false },
+);
+
+/** A plan's upgrade texts (plan-spec.ts UpgradeTexts). */
+export const UpgradeTexts = Type.Object(
+  {
+    zh: Type.String({ description: 'Chinese, 1 to 500 characters' }),
+    en: Type.String({ description: 'English, 1 to 500 characters' }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "What the device's owner reads about the upgrade, in Chinese and English: required on a manual plan (texts_required); sent with every offer and in the confirmations list and the end-user API",
+  },
+);
+const WaveFields = {
+  percent: Type.Optional(
+    Type.Number({
+      description: 'This % of the targeted devices (rounded up), from those no earlier wave took',
+    }),
+  ),
+  count: Type.Optional(Type.Integer({ description: 'This many devices' })),
+  groupIds: Type.Optional(
+    Type.Array(Id, { description: 'The members of these groups that no earlier wave took' }),
+  ),
+  successPercent: Type.Optional(
+    Type.Number({ description: 'The wave is through once this % of its devices succeeded (default 100)' }),
+  ),
+  errorPercent: Type.Optional(
+    Nullable(
+      Type.Number({
+        description: 'More than this % of its devices failed: the plan halts (paused, reason recorded)',
+      }),
+    ),
+  ),
+  soakSeconds: Type.Optional(
+    Type.Integer({ description: 'Wait this long after the success threshold before the next wave' }),
+  ),
+  manualGate: Type.Optional(
+    Type.Boolean({ description: 'The next wave waits for POST /plans/{id}/waves/approve' }),
+  ),
+};
+const WaveBody = Type.Object(WaveFields, { additionalProperties: false });
+
+const PushWindow = Type.Object(
+  {
+    fromHour: Type.Integer({ minimum: 0, maximum: 23 }),
+    toHour: Type.Integer({ minimum: 0, maximum: 23 }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Daily push window in the plan’s time zone, from fromHour:00 to toHour:00 (at least 1 h; 22 to 6 crosses midnight). Outside it nothing is pushed and devices that ask are told there is no task yet; inside it the plan pushes again every push period',
+  },
+);
+
 export const PlanBody = Type.Object(
   {
-    name: Type.String({ description: '1 to 64 characters, any script' }),
-    productId: Id,
-    firmwarePackageId: Type.Integer({
-      minimum: 1,
-      description: 'Full, or delta (targets its source version only)',
+    name: Type.String({
+      description: '1 to 100 characters, any script; unique per product (PLAN_NAME_EXISTS)',
     }),
+    productId: Id,
+    firmwarePackageId: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'A plan of one component: its package, full or delta (targets its source version only). Or give components.',
+      }),
+    ),
+    specifiedVersions: Type.Optional(SpecifiedVersions),
+    components: Type.Optional(
+      Type.Array(ComponentBody, {
+        minItems: 1,
+        maxItems: 20,
+        description:
+          'A plan of several components, upgraded in this order (module firmware, then MCU firmware, …), one per module: a device gets component n+1 only after component n succeeded. Instead of firmwarePackageId.',
+      }),
+    ),
     target: Target,
     whitelist: Type.Optional(Type.Array(Id, { description: 'When set, only these devices' })),
     blacklist: Type.Optional(Type.Array(Id, { description: 'Never these devices; wins over everything' })),
     mode: Type.Optional(literals(['silent', 'manual'] as const)),
+    texts: Type.Optional(Nullable(UpgradeTexts)),
     start: Type.Optional(Start),
     deadline: Type.Optional(Nullable(Timestamp)),
     minSignal: Type.Optional(Nullable(Type.Integer({ description: 'dBm, -140 to 0' }))),
     minBattery: Type.Optional(Nullable(Type.Integer({ description: 'percent' }))),
+    minFreeSpace: Type.Optional(
+      Nullable(
+        Type.Integer({
+          description:
+            "Bytes the device needs free (Quectel's USE_SPACE), 0 to 2,147,483,647: handed to the device; a device that reports less waits (space_low)",
+        }),
+      ),
+    ),
     retry: Type.Optional(Retry),
     concurrency: Type.Optional(
       Type.Integer({ description: 'Devices upgrading at once, 1 to 10,000 (default)' }),
@@ -71,7 +157,51 @@ export const PlanBody = Type.Object(
     failureThreshold: Type.Optional(Nullable(FailureThreshold)),
     pushPeriodSeconds: Type.Optional(Nullable(Type.Integer())),
     upgradeTimeoutSeconds: Type.Optional(Type.Integer()),
+    timeZone: Type.Optional(
+      Nullable(
+        Type.String({
+          description:
+            'IANA time zone of the plan (Asia/Shanghai, Europe/Berlin, UTC): the push window’s hours are its. Required with pushWindow',
+        }),
+      ),
+    ),
+    pushWindow: Type.Optional(Nullable(PushWindow)),
+    pushActively: Type.Optional(
+      Type.Boolean({
+        description: 'Push the plan to devices (default); false: devices get it only when they ask',
+      }),
+    ),
+    rejectionPeriodSeconds: Type.Optional(
+      Type.Integer({
+        description:
+          'Effective period of a rejection: a device that refuses a silent plan’s offer gets it again this long after, 600 to 86,400 s (10 to 1,440 min), 7,200 by default',
+      }),
+    ),
+    healthWindowSeconds: Type.Optional(
+      Nullable(
+        Type.Integer({
+          description:
+            'Installs confirmed by health: after a device runs the target it has this long to report healthy, 60 to 604,800 s; a device that reports unhealthy or stays silent fails with not_confirmed (rolled_back when it is back on another version). Absent or null: the version alone is success',
+        }),
+      ),
+    ),
     verification: Type.Optional(Type.Boolean({ description: 'Verification plan on test devices' })),
+    downgrade: Type.Optional(
+      Type.Boolean({
+        description:
+          'The plan brings devices to an older version on purpose. Without it, publishing a plan whose target is older than a version its devices report is refused with 409 PLAN_DOWNGRADE (rollback plans set it)',
+      }),
+    ),
+    waves: Type.Optional(
+      Nullable(
+        Type.Array(WaveBody, {
+          minItems: 1,
+          maxItems: 20,
+          description:
+            'Waves rolled out in order, each by percent, count or groups (one of them; the last wave takes every device left and may give none). Which device is in which wave is fixed when the plan starts, by a hash of the plan and the device; devices that join later go to the last wave. Absent: one wave.',
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -85,6 +215,9 @@ export const TargetsBody = Type.Object(
 
 export const Targets = Type.Object({
   devices: Type.Integer(),
+  waves: Type.Array(Type.Integer(), {
+    description: 'Devices per wave if the plan started now (empty for a plan of one wave)',
+  }),
   busy: Type.Integer(),
   busyDeviceIds: Type.Array(Type.Integer(), { description: 'The first 100 busy devices' }),
 });
@@ -101,8 +234,8 @@ export function planInputOf<T extends Static<typeof TargetsBody>>(body: T) {
   };
 }
 
-const Counts = Type.Object(Object.fromEntries(upgradeStatuses.map((s) => [s, Type.Integer()])));
-const Summary = Type.Object({
+export const Counts = Type.Object(Object.fromEntries(upgradeStatuses.map((s) => [s, Type.Integer()])));
+export const Summary = Type.Object({
   total: Type.Integer(),
   unfinished: Type.Integer(),
   finished: Type.Integer(),
@@ -127,19 +260,60 @@ export const PlanSchema = Type.Object({
     description:
       'Devices busy in another plan of the module are taken over at the start (publish or start with takeOver)',
   }),
+  specifiedVersions: Type.Array(Type.String()),
+  components: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      module: Type.String(),
+      firmwarePackageId: Type.Integer(),
+      packageKind: literals(['full', 'delta'] as const),
+      targetVersion: Type.String(),
+      sourceVersion: Nullable(Type.String()),
+      specifiedVersions: Type.Array(Type.String()),
+    }),
+    { description: 'Every component in upgrade order; the first is also given at the top' },
+  ),
   target: Target,
   whitelist: Type.Array(Type.Integer()),
   blacklist: Type.Array(Type.Integer()),
   mode: literals(['silent', 'manual'] as const),
+  texts: Nullable(UpgradeTexts),
   start: Start,
   deadline: Nullable(Timestamp),
   minSignal: Nullable(Type.Integer()),
   minBattery: Nullable(Type.Integer()),
+  minFreeSpace: Nullable(Type.Integer({ description: 'bytes' })),
   retry: Type.Object({ attempts: Type.Integer(), intervalSeconds: Type.Integer() }),
   concurrency: Type.Integer(),
   failureThreshold: Nullable(Type.Object({ percent: Type.Number(), minFinished: Type.Integer() })),
   pushPeriodSeconds: Nullable(Type.Integer()),
   upgradeTimeoutSeconds: Type.Integer(),
+  rejectionPeriodSeconds: Type.Integer(),
+  healthWindowSeconds: Nullable(Type.Integer()),
+  waves: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      ...WaveFields,
+      successPercent: Type.Number(),
+      errorPercent: Nullable(Type.Number()),
+      soakSeconds: Type.Integer(),
+      manualGate: Type.Boolean(),
+      state: literals(waveStates),
+    }),
+    { description: 'The waves in order, with where each stands; empty for a plan of one wave' },
+  ),
+  wave: Type.Object(
+    {
+      index: Type.Integer({ description: 'The wave under way, 0-based' }),
+      phase: literals(wavePhases),
+      soakUntil: Nullable(Timestamp),
+    },
+    { description: 'Where the rollout stands (always wave 0, rolling, for a plan of one wave)' },
+  ),
+  timeZone: Nullable(Type.String()),
+  pushWindow: Nullable(PushWindow),
+  pushActively: Type.Boolean(),
+  downgrade: Type.Boolean({ description: 'Marked a downgrade (not refused for targeting newer devices)' }),
   createdBy: Type.String(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -171,6 +345,16 @@ export function planView(plan: Plan) {
     packageKind: spec.firmware.kind,
     targetVersion: spec.firmware.targetVersion,
     sourceVersion: spec.firmware.kind === 'delta' ? spec.firmware.sourceVersion : null,
+    specifiedVersions: spec.specifiedVersions ?? [],
+    components: planComponents(spec).map((c, index) => ({
+      index,
+      module: index === 0 ? plan.module : c.moduleId,
+      firmwarePackageId: Number(c.firmware.packageId),
+      packageKind: c.firmware.kind,
+      targetVersion: c.firmware.targetVersion,
+      sourceVersion: c.firmware.kind === 'delta' ? c.firmware.sourceVersion : null,
+      specifiedVersions: c.specifiedVersions,
+    })),
     status: plan.status,
     verification: plan.verification,
     takeOver: plan.takeOver,
@@ -178,15 +362,35 @@ export function planView(plan: Plan) {
     whitelist: numbers(spec.whitelist),
     blacklist: numbers(spec.blacklist),
     mode: spec.mode,
+    texts: spec.texts ?? null,
     start: spec.start.mode === 'at' ? { mode: 'at' as const, at: iso(spec.start.at)! } : spec.start,
     deadline: iso(spec.deadline),
     minSignal: spec.minSignal,
     minBattery: spec.minBattery,
+    minFreeSpace: spec.minFreeSpace ?? null,
     retry: spec.retry,
     concurrency: spec.concurrency,
     failureThreshold: spec.failureThreshold,
     pushPeriodSeconds: spec.pushPeriodSeconds,
     upgradeTimeoutSeconds: spec.upgradeTimeoutSeconds,
+    rejectionPeriodSeconds: spec.rejectionPeriodSeconds,
+    healthWindowSeconds: spec.healthWindowSeconds ?? null,
+    waves: (spec.waves && spec.waves.length > 1 ? spec.waves : []).map((w, index) => ({
+      index,
+      ...(w.size.kind === 'percent' && { percent: w.size.percent }),
+      ...(w.size.kind === 'count' && { count: w.size.count }),
+      ...(w.size.kind === 'groups' && { groupIds: numbers(w.size.groupIds) }),
+      successPercent: w.successPercent,
+      errorPercent: w.errorPercent,
+      soakSeconds: w.soakSeconds,
+      manualGate: w.manualGate,
+      state: waveStateOf(plan, index),
+    })),
+    wave: { index: plan.wave.index, phase: plan.wave.phase, soakUntil: iso(plan.wave.until) },
+    timeZone: spec.timeZone,
+    pushWindow: spec.pushWindow,
+    pushActively: spec.pushActively,
+    downgrade: spec.downgrade === true,
     createdBy: plan.createdBy,
     createdAt: iso(plan.createdAt)!,
     updatedAt: iso(plan.updatedAt)!,
@@ -200,62 +404,6 @@ export const PlanWithCounts = Type.Intersect([PlanSchema, Type.Object({ counts: 
 export function countsView(counts: UpgradeCounts) {
   return { counts, summary: summarizeUpgrades(counts) };
 }
-
-export const UpgradeSchema = Type.Object({
-  id: Type.Integer(),
-  planId: Type.Integer(),
-  planStatus: literals(planStatuses),
-  deviceId: Type.Integer(),
-  deviceName: Type.String(),
-  module: Type.String(),
-  status: literals(upgradeStatuses),
-  stage: Nullable(literals(upgradeStages)),
-  progress: Type.Integer(),
-  failureReason: Nullable(literals(failureReasons)),
-  lastFailureReason: Nullable(literals(failureReasons)),
-  failureDetail: Nullable(Type.String()),
-  attempts: Type.Integer(),
-  autoRetries: Type.Integer(),
-  pushCount: Type.Integer(),
-  mismatchCount: Type.Integer(),
-  confirmation: literals(['none', 'awaiting', 'confirmed', 'rejected'] as const),
-  nextAction: Nullable(Type.String()),
-  nextActionAt: Nullable(Timestamp),
-  reportedVersion: Nullable(Type.String()),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-  offeredAt: Nullable(Timestamp),
-  startedAt: Nullable(Timestamp),
-  finishedAt: Nullable(Timestamp),
-});
-
-export function upgradeView(record: UpgradeRecord) {
-  const s = record.state;
-  return {
-    id: record.id,
-    planId: record.planId,
-    planStatus: record.planStatus,
-    deviceId: record.deviceId,
-    deviceName: record.deviceName,
-    module: record.module,
-    ...s,
-    nextActionAt: iso(s.nextActionAt),
-    createdAt: iso(s.createdAt)!,
-    updatedAt: iso(s.updatedAt)!,
-    offeredAt: iso(s.offeredAt),
-    startedAt: iso(s.startedAt),
-    finishedAt: iso(s.finishedAt),
-  };
-}
-
-export const LogEntry = Type.Object({
-  at: Timestamp,
-  event: Type.String(),
-  from: literals(upgradeStatuses),
-  to: literals(upgradeStatuses),
-  actor: Nullable(Type.String()),
-  message: Type.String(),
-});
 
 export const Transition = Type.Object({
   from: literals(planStatuses),
@@ -299,7 +447,14 @@ export const Outcomes = Type.Object({
 });
 
 export const PlanQuery = Type.Object(
-  { ...PageQuery, productId: Type.Optional(Id), status: Type.Optional(literals(planStatuses)) },
+  {
+    ...PageQuery,
+    productId: Type.Optional(Id),
+    status: Type.Optional(literals(planStatuses)),
+    firmwarePackageId: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'The plans of this firmware package' }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const UpgradeQuery = Type.Object(
@@ -314,18 +469,3 @@ export const ExportQuery = Type.Object(
   { format: Type.Optional(literals(['csv', 'json'] as const)) },
   { additionalProperties: false },
 );
-
-export const Report = Type.Object({
-  counts: Counts,
-  summary: Summary,
-  progressBuckets: Type.Array(Type.Integer(), { description: '10 buckets of upgrading devices by progress' }),
-  failureReasons: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() })),
-  completions: Type.Array(
-    Type.Object({
-      at: Timestamp,
-      success: Type.Integer(),
-      failure: Type.Integer(),
-      cancelled: Type.Integer(),
-    }),
-  ),
-});

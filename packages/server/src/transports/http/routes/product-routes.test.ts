@@ -81,13 +81,20 @@ describe('products API', { skip }, () => {
       assert.match(res.json().details.field, /^protocols/, JSON.stringify(protocols));
     };
     await refused([]);
-    await refused(['mqtt', 'http', 'lwm2m', 'mqtt']);
+    await refused(['mqtt', 'http', 'lwm2m', 'thingspanel-v1', 'thingspanel-v1-infrom', 'quectel', 'mqtt']);
+    await refused(['thingspanel-v1-infrom']);
     await refused(['carrier-pigeon']);
     await refused(['mqtt', 'MQTT']);
     await refused([{ name: 'mqtt' }]);
     const ok = await t.admin.post('/api/v1/products', { name: 'talks', protocols: ['lwm2m', 'lwm2m'] });
     assert.equal(ok.statusCode, 201, ok.body);
     assert.deepEqual(ok.json().protocols, ['lwm2m'], 'duplicates are dropped');
+    const v1 = await t.admin.post('/api/v1/products', {
+      name: 'talks v1',
+      protocols: ['thingspanel-v1', 'thingspanel-v1-infrom', 'mqtt'],
+    });
+    assert.equal(v1.statusCode, 201, v1.body);
+    assert.deepEqual(v1.json().protocols, ['thingspanel-v1', 'thingspanel-v1-infrom', 'mqtt']);
   });
 
   it('refuses over-long names, manufacturers, models and descriptions, and bad sign methods', async () => {
@@ -218,6 +225,43 @@ describe('products API', { skip }, () => {
     );
     assert.equal((await t.admin.delete(`/api/v1/products/${product.id}/modules/default`)).statusCode, 409);
     assert.equal((await t.admin.delete(`/api/v1/products/${product.id}/modules/MCU`)).statusCode, 204);
+  });
+
+  it("keeps OneNET's manufacturer and model codes per module, set on adding or changed later", async () => {
+    const product = (await t.admin.post('/api/v1/products', { name: 'coded', manufacturer: 'Acme' })).json();
+    const base = `/api/v1/products/${product.id}/modules`;
+    const sota = await t.admin.post(base, {
+      name: 'sota',
+      kind: 'mcu',
+      manufacturerCode: '101',
+      modelCode: '10101',
+    });
+    assert.equal(sota.statusCode, 201, sota.body);
+    assert.deepEqual([sota.json().manufacturerCode, sota.json().modelCode], ['101', '10101']);
+    const listed = (await t.admin.get(base)).json().items;
+    const byName = (name: string) => listed.find((m: { name: string }) => m.name === name);
+    assert.deepEqual([byName('default').manufacturerCode, byName('default').modelCode], ['', '']);
+    const changed = await t.admin.patch(`${base}/default`, { manufacturerCode: '014', modelCode: '01405' });
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.deepEqual(
+      [changed.json().manufacturerCode, changed.json().modelCode, changed.json().description],
+      ['014', '01405', 'The whole device firmware'],
+    );
+    const described = await t.admin.patch(`${base}/sota`, { description: 'the MCU application' });
+    assert.deepEqual(
+      [described.json().description, described.json().modelCode],
+      ['the MCU application', '10101'],
+    );
+    assert.equal(
+      (await t.admin.patch(`${base}/sota`, { modelCode: '10 101' })).json().code,
+      'VALIDATION_FAILED',
+    );
+    assert.equal((await t.admin.patch(`${base}/sota`, {})).json().code, 'VALIDATION_FAILED');
+    assert.equal((await t.admin.patch(`${base}/sota`, { name: 'x' })).json().code, 'UNKNOWN_FIELD');
+    assert.equal((await t.admin.patch(`${base}/nope`, { modelCode: '1' })).json().code, 'NOT_FOUND');
+    const viewer = await t.as('viewer');
+    assert.equal((await viewer.patch(`${base}/sota`, { modelCode: '1' })).statusCode, 403);
+    assert.equal((await t.admin.get(`/api/v1/products/${product.id}`)).json().manufacturer, 'Acme');
   });
 
   it('pages a product’s modules and filters them by kind', async () => {

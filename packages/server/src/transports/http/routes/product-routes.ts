@@ -1,16 +1,14 @@
-// Products and their modules.
+// Products (their modules: module-routes.ts).
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { moduleNamePattern, productKeyPattern } from '../../../modules/catalog/catalog-service.ts';
+import { productKeyPattern } from '../../../modules/catalog/catalog-service.ts';
 import {
   deviceProtocols,
-  moduleKinds,
   nodeTypes,
   type Product,
-  type ProductModule,
   signMethods,
 } from '../../../modules/catalog/catalog-store.ts';
-import type { RouteContext } from '../http-app.ts';
+import type { RouteContext } from '../route-context.ts';
 import { errorResponses, IdParams, iso, PageQuery, pageOf, Timestamp } from '../schemas.ts';
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -33,21 +31,23 @@ export const ProductSchema = Type.Object({
   updatedAt: Timestamp,
 });
 
-const ModuleSchema = Type.Object({
-  id: Type.Integer(),
-  productId: Type.Integer(),
-  name: Type.String(),
-  kind: literals(moduleKinds),
-  description: Type.String(),
-  createdAt: Timestamp,
-});
-
 const productFields = {
   name: Type.String({ minLength: 1, maxLength: 100 }),
-  manufacturer: Type.Optional(Type.String({ maxLength: 100 })),
-  model: Type.Optional(Type.String({ maxLength: 100 })),
+  manufacturer: Type.Optional(
+    Type.String({ maxLength: 100, description: "Descriptive; OneNET's codes are the modules'" }),
+  ),
+  model: Type.Optional(
+    Type.String({ maxLength: 100, description: "Descriptive; OneNET's codes are the modules'" }),
+  ),
   nodeType: Type.Optional(literals(nodeTypes)),
-  protocols: Type.Optional(Type.Array(literals(deviceProtocols), { minItems: 1, maxItems: 3 })),
+  protocols: Type.Optional(
+    Type.Array(literals(deviceProtocols), {
+      minItems: 1,
+      maxItems: deviceProtocols.length,
+      description:
+        'What its devices speak; pushes go only there. mqtt: ThingsPanel v0.5 topics; thingspanel-v1: ThingsPanel v1 topics; thingspanel-v1-infrom (with thingspanel-v1): v1 pushes on the typo topic ota/devices/infrom/{username} too; quectel: QuecThing binary OTA on q/1/d/{clientId}/ota; lwm2m: LwM2M Object 5 over CoAP (docs/lwm2m.md)',
+    }),
+  ),
   description: Type.Optional(Type.String({ maxLength: 1000 })),
   signMethod: Type.Optional(literals(signMethods)),
 };
@@ -75,32 +75,11 @@ const ProductQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const NewModuleBody = Type.Object(
-  {
-    name: Type.String({
-      pattern: moduleNamePattern.source,
-      description: '1 to 32 of letters, digits, ., - or _',
-    }),
-    kind: Type.Optional(literals(moduleKinds)),
-    description: Type.Optional(Type.String({ maxLength: 1000 })),
-  },
-  { additionalProperties: false },
-);
-const ModuleQuery = Type.Object(
-  { ...PageQuery, kind: Type.Optional(literals(moduleKinds)) },
-  { additionalProperties: false },
-);
-const ModuleParams = Type.Object(
-  { id: Type.Integer({ minimum: 1 }), name: Type.String() },
-  { additionalProperties: false },
-);
-
 export const productView = (p: Product) => ({
   ...p,
   createdAt: iso(p.createdAt),
   updatedAt: iso(p.updatedAt),
 });
-const moduleView = (m: ProductModule) => ({ ...m, createdAt: iso(m.createdAt) });
 
 export async function registerProductRoutes(app: FastifyInstance, { services, cursors }: RouteContext) {
   const { catalog } = services;
@@ -238,75 +217,5 @@ export async function registerProductRoutes(app: FastifyInstance, { services, cu
     },
     async (request) =>
       productView(await catalog.removeAccessKey((request.params as Static<typeof IdParams>).id)),
-  );
-
-  app.get(
-    '/products/:id/modules',
-    {
-      config: { auth: 'viewer' },
-      schema: {
-        tags,
-        summary: 'List the modules of a product',
-        params: IdParams,
-        querystring: ModuleQuery,
-        response: { 200: pageOf(ModuleSchema), ...errorResponses(404) },
-      },
-    },
-    async (request) => {
-      const { id } = request.params as Static<typeof IdParams>;
-      const { cursor, limit, ...filter } = request.query as Static<typeof ModuleQuery>;
-      const scope = { ...filter, productId: id };
-      const page = await catalog.pageModules(id, filter, {
-        after: cursors.decode('/products/:id/modules', cursor, scope),
-        limit: limit ?? 50,
-      });
-      return {
-        items: page.items.map(moduleView),
-        nextCursor: cursors.encode('/products/:id/modules', page.next, scope),
-      };
-    },
-  );
-
-  app.post(
-    '/products/:id/modules',
-    {
-      config: { auth: 'operator' },
-      schema: {
-        tags,
-        summary: 'Add a module (MCU firmware, module firmware) to a product',
-        params: IdParams,
-        body: NewModuleBody,
-        response: { 201: ModuleSchema, ...errorResponses(404, 409) },
-      },
-    },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(
-          moduleView(
-            await catalog.addModule(
-              (request.params as Static<typeof IdParams>).id,
-              request.body as Static<typeof NewModuleBody>,
-            ),
-          ),
-        ),
-  );
-
-  app.delete(
-    '/products/:id/modules/:name',
-    {
-      config: { auth: 'operator' },
-      schema: {
-        tags,
-        summary: 'Remove a module',
-        params: ModuleParams,
-        response: { 204: Type.Null(), ...errorResponses(404, 409) },
-      },
-    },
-    async (request, reply) => {
-      const { id, name } = request.params as Static<typeof ModuleParams>;
-      await catalog.deleteModule(id, name);
-      return reply.status(204).send();
-    },
   );
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { seedFleet, seedPackage } from '../../../modules/plans/test-fleet.ts';
+import { seedFleet, seedPackage } from '../../../test-support/plan-fleet.ts';
 import { createTestApp, type TestApp } from '../../../test-support/test-app.ts';
 import { skipReason } from '../../../test-support/test-database.ts';
 

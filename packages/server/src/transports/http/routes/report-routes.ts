@@ -2,7 +2,7 @@
 // counting lives in the plans module and the store; this file only translates.
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { RouteContext } from '../http-app.ts';
+import type { RouteContext } from '../route-context.ts';
 import { errorResponses } from '../schemas.ts';
 
 const CompletionsQuery = Type.Object(

@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Delivery, Webhook } from '../../../modules/webhooks/webhook-store.ts';
 import { webhookEventTypes } from '../../../modules/webhooks/webhook-store.ts';
-import type { RouteContext } from '../http-app.ts';
+import type { RouteContext } from '../route-context.ts';
 import { errorResponses, IdParams, iso, PageQuery, pageOf, Timestamp } from '../schemas.ts';
 
 const EventType = Type.Union(webhookEventTypes.map((t) => Type.Literal(t)));

@@ -1,0 +1,199 @@
+// `npm run bench -- fleet-scale [--devices N]`: one product of N devices (1,000,000 by default) on
+// PostgreSQL (a fresh database, dropped at the end), served by a real app on loopback:
+// - import: N devices as streamed CSV through POST /products/{id}/devices/import, against
+//   PostgreSQL's COPY of the same rows (devices and their versions) into tables of the same shape;
+// - targeting: the live target count (POST /plans/targets) over all devices, a version filter
+//   (10%) and a group (10%);
+// - enrolment and dispatch: a plan over the whole product, concurrency 10,000, driven by scheduler
+//   ticks and device events reported to the engine (no sockets), until every device is offered
+//   (enrol_s) and then completed; tick times of the first and last rounds;
+// - reports and lists: the plan's report, its CSV export streamed, the device list's first page,
+//   its exact total and a name search with its total;
+// - the server's RSS (this process) sampled throughout.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import { buildApp } from '../packages/server/src/app.ts';
+import { loadConfig } from '../packages/server/src/config/config.ts';
+import { createRecordingNotifier } from '../packages/server/src/test-support/recording-notifier.ts';
+import { createEmptyPostgresDatabase } from '../packages/server/src/test-support/test-database.ts';
+import { option } from './support/bench-fleet.ts';
+import { apiClient, copyBaseline, countLines, importCsv, rssSampler } from './support/fleet-scale-steps.ts';
+import type { Aims } from './support/rounds.ts';
+
+export const aims: Aims = {
+  import_vs_copy: { min: 0.3, what: 'import rows/s vs COPY of the same rows' },
+  target_count_ms: { max: 2000, what: 'slowest live target count, ms' },
+  report_ms: { max: 2000, what: 'plan report, ms' },
+  list_ms: { max: 2000, what: 'slowest device list page or total, ms' },
+  rss_mb: { max: 500, what: 'server peak RSS, MB' },
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const count = Number(option(argv, 'devices', '1000000'));
+  const rss = rssSampler();
+  const fresh = await createEmptyPostgresDatabase();
+  const admin = new pg.Client({ connectionString: fresh.url });
+  const dataDir = mkdtempSync(join(tmpdir(), 'updraft-fleet-'));
+  const config = loadConfig(
+    {},
+    { dataDir, databaseUrl: fresh.url, logLevel: 'silent', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0 },
+  );
+  const notifier = createRecordingNotifier();
+  const app = await buildApp(config, { notifier, scheduler: false });
+  const log = (text: string) => console.log(`  ${text}`);
+  try {
+    await admin.connect();
+    await app.http.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.http.server.address();
+    if (!address || typeof address === 'string') throw new Error('no address');
+    const key = await app.services.accounts.createApiKey(null, { name: 'bench', role: 'admin' });
+    const api = apiClient(`http://127.0.0.1:${address.port}`, key.secret);
+    const product = await api.json<{ id: number }>('POST', '/products', { name: 'fleet' });
+    const form = new FormData();
+    form.set('version', '2.0');
+    form.set('file', new Blob([new Uint8Array(4096)]), 'app.bin');
+    const upload = await api.fetch(`/products/${product.id}/firmware`, { method: 'POST', body: form });
+    if (upload.status !== 201) throw new Error(`upload: ${upload.status} ${await upload.text()}`);
+    const packageId = ((await upload.json()) as { id: number }).id;
+
+    // Import, then COPY of the same rows.
+    let started = performance.now();
+    let summary = '';
+    const imported = await api.fetch(`/products/${product.id}/devices/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: Readable.toWeb(importCsv(count)) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    if (imported.status !== 200) throw new Error(`import: ${imported.status} ${await imported.text()}`);
+    await countLines(imported, (line) => {
+      if (line.startsWith('{"summary"')) summary = line;
+    });
+    const importS = (performance.now() - started) / 1000;
+    const created = (JSON.parse(summary) as { summary: { created: number } }).summary.created;
+    if (created !== count) throw new Error(`imported ${created} of ${count}: ${summary}`);
+    const copyS = await copyBaseline(fresh.url, count, (text) => admin.query(text));
+    log(
+      `import: ${count} devices in ${importS.toFixed(1)} s (${(count / importS).toFixed(0)}/s); ` +
+        `COPY ${copyS.toFixed(1)} s (${(count / copyS).toFixed(0)}/s); peak RSS ${rss.peakMb().toFixed(0)} MB`,
+    );
+    await admin.query('analyze');
+
+    // Targeting.
+    const group = await api.json<{ id: number }>('POST', '/groups', { productId: product.id, name: 'tenth' });
+    const added = await api.json<{ added: number }>('POST', `/groups/${group.id}/members`, {
+      filter: { productId: product.id, version: '0.8' },
+    });
+    const base = { productId: product.id, firmwarePackageId: packageId };
+    const targets: Record<string, number> = {};
+    for (const [name, target] of [
+      ['all', { kind: 'all' }],
+      ['version', { kind: 'versions', versions: ['0.9'] }],
+      ['group', { kind: 'groups', groupIds: [group.id] }],
+    ] as const) {
+      const [answer, ms] = await api.timed<{ total?: number; count?: number }>('POST', '/plans/targets', {
+        ...base,
+        target,
+      });
+      targets[name] = ms;
+      log(`target count ${name}: ${JSON.stringify(answer)} in ${ms.toFixed(0)} ms`);
+    }
+    log(`group of ${added.added} devices`);
+
+    // Enrolment and dispatch: every device connects (at the database level), one plan over all.
+    await admin.query('update devices set online = 1, last_seen_at = $1 where product_id = $2', [
+      Date.now(),
+      product.id,
+    ]);
+    const { plans, upgrades } = app.services;
+    const plan = await plans.createPlan(
+      { name: 'all', ...base, target: { kind: 'all' }, concurrency: 10_000 },
+      'bench',
+    );
+    started = performance.now();
+    await plans.publish(plan.id, 'bench');
+    let offered = 0;
+    let enrolS = 0;
+    const tickMs: number[] = [];
+    for (let round = 1; ; round++) {
+      const tickStarted = performance.now();
+      await plans.tickPlan(plan.id, 'bench', 60_000);
+      tickMs.push(performance.now() - tickStarted);
+      const pushed = notifier.notified.splice(0);
+      offered += pushed.length;
+      if (offered >= count && enrolS === 0) enrolS = (performance.now() - started) / 1000;
+      for (const type of ['progress', 'version_reported'] as const) {
+        for (let i = 0; i < pushed.length; i += 5000) {
+          await upgrades.reportDeviceEvents(
+            pushed.slice(i, i + 5000).map((n) => ({
+              deviceId: n.deviceId,
+              event: type === 'progress' ? { type, percent: 50 } : { type, version: '2.0' },
+            })),
+          );
+        }
+      }
+      rss.sample();
+      if ((await plans.getPlan(plan.id)).status === 'completed') break;
+      if (round > count / 1000 + 50) throw new Error(`the plan did not complete (${offered} offered)`);
+    }
+    const completeS = (performance.now() - started) / 1000;
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    log(
+      `plan: ${offered} offered in ${enrolS.toFixed(1)} s, completed in ${completeS.toFixed(1)} s, ` +
+        `${tickMs.length} ticks; tick ms first 5 ${avg(tickMs.slice(0, 5)).toFixed(0)}, ` +
+        `last 5 ${avg(tickMs.slice(-5)).toFixed(0)}; peak RSS ${rss.peakMb().toFixed(0)} MB`,
+    );
+
+    // Reports and lists.
+    const [report, reportMs] = await api.timed<{ counts: { success: number } }>(
+      'GET',
+      `/plans/${plan.id}/report`,
+    );
+    if (report.counts.success !== count)
+      throw new Error(`report: ${report.counts.success} successes of ${count}`);
+    started = performance.now();
+    const exportLines = await countLines(await api.fetch(`/plans/${plan.id}/export?format=csv`));
+    const exportS = (performance.now() - started) / 1000;
+    if (exportLines !== count + 1) throw new Error(`export: ${exportLines} lines for ${count} devices`);
+    const lists: Record<string, number> = {};
+    for (const [name, path] of [
+      ['page', `/devices?productId=${product.id}&limit=50`],
+      ['count', `/devices/count?productId=${product.id}`],
+      ['version_count', `/devices/count?productId=${product.id}&version=0.9`],
+      ['search', `/devices?productId=${product.id}&q=123&limit=50`],
+      ['search_count', `/devices/count?productId=${product.id}&q=123`],
+    ]) {
+      const [answer, ms] = await api.timed<{ count?: number; items?: unknown[] }>('GET', path!);
+      lists[name!] = ms;
+      log(`${name}: ${answer.count ?? `${answer.items?.length} items`} in ${ms.toFixed(0)} ms`);
+    }
+    const size = await admin.query<{ devices: string; upgrades: string }>(
+      `select pg_total_relation_size('devices') + pg_total_relation_size('device_versions') as devices,
+              pg_total_relation_size('device_upgrades') + pg_total_relation_size('device_upgrade_logs')
+                as upgrades`,
+    );
+    const perDevice = Number(size.rows[0]?.devices) / count;
+    const perUpgrade = Number(size.rows[0]?.upgrades) / count;
+    log(
+      `report ${reportMs.toFixed(0)} ms; export ${exportLines} lines in ${exportS.toFixed(1)} s; ` +
+        `database ${perDevice.toFixed(0)} B per device, ${perUpgrade.toFixed(0)} B per upgrade record with its log lines`,
+    );
+    console.log(
+      `RESULT fleet-scale devices=${count} import_s=${importS.toFixed(1)} import_vs_copy=${(copyS / importS).toFixed(2)} ` +
+        `target_count_ms=${Math.max(...Object.values(targets)).toFixed(0)} enrol_s=${enrolS.toFixed(1)} ` +
+        `report_ms=${reportMs.toFixed(0)} export_s=${exportS.toFixed(1)} ` +
+        `list_ms=${Math.max(...Object.values(lists)).toFixed(0)} rss_mb=${rss.peakMb().toFixed(0)}`,
+    );
+  } finally {
+    rss.stop();
+    await app.close();
+    await admin.end().catch(() => {});
+    // UPDRAFT_BENCH_KEEP_DB=1 leaves the database to look at its plans (EXPLAIN) afterwards.
+    if (process.env['UPDRAFT_BENCH_KEEP_DB'] === '1') console.log(`  kept ${fresh.url}`);
+    else await fresh.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

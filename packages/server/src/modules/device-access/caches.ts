@@ -1,0 +1,100 @@
+// What device access remembers between requests: plans and packages (frozen once a plan leaves
+// draft; devices only ever see running plans), which delta serves a source version, and product
+// profiles. Each map is bounded; a full one starts over.
+import type { Clock } from '../../adapters/clock/clock.ts';
+import type { FirmwarePackage } from '../firmware/firmware-store.ts';
+import type { ProductProfile } from './device-access.ts';
+import type { ModuleCodes } from './module-codes.ts';
+import type { AccessPlan, DeviceDirectory, UpgradeDirectory } from './ports.ts';
+
+export interface AccessCaches {
+  planOf(id: number): Promise<AccessPlan | undefined>;
+  packageOf(id: number): Promise<FirmwarePackage>;
+  /** The stored delta from `source` to `target` for the product's module, if any. */
+  deltaOf(
+    productId: number,
+    module: string,
+    source: string,
+    target: string,
+  ): Promise<FirmwarePackage | undefined>;
+  productOf(productId: number): Promise<ProductProfile | undefined>;
+  /** OneNET's codes and the kind of a product's module (remembered as long as product profiles). */
+  moduleCodesOf(productId: number, module: string): Promise<ModuleCodes | undefined>;
+}
+
+export function createAccessCaches({
+  devices,
+  upgrades,
+  clock,
+  deltaCacheMs,
+  productCacheMs,
+}: {
+  devices: Pick<DeviceDirectory, 'productProfile' | 'moduleCodes'>;
+  upgrades: Pick<UpgradeDirectory, 'getPlan' | 'getPackage' | 'deltaFor'>;
+  clock: Clock;
+  /** A delta generated or uploaded while the plan runs is offered within this time. */
+  deltaCacheMs: number;
+  /** A product's change (sign method, protocols, its modules' codes) is seen within this time. */
+  productCacheMs: number;
+}): AccessCaches {
+  const plans = new Map<number, AccessPlan>();
+  const packages = new Map<number, FirmwarePackage>();
+  const deltas = new Map<string, { pkg: FirmwarePackage | undefined; until: number }>();
+  const products = new Map<number, { profile: ProductProfile | undefined; until: number }>();
+  const codes = new Map<string, { codes: ModuleCodes | undefined; until: number }>();
+
+  return {
+    async planOf(id) {
+      let plan = plans.get(id);
+      if (!plan) {
+        plan = await upgrades.getPlan(id);
+        if (!plan) return undefined;
+        if (plans.size > 10_000) plans.clear();
+        plans.set(id, plan);
+      }
+      return plan;
+    },
+
+    async packageOf(id) {
+      let pkg = packages.get(id);
+      if (!pkg) {
+        pkg = await upgrades.getPackage(id);
+        if (packages.size > 10_000) packages.clear();
+        packages.set(id, pkg);
+      }
+      return pkg;
+    },
+
+    async deltaOf(productId, module, source, target) {
+      const key = `${productId}\u0000${module}\u0000${source}\u0000${target}`;
+      const now = clock.now();
+      const known = deltas.get(key);
+      if (known && known.until > now) return known.pkg;
+      const pkg = await upgrades.deltaFor(productId, module, source, target);
+      if (deltas.size >= 10_000) deltas.clear();
+      deltas.set(key, { pkg, until: now + deltaCacheMs });
+      return pkg;
+    },
+
+    async productOf(productId) {
+      const now = clock.now();
+      const known = products.get(productId);
+      if (known && known.until > now) return known.profile;
+      const profile = await devices.productProfile(productId);
+      if (products.size >= 10_000) products.clear();
+      products.set(productId, { profile, until: now + productCacheMs });
+      return profile;
+    },
+
+    async moduleCodesOf(productId, module) {
+      const key = `${productId}\u0000${module}`;
+      const now = clock.now();
+      const known = codes.get(key);
+      if (known && known.until > now) return known.codes;
+      const found = await devices.moduleCodes(productId, module);
+      if (codes.size >= 10_000) codes.clear();
+      codes.set(key, { codes: found, until: now + productCacheMs });
+      return found;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// What device access needs of the devices, catalog, plans and firmware modules: narrow ports,
+// owned here and wired in app.ts.
+import type { Readable } from 'node:stream';
+import type { PlanSpec } from '@updraft/core';
+import type { FirmwarePackage } from '../firmware/firmware-store.ts';
+import type { DeviceEventInput, UpgradeOutcome } from '../plans/upgrade-engine.ts';
+import type { AccessDevice, ProductProfile, UpgradeSummary } from './device-access.ts';
+import type { ModuleCodes } from './module-codes.ts';
+
+export interface Telemetry {
+  signal?: number;
+  battery?: number;
+  /** Bytes free for an upgrade. */
+  freeSpace?: number;
+  online?: boolean;
+}
+
+/** The devices and catalog modules as device access needs them. */
+export interface DeviceDirectory {
+  get(id: number): Promise<AccessDevice | undefined>;
+  /** The devices of these ids that exist (one query). */
+  getMany(ids: readonly number[]): Promise<AccessDevice[]>;
+  /** The versions these devices last reported for the module, by device id (one query). */
+  moduleVersionsOf(ids: readonly number[], module: string): Promise<Map<number, string>>;
+  findByProductKey(productKey: string, name: string): Promise<AccessDevice | undefined>;
+  findByName(productId: number, name: string): Promise<AccessDevice | undefined>;
+  secretOf(id: number): Promise<string>;
+  /** The sub-devices whose gateway this is. */
+  subDevicesOf(gatewayId: number): Promise<AccessDevice[]>;
+  /** The device, when `secret` is its secret (compared in constant time). */
+  verifySecret(productKey: string, name: string, secret: string): Promise<AccessDevice | undefined>;
+  /** The product (by key, or by id when `product` is all digits) with its access key, when on. */
+  productAccess(product: string): Promise<{ productId: number; accessKey: string } | undefined>;
+  productProfile(productId: number): Promise<ProductProfile | undefined>;
+  /** OneNET's codes of the product's module (§2.7), undefined when there is no such module. */
+  moduleCodes(productId: number, module: string): Promise<ModuleCodes | undefined>;
+  /** The version last reported for the module, if any. */
+  versionOf(id: number, module: string): Promise<string | undefined>;
+  /** Marks devices seen now with the signal and battery they reported, or online (one batch). */
+  recordSeen(entries: readonly { id: number; telemetry: Telemetry }[]): Promise<void>;
+  /** Throws on a version or module the product does not accept. */
+  reportVersion(id: number, module: string, version: string): Promise<void>;
+}
+
+export interface AccessPlan {
+  name: string;
+  firmwarePackageId: number;
+  spec: PlanSpec;
+}
+
+/** The plans and firmware modules as device access needs them. */
+export interface UpgradeDirectory {
+  report(inputs: readonly DeviceEventInput[]): Promise<UpgradeOutcome[]>;
+  getUpgrade(id: number): Promise<UpgradeSummary | undefined>;
+  /** The upgrades of these ids that exist (one query). */
+  getUpgrades(ids: readonly number[]): Promise<UpgradeSummary[]>;
+  activeUpgrade(deviceId: number, module: string): Promise<UpgradeSummary | undefined>;
+  /** The device's latest upgrade of the module, active or ended. */
+  lastUpgrade(deviceId: number, module: string): Promise<UpgradeSummary | undefined>;
+  /** Every active upgrade of the device, one per module at most. */
+  activeUpgrades(deviceId: number): Promise<UpgradeSummary[]>;
+  getPlan(id: number): Promise<AccessPlan | undefined>;
+  getPackage(id: number): Promise<FirmwarePackage>;
+  /**
+   * The delta package of the product and module from `sourceVersion` to `targetVersion`, if one
+   * is stored (uploaded or generated): a full plan offers it to devices on its source version.
+   */
+  deltaFor(
+    productId: number,
+    module: string,
+    sourceVersion: string,
+    targetVersion: string,
+  ): Promise<FirmwarePackage | undefined>;
+  openBlob(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  /**
+   * A short-lived URL devices fetch the file from directly (a presigned S3 GET), when the blob
+   * store gives one and Updraft is set to send devices there (UPDRAFT_S3_DOWNLOADS=redirect).
+   */
+  blobUrl?(key: string, fileName: string): Promise<{ url: string; expiresAt: number }>;
+}

@@ -1,0 +1,280 @@
+// The crash campaign (issue 14): `updraft serve` (one instance with its embedded broker, or two or
+// three on PostgreSQL with this machine's Mosquitto, sharing one firmware folder or, with `s3`, a
+// bucket on a local S3 server) runs a plan over N SDK
+// devices (devices.ts, a process that is never killed) while the campaign kills an instance with
+// SIGKILL K times and starts it again. The kills fall at seeded random points of the rollout
+// (after a seeded share of the devices ended, so that each hits it under way, whatever the speed
+// of the machine). Then verdict.ts holds the database against what the devices know, and the
+// concurrency cap is sampled every 25 ms all along (monitor.ts).
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEmptyPostgresDatabase } from '../../packages/server/src/test-support/test-database.ts';
+import {
+  startTestS3Server,
+  type TestS3Server,
+} from '../../packages/server/src/test-support/test-s3-server.ts';
+import { createInstance, createManagement, freePort, type Instance, random, sleep } from './instances.ts';
+import { type Monitor, openMonitor, sampleCap } from './monitor.ts';
+import { type DeviceTruth, judge } from './verdict.ts';
+
+export interface CampaignOptions {
+  devices: number;
+  kills: number;
+  db: 'sqlite' | 'postgres';
+  /** 1 (embedded broker), or 2 or 3 on PostgreSQL with an external broker. */
+  instances: 1 | 2 | 3;
+  /** Firmware on a local S3 server (test-s3-server.ts) instead of a shared folder. */
+  s3?: boolean;
+  seed: number;
+  kib: number;
+  /** Give up after this many seconds. */
+  timeoutSeconds: number;
+  /**
+   * The plan's push period (default 60 s, the least a plan may take in production): how soon a
+   * push lost to a crash after its commit comes again. Below 60 s the instances are started with
+   * UPDRAFT_PLAN_MIN_PERIOD_SECONDS lowered to match, as tests may. The upgrade timeout stays 60 s:
+   * the campaign's devices never go silent, so it has nothing to heal.
+   */
+  pushPeriodSeconds?: number;
+  log(line: string): void;
+}
+
+export interface CampaignResult {
+  devices: number;
+  kills: number;
+  wrong: number;
+  stuck: number;
+  duplicated: number;
+  lost: number;
+  capExceeded: number;
+  peak: number;
+  cap: number;
+  countersMatch: boolean;
+  reasons: Record<string, number>;
+  /** With `s3`: firmware reads from the bucket (ThingsPanel downloads pass each instance's cache). */
+  s3Reads?: number;
+  seconds: number;
+  details: string[];
+}
+
+/** The line `npm run chaos` ends with. */
+export function resultLine(r: CampaignResult): string {
+  return `RESULT chaos devices=${r.devices} kills=${r.kills} wrong=${r.wrong} stuck=${r.stuck} duplicated=${r.duplicated} cap_exceeded=${r.capExceeded} lost=${r.lost} seconds=${r.seconds.toFixed(0)}`;
+}
+
+const adminPassword = 'Chaos-campaign-9-pass';
+const targetVersion = '2.0';
+
+/** The device process, and its answers over IPC; a failure to start fails the campaign. */
+function startDevices(args: string[]) {
+  const child = fork(join(import.meta.dirname, 'devices.ts'), args, {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let failure = '';
+  child.on('message', (m: Record<string, unknown>) => {
+    if (m['type'] === 'error') failure = String(m['message']);
+  });
+  const reply = (type: string, request?: object) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const onMessage = (message: Record<string, unknown>) => {
+        if (message['type'] !== type) return;
+        done();
+        resolve(message);
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        done();
+        reject(new Error(`the device process exited (${signal ?? code}): ${failure || 'see its output'}`));
+      };
+      const done = () => {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+      if (request) child.send(request);
+    });
+  return {
+    child,
+    ready: () => reply('ready'),
+    truth: async () => (await reply('truth', { type: 'truth' }))['truth'] as DeviceTruth[],
+  };
+}
+
+export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
+  const { log } = options;
+  if (options.instances > 1 && options.db !== 'postgres') {
+    throw new Error('several instances share one PostgreSQL database: use --db postgres');
+  }
+  const pushPeriodSeconds = options.pushPeriodSeconds ?? 60;
+  const began = Date.now();
+  const deadline = began + options.timeoutSeconds * 1000;
+  const next = random(options.seed);
+  const dir = mkdtempSync(join(tmpdir(), 'updraft-chaos-'));
+  const stateRoot = mkdtempSync(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'updraft-chaos-'));
+  const postgres = options.db === 'postgres' ? await createEmptyPostgresDatabase() : undefined;
+  const secret = randomBytes(32).toString('base64');
+  const mqttPort = await freePort();
+  const group = `chaos${randomBytes(4).toString('hex')}`;
+  const external = options.instances > 1;
+  const s3: TestS3Server | undefined = options.s3 ? await startTestS3Server('chaos') : undefined;
+  const brokerUrl = process.env['UPDRAFT_TEST_MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
+  const servers: Instance[] = [];
+  const bases: string[] = [];
+  for (let i = 0; i < options.instances; i++) {
+    const httpPort = await freePort();
+    bases.push(`http://127.0.0.1:${httpPort}`);
+    const env: Record<string, string> = {
+      UPDRAFT_DATA_DIR: join(dir, `data-${i}`),
+      // Instances share their firmware files: a shared folder, or S3 as in production.
+      UPDRAFT_FIRMWARE_DIR: join(dir, 'firmware'),
+      ...(s3 && {
+        UPDRAFT_FIRMWARE_STORE: 's3',
+        UPDRAFT_S3_ENDPOINT: s3.endpoint,
+        UPDRAFT_S3_REGION: s3.region,
+        UPDRAFT_S3_BUCKET: s3.bucket,
+        UPDRAFT_S3_PATH_STYLE: 'true',
+        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+      }),
+      UPDRAFT_HTTP_HOST: '127.0.0.1',
+      UPDRAFT_HTTP_PORT: String(httpPort),
+      UPDRAFT_SECRET: secret,
+      UPDRAFT_ADMIN_PASSWORD: adminPassword,
+      UPDRAFT_LOG_LEVEL: 'warn',
+      UPDRAFT_COAP_PORT: '0',
+      ...(pushPeriodSeconds < 60 && { UPDRAFT_PLAN_MIN_PERIOD_SECONDS: String(pushPeriodSeconds) }),
+      ...(postgres && { UPDRAFT_DATABASE_URL: postgres.url }),
+      ...(external
+        ? {
+            UPDRAFT_MQTT_URL: brokerUrl,
+            UPDRAFT_MQTT_SHARE_GROUP: group,
+            UPDRAFT_MQTT_CLIENT_ID: `${group}-${i}`,
+            UPDRAFT_MQTT_AUTH_TOKEN: secret,
+          }
+        : { UPDRAFT_MQTT_HOST: '127.0.0.1', UPDRAFT_MQTT_PORT: String(mqttPort) }),
+    };
+    servers.push(createInstance(`instance ${i}`, env, join(dir, `server-${i}.log`)));
+  }
+  const mqttUrl = external ? brokerUrl : `mqtt://127.0.0.1:${mqttPort}`;
+  let devices: ReturnType<typeof startDevices> | undefined;
+  let monitor: Monitor | undefined;
+  try {
+    // Instances one after the other: a concurrent first start is tested on its own.
+    for (const server of servers) await server.start();
+    const api = createManagement(bases, adminPassword);
+    await api.signIn();
+    const product = await api.json('POST', '/products', { name: 'chaos', protocols: ['mqtt'] });
+    const form = new FormData();
+    form.set('version', targetVersion);
+    form.set('file', new Blob([randomBytes(options.kib * 1024)]), 'app.bin');
+    const pkg = (await (await api.call('POST', `/products/${product.id}/firmware`, form)).json()) as {
+      id: number;
+    };
+    const rows = Array.from({ length: options.devices }, (_, i) =>
+      JSON.stringify({ name: `c-${i}`, versions: { default: '1.0' } }),
+    );
+    const imported = await (
+      await api.call(
+        'POST',
+        `/products/${product.id}/devices/import`,
+        `${rows.join('\n')}\n`,
+        'application/x-ndjson',
+      )
+    ).text();
+    const logins = imported
+      .split('\n')
+      .filter((line) => line.includes('"secret"'))
+      .map((line) => JSON.parse(line) as { name: string; secret: string })
+      .map((d) => ({ productKey: product.productKey as string, name: d.name, secret: d.secret }));
+    if (logins.length !== options.devices) throw new Error(`imported ${logins.length} of ${options.devices}`);
+    const cap = Math.max(10, Math.floor(options.devices / 4));
+    const plan = await api.json('POST', '/plans', {
+      name: 'chaos',
+      productId: product.id,
+      firmwarePackageId: pkg.id,
+      target: { kind: 'all' },
+      concurrency: cap,
+      upgradeTimeoutSeconds: 60,
+      pushPeriodSeconds,
+    });
+
+    const loginsFile = join(dir, 'logins.json');
+    writeFileSync(loginsFile, JSON.stringify(logins));
+    devices = startDevices([loginsFile, mqttUrl, stateRoot, bases[0]!]);
+    await devices.ready();
+    log(`${options.devices} devices connected; plan ${plan.id}, cap ${cap}; starting`);
+
+    monitor = await openMonitor(options.db, postgres?.url ?? join(dir, 'data-0', 'updraft.db'), plan.id);
+    const sampler = sampleCap(monitor, cap);
+    await api.json('POST', `/plans/${plan.id}/publish`, {});
+    await killAtSeededPoints(options, servers, monitor, next, deadline);
+
+    let reported = Date.now();
+    while ((await monitor.live()) > 0 && Date.now() < deadline) {
+      await sleep(250);
+      if (Date.now() - reported < 10_000) continue;
+      reported = Date.now();
+      log(`${((Date.now() - began) / 1000).toFixed(0)} s: ${await monitor.statuses()}`);
+    }
+    const { peak, exceeded } = await sampler.stop();
+
+    const truth = await devices.truth();
+    const counts = (await api.json('GET', `/plans/${plan.id}`)).counts as Record<string, number>;
+    const verdict = judge(truth, await monitor.rows(), counts, targetVersion);
+    log(`failure reasons ${JSON.stringify(verdict.reasons)}`);
+    return {
+      devices: options.devices,
+      kills: options.kills,
+      ...verdict,
+      capExceeded: exceeded,
+      ...(s3 && { s3Reads: s3.requests.filter((r) => r === 'GET get-object').length }),
+      peak,
+      cap,
+      seconds: (Date.now() - began) / 1000,
+    };
+  } finally {
+    if (devices && devices.child.exitCode === null) devices.child.kill('SIGKILL');
+    await monitor?.close().catch(() => {});
+    for (const server of servers) await server.stop().catch(() => {});
+    if (process.env['UPDRAFT_CHAOS_KEEP']) log(`kept ${dir}${postgres ? ` and ${postgres.url}` : ''}`);
+    else {
+      await postgres?.dispose().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
+    rmSync(stateRoot, { recursive: true, force: true });
+    await s3?.close().catch(() => {});
+  }
+}
+
+/**
+ * The kills: each once a seeded share (0 to 85 %) of the devices has ended and some upgrade is
+ * under way (pushed or upgrading: devices end in bursts, a wave at a time), plus up to 300 ms, so
+ * that every kill finds the rollout under way however fast or loaded the machine is; the victim
+ * comes back after a seeded pause of 0.2 to 2 s.
+ */
+async function killAtSeededPoints(
+  options: CampaignOptions,
+  servers: Instance[],
+  monitor: Monitor,
+  next: () => number,
+  deadline: number,
+): Promise<void> {
+  const points = Array.from({ length: options.kills }, () => next() * 0.85).sort((a, b) => a - b);
+  for (const [k, point] of points.entries()) {
+    while ((await monitor.ended()) < point * options.devices && Date.now() < deadline) await sleep(25);
+    while ((await monitor.busy()) === 0 && (await monitor.live()) > 0 && Date.now() < deadline)
+      await sleep(10);
+    await sleep(next() * 300);
+    const victim = servers[Math.floor(next() * servers.length)]!;
+    const ended = await monitor.ended().catch(() => -1);
+    await victim.kill();
+    options.log(
+      `kill ${k + 1}/${options.kills}: ${victim.name} at ${ended} of ${options.devices} ended (${await monitor.statuses().catch(() => '?')})`,
+    );
+    await sleep(200 + next() * 1800);
+    await victim.start();
+  }
+}

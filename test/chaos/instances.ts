@@ -1,0 +1,133 @@
+// The server side of the crash campaign (campaign.ts): `updraft serve` processes that can be
+// killed with SIGKILL and started again with the same settings, and the management API of
+// whichever instance answers.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A seeded generator (mulberry32): the same seed gives the same campaign. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export type Instance = ReturnType<typeof createInstance>;
+
+/** One `updraft serve` that can be killed and started again with the same settings. */
+export function createInstance(name: string, env: Record<string, string>, logFile: string) {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  let child: ChildProcess | undefined;
+  return {
+    name,
+    async start(): Promise<void> {
+      log.write(`--- ${name} start ${new Date().toISOString()}\n`);
+      const started = spawn(process.execPath, [join(root, 'packages/cli/src/main.ts'), 'serve'], {
+        env: { PATH: process.env['PATH'] ?? '', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = started;
+      let out = '';
+      let err = '';
+      started.stdout!.on('data', (d: Buffer) => {
+        out += d;
+        log.write(d);
+      });
+      started.stderr!.on('data', (d: Buffer) => {
+        err += d;
+        log.write(d);
+      });
+      // Generous: a start on this shared machine can take many seconds under load.
+      const deadline = Date.now() + 120_000;
+      while (!out.includes('API docs')) {
+        if (started.exitCode !== null) {
+          throw new Error(`${name} exited with ${started.exitCode}: ${err.trim().slice(-500)} (${logFile})`);
+        }
+        if (Date.now() > deadline) throw new Error(`${name} did not start; see ${logFile}`);
+        await sleep(50);
+      }
+    },
+    kill(): Promise<void> {
+      const victim = child;
+      if (!victim || victim.exitCode !== null) return Promise.resolve();
+      log.write(`--- ${name} SIGKILL ${new Date().toISOString()}\n`);
+      return new Promise((resolve) => {
+        victim.once('exit', () => resolve());
+        victim.kill('SIGKILL');
+      });
+    },
+    async stop(): Promise<void> {
+      const victim = child;
+      if (victim && victim.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          victim.once('exit', () => resolve());
+          victim.kill('SIGTERM');
+        });
+      }
+      log.end();
+    },
+  };
+}
+
+/** The management API of whichever instance answers (one may be down). */
+export function createManagement(bases: string[], password: string) {
+  let headers: Record<string, string> = {};
+  async function call(method: string, path: string, body?: string | FormData, contentType?: string) {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 240; attempt++) {
+      for (const base of bases) {
+        try {
+          const response = await fetch(`${base}/api/v1${path}`, {
+            method,
+            headers: { ...headers, ...(contentType && { 'content-type': contentType }) },
+            ...(body !== undefined && { body }),
+          });
+          if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+          return response;
+        } catch (error) {
+          lastError = error;
+          if (!/fetch failed|ECONNREFUSED|other side closed/.test(String((error as Error).cause ?? error)))
+            throw error;
+        }
+      }
+      await sleep(250);
+    }
+    throw lastError;
+  }
+  return {
+    async signIn() {
+      const login = await call(
+        'POST',
+        '/auth/login',
+        JSON.stringify({ username: 'admin', password }),
+        'application/json',
+      );
+      const { csrfToken } = (await login.json()) as { csrfToken: string };
+      headers = { cookie: login.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': csrfToken };
+    },
+    // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, read field by field
+    json: async (method: string, path: string, body?: unknown): Promise<any> =>
+      (
+        await call(method, path, body === undefined ? undefined : JSON.stringify(body), 'application/json')
+      ).json(),
+    call,
+  };
+}
