@@ -2,10 +2,12 @@
 // a real server: a signed package installs and raises the module's security version; a package
 // signed by a key the device does not trust, an unsigned one, a lower security version and a
 // delta that restores to another image than the signed one are refused before the install,
-// failing with signature_invalid; a lower security version that the manifest allows installs.
+// failing with signature_invalid; a lower security version that the manifest allows installs; a
+// package the server signed with its own key (UPDRAFT_SIGNING_KEY_FILE) installs on a device that
+// trusts that key.
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -32,10 +34,17 @@ for (const transport of ['http', 'mqtt'] as const) {
     const open: Device[] = [];
     const trusted = generateKeyPairSync('ed25519');
     const stranger = generateKeyPairSync('ed25519');
+    const server = generateKeyPairSync('ed25519');
     before(async () => {
+      dir = await mkdtemp(join(tmpdir(), `updraft-sdk-signing-${transport}-`));
+      const signingKeyFile = join(dir, 'server-signing.pem');
+      await writeFile(signingKeyFile, server.privateKey.export({ format: 'pem', type: 'pkcs8' }));
       f = await createDeviceFleet({
         count: 5,
-        ...(transport === 'mqtt' && { settings: { mqttPort: 0, mqttHost: '127.0.0.1' } }),
+        settings: {
+          signingKeyFile,
+          ...(transport === 'mqtt' && { mqttPort: 0, mqttHost: '127.0.0.1' }),
+        },
       });
       if (transport === 'mqtt') mqttUrl = (await f.t.app.startMqtt()).url;
       // The fleet's own plan steps aside: each test runs a plan of its own.
@@ -47,7 +56,6 @@ for (const transport of ['http', 'mqtt'] as const) {
         });
         assert.equal(res.statusCode, 201, res.body);
       }
-      dir = await mkdtemp(join(tmpdir(), `updraft-sdk-signing-${transport}-`));
     });
     after(async () => {
       for (const device of open) await device.stop().catch(() => {});
@@ -209,6 +217,22 @@ for (const transport of ['http', 'mqtt'] as const) {
       assert.equal(res.result?.error?.code, 'SIGNATURE_INVALID');
       assert.match(String(res.result?.error?.message), /restored image/);
       assert.equal(res.installed.length, 0);
+    });
+
+    // Last: once the product registers the server's key, its unsigned uploads are signed.
+    it('installs a package the server signed with its own key, on a device that trusts that key', async () => {
+      const res = await f.t.admin.post(`/api/v1/products/${f.productId}/signing-keys/server`);
+      assert.equal(res.statusCode, 201, res.body);
+      const d = f.devices[4]!;
+      const img = Buffer.from('server signed '.repeat(3000));
+      const untrusting = await run(d, await planFor(d, '6.0', img, null), '1.0');
+      assert.equal(untrusting.result?.error?.code, 'SIGNATURE_INVALID');
+      assert.equal(untrusting.installed.length, 0);
+      const ok = await run(d, await planFor(d, '6.1', img, null), '1.0', {
+        trustedKeys: [rawPublicKey(trusted.publicKey), rawPublicKey(server.publicKey)],
+      });
+      assert.equal(ok.state.status, 'success', JSON.stringify(ok.result));
+      assert.deepEqual(ok.installed, [img]);
     });
   });
 }

@@ -58,6 +58,7 @@ import type { Metrics } from './modules/operations/metrics.ts';
 import { type Notifier, noopNotifier } from './modules/plans/notifier.ts';
 import { createPlanService } from './modules/plans/plan-service.ts';
 import { createUpgradeEngine } from './modules/plans/upgrade-engine.ts';
+import { createServerSigner, loadServerSigningKey } from './modules/signing/server-signer.ts';
 import { createSigningService } from './modules/signing/signing-service.ts';
 import { createWebhookService, type SendWebhook } from './modules/webhooks/webhook-service.ts';
 import { countPushes, countWebhookSends, measureDatabase, readinessOf } from './operations-wiring.ts';
@@ -202,8 +203,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       clock,
     });
     const firmwareStore = createKyselyFirmwareStore(database.db);
+    const signingStore = createKyselySigningStore(database.db);
     const signing = createSigningService({
-      store: createKyselySigningStore(database.db),
+      store: signingStore,
+      products: catalog,
+      clock,
+    });
+    // The server-held key, for products that register it (docs/signing.md); null: none.
+    const serverSigner = createServerSigner({
+      privateKey: config.signingKeyFile === null ? null : loadServerSigningKey(config.signingKeyFile),
+      signing,
+      store: signingStore,
       products: catalog,
       clock,
     });
@@ -267,6 +277,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       blobs,
       clock,
       onError: (error, jobId) => http.log.error({ err: error, jobId }, 'delta job failed'),
+      async afterStore(delta, source, target) {
+        if (await signing.signatureOf(delta.id)) return;
+        const signed = await serverSigner.signDelta(delta, source, target);
+        if (signed) await signing.store(delta.id, signed);
+      },
     });
     const devices = createDeviceService({
       store: deviceStore,
@@ -329,6 +344,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       upgrades,
       webhooks,
       signing,
+      serverSigner,
       deviceAccess,
       endUsers,
       audit: createAuditService({

@@ -11,6 +11,7 @@ import type { OwnerActions } from './modules/end-users/owner-actions.ts';
 import type { FirmwareService } from './modules/firmware/firmware-service.ts';
 import type { PlanService } from './modules/plans/plan-service.ts';
 import type { UpgradeEngine } from './modules/plans/upgrade-engine.ts';
+import type { ServerSigner } from './modules/signing/server-signer.ts';
 import type { SigningService } from './modules/signing/signing-service.ts';
 import type { WebhookService } from './modules/webhooks/webhook-service.ts';
 
@@ -29,6 +30,8 @@ export interface Services {
   audit: AuditService;
   /** Signing keys and packages' signatures (docs/signing.md). */
   signing: SigningService;
+  /** The server-held signing key, for products that register it (docs/signing.md). */
+  serverSigner: ServerSigner;
   /** The device service every dialect calls (canonical: checks, offers, reports, downloads). */
   deviceAccess: DeviceAccess;
   /** The device's owner (docs/enduser-api.md): end-user tokens and what their bearers do. */

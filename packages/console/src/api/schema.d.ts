@@ -1688,7 +1688,7 @@ export interface paths {
     put?: never;
     /**
      * Upload a firmware package
-     * @description multipart/form-data: the fields first, then 1 to 5 parts named `file`. Fields: `module` (Module name (default: default)), `name` (Package name, unique per product and module, at most 100 characters (default: the version; a delta: `<version> from <source>`)), `version` (Version, ^[A-Za-z0-9._-]{1,50}$), `type` (full (default) or delta), `sourceVersion` (The version a delta applies to (delta only)), `releaseNotes` (At most 2000 characters), `remark` (A note for operators, at most 200 characters), `extData` (JSON object of strings for the device, at most 50 keys), `manifest` (The signed manifest (docs/signing.md), as text; with `signature`), `signature` (The manifest's Ed25519 signature, base64). An empty field counts as absent. Size, sha256 and md5 of each file are computed while it streams to disk. A full firmware store answers 507 STORAGE_FULL, a read-only one 503 STORAGE_READ_ONLY, and nothing of the upload is kept.
+     * @description multipart/form-data: the fields first, then 1 to 5 parts named `file`. Fields: `module` (Module name (default: default)), `name` (Package name, unique per product and module, at most 100 characters (default: the version; a delta: `<version> from <source>`)), `version` (Version, ^[A-Za-z0-9._-]{1,50}$), `type` (full (default) or delta), `sourceVersion` (The version a delta applies to (delta only)), `releaseNotes` (At most 2000 characters), `remark` (A note for operators, at most 200 characters), `extData` (JSON object of strings for the device, at most 50 keys), `manifest` (The signed manifest (docs/signing.md), as text; with `signature`), `signature` (The manifest's Ed25519 signature, base64), `securityVersion` (An unsigned upload the server signs (the product registered the server's key): the manifest's security version; default the module's highest so far). An empty field counts as absent. Size, sha256 and md5 of each file are computed while it streams to disk. A full firmware store answers 507 STORAGE_FULL, a read-only one 503 STORAGE_READ_ONLY, and nothing of the upload is kept.
      */
     post: {
       parameters: {
@@ -1752,6 +1752,11 @@ export interface paths {
              * @example
              */
             signature?: string;
+            /**
+             * @description An unsigned upload the server signs (the product registered the server's key): the manifest's security version; default the module's highest so far
+             * @example
+             */
+            securityVersion?: string;
             /** @description 1 to 5 files, in package order */
             file: string[];
           };
@@ -10757,6 +10762,186 @@ export interface paths {
           };
         };
       };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              productId: number;
+              /** @description First 8 bytes of the sha256 of the raw public key, hex */
+              keyId: string;
+              name: string;
+              /** @description The raw 32-byte Ed25519 public key, base64 */
+              publicKey: string;
+              status: 'active' | 'retired' | 'revoked';
+              validUntil: string | null;
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              changedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/signing/server-key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The server-held signing key's id and public key (UPDRAFT_SIGNING_KEY_FILE)
+     * @description 409 SIGNING_KEY_NOT_CONFIGURED when the server holds no signing key.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description First 8 bytes of the sha256 of the raw public key, hex */
+              keyId: string;
+              /** @description The raw 32-byte Ed25519 public key, base64 */
+              publicKey: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/products/{id}/signing-keys/server': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Register the server-held key with the product: the server signs its unsigned uploads and online deltas
+     * @description Retire or revoke the key like any other to stop it. 409 SIGNING_KEY_NOT_CONFIGURED without UPDRAFT_SIGNING_KEY_FILE.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
       responses: {
         /** @description Default Response */
         201: {

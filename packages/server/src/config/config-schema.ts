@@ -441,6 +441,14 @@ export const settings = [
       'File holding the server secret (device secrets and product keys derive from it); defaults to <dataDir>/server-secret, created mode 0600 (docs/security.md).',
   },
   {
+    key: 'signingKeyFile',
+    env: 'UPDRAFT_SIGNING_KEY_FILE',
+    type: 'string',
+    default: null,
+    description:
+      'Ed25519 private key (PEM, as `updraft sign keygen` writes) with which the server signs unsigned uploads and online deltas of the products that register its public key (docs/signing.md); unset: the server holds no private key.',
+  },
+  {
     key: 'secret',
     env: 'UPDRAFT_SECRET',
     type: 'string',

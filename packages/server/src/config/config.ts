@@ -63,6 +63,8 @@ export interface Config {
   /** UPDRAFT_SECURE_COOKIES, or true by itself when the public URL is https. */
   readonly secureCookies: boolean;
   readonly secretFile: string;
+  /** The server's own Ed25519 signing key (PEM file), or null: it holds none (docs/signing.md). */
+  readonly signingKeyFile: string | null;
   readonly secret: string | null;
   readonly loginMaxPerAccount: number;
   readonly loginMaxPerAddress: number;
@@ -241,6 +243,7 @@ export function loadConfig(
   const secretFile = values['secretFile']
     ? resolve(cwd, values['secretFile'] as string)
     : join(dataDir, 'server-secret');
+  const signingKeyFile = values['signingKeyFile'] ? resolve(cwd, values['signingKeyFile'] as string) : null;
   const extensions = (values['firmwareExtensions'] as string[]).map((e) =>
     (e.startsWith('.') ? e : `.${e}`).toLowerCase(),
   );
@@ -265,11 +268,13 @@ export function loadConfig(
       | 's3Prefix'
       | 'secureCookies'
       | 'secretFile'
+      | 'signingKeyFile'
     >),
     dataDir,
     s3Prefix,
     secureCookies,
     secretFile,
+    signingKeyFile,
     database: Object.freeze(database),
     firmwareDir,
     firmwareExtensions: Object.freeze(extensions),

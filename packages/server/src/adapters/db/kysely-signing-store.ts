@@ -84,6 +84,16 @@ export function createKyselySigningStore(db: Kysely<DatabaseSchema>): SigningSto
         }
       );
     },
+    async maxSecurityVersion(productId, module) {
+      const row = await db
+        .selectFrom('package_signatures as s')
+        .innerJoin('firmware_packages as p', 'p.id', 's.package_id')
+        .select((eb) => eb.fn.max('s.security_version').as('max'))
+        .where('p.product_id', '=', productId)
+        .where('p.module', '=', module)
+        .executeTakeFirst();
+      return row?.max === null || row?.max === undefined ? null : Number(row.max);
+    },
     async putSignature(packageId, s) {
       const values = {
         manifest: s.manifest,

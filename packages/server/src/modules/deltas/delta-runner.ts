@@ -33,6 +33,12 @@ export interface DeltaRunnerOptions {
   /** How often an idle runner looks for jobs queued by other instances. */
   pollMs?: number;
   onError?: (error: unknown, jobId: number) => void;
+  /**
+   * Runs once the delta package is stored, before the job says it succeeded (the server signs it
+   * there where it signs for the product; docs/signing.md). A failure is reported to onError and
+   * leaves the package as it is.
+   */
+  afterStore?: (delta: FirmwarePackage, source: FirmwarePackage, target: FirmwarePackage) => Promise<void>;
 }
 
 export interface DeltaRunner extends DeltaJobSignals {
@@ -57,6 +63,18 @@ export function createDeltaRunner(options: DeltaRunnerOptions): DeltaRunner {
   const leaseMs = options.leaseMs ?? 60_000;
   const pollMs = options.pollMs ?? 2000;
   const onError = options.onError ?? (() => {});
+  async function afterStore(
+    delta: FirmwarePackage,
+    source: FirmwarePackage,
+    target: FirmwarePackage,
+    jobId: number,
+  ) {
+    try {
+      await options.afterStore?.(delta, source, target);
+    } catch (error) {
+      onError(error, jobId);
+    }
+  }
   let stopped = true;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -152,6 +170,7 @@ export function createDeltaRunner(options: DeltaRunnerOptions): DeltaRunner {
       ]);
       const earlier = job.attempts > 1 ? await findGenerated(job, target) : undefined;
       if (earlier) {
+        await afterStore(earlier, source, target, job.id);
         await store.transition(job.id, ['running'], 'succeeded', {
           progress: 100,
           resultPackageId: earlier.id,
@@ -186,6 +205,7 @@ export function createDeltaRunner(options: DeltaRunnerOptions): DeltaRunner {
         return;
       }
       const pkg = await storeDelta(job, source, target, result);
+      await afterStore(pkg, source, target, job.id);
       const done = await store.transition(job.id, ['running'], 'succeeded', {
         ...sizes,
         progress: 100,

@@ -40,6 +40,8 @@ export interface SigningStore {
     patch: Pick<SigningKey, 'status' | 'validUntil' | 'changedAt'>,
   ): Promise<SigningKey | undefined>;
   getSignature(packageId: number): Promise<PackageSignature | undefined>;
+  /** The highest security version among the product's signed packages of a module, or null. */
+  maxSecurityVersion(productId: number, module: string): Promise<number | null>;
   /** Sets (or replaces) a package's signature. */
   putSignature(packageId: number, signature: PackageSignature): Promise<void>;
   requiresSignature(productId: number): Promise<boolean>;

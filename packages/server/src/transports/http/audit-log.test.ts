@@ -3,6 +3,9 @@
 // checks the entry it left. A new route without a step here fails the test: add its step.
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rawPublicKey, signManifest } from '@updraft/protocol';
 import type { LightMyRequestResponse } from 'fastify';
@@ -26,13 +29,21 @@ function upload(version: string, bytes: string) {
 describe('audit log', { skip }, () => {
   let f: DeviceFleet;
   let admin: Caller;
+  const keyDir = mkdtempSync(join(tmpdir(), 'updraft-audit-key-'));
   before(async () => {
-    f = await createDeviceFleet({ count: 4, plan: { mode: 'manual' } });
+    // The server holds a signing key, so that registering it with a product is a step too.
+    const signingKeyFile = join(keyDir, 'server-signing.pem');
+    const serverKey = generateKeyPairSync('ed25519').privateKey;
+    writeFileSync(signingKeyFile, serverKey.export({ format: 'pem', type: 'pkcs8' }));
+    f = await createDeviceFleet({ count: 4, plan: { mode: 'manual' }, settings: { signingKeyFile } });
     admin = f.t.admin;
     // Delta jobs stay queued, so that one can be cancelled.
     await f.t.app.deltaRunner.stop();
   });
-  after(() => f.close());
+  after(async () => {
+    await f.close();
+    rmSync(keyDir, { recursive: true, force: true });
+  });
 
   const newest = async () => (await f.t.app.services.audit.list({}, { limit: 1 })).items[0];
 
@@ -525,6 +536,11 @@ describe('audit log', { skip }, () => {
           }),
         { entity: 'product', action: 'signing-keys' },
       ),
+    );
+    await step(
+      'POST /api/v1/products/{id}/signing-keys/server',
+      () => admin.post(`/api/v1/products/${f.productId}/signing-keys/server`),
+      { entity: 'product', action: 'signing-keys.server' },
     );
     const image = Buffer.from('an image to sign');
     const unsigned = await admin.request({

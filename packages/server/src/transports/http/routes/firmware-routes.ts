@@ -108,6 +108,8 @@ const uploadFields = {
 const signedUploadFields = {
   manifest: 'The signed manifest (docs/signing.md), as text; with `signature`',
   signature: "The manifest's Ed25519 signature, base64",
+  securityVersion:
+    "An unsigned upload the server signs (the product registered the server's key): the manifest's security version; default the module's highest so far",
 };
 const formFields: Record<string, string> = { ...uploadFields, ...signedUploadFields };
 
@@ -142,6 +144,13 @@ function uploadFormSchema(maxFiles: number, maxFileBytes: number) {
       extData: text('extData'),
       manifest: Type.Optional(Type.String({ description: signedUploadFields.manifest, examples: [''] })),
       signature: Type.Optional(Type.String({ description: signedUploadFields.signature, examples: [''] })),
+      securityVersion: Type.Optional(
+        Type.String({
+          description: signedUploadFields.securityVersion,
+          pattern: '^[0-9]{1,10}$',
+          examples: [''],
+        }),
+      ),
       file: Type.Array(
         Type.String({
           format: 'binary',
@@ -311,7 +320,7 @@ export async function registerFirmwareRoutes(app: FastifyInstance, { services, c
             );
           }
           upload ??= await firmware.startUpload(id, packageFieldsOf(fields), createdBy);
-          const signed = await uploadSignature(services.signing, id, fields, files);
+          const signed = await uploadSignature(services, id, fields, files);
           const pkg = await upload.finish();
           if (signed) await storeUploadSignature(services, pkg.id, signed);
           return reply.status(201).send(packageView(pkg));

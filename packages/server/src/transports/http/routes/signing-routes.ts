@@ -20,6 +20,10 @@ const KeySchema = Type.Object({
   createdAt: Timestamp,
   changedAt: Timestamp,
 });
+const ServerKeySchema = Type.Object({
+  keyId: Type.String({ description: 'First 8 bytes of the sha256 of the raw public key, hex' }),
+  publicKey: Type.String({ description: 'The raw 32-byte Ed25519 public key, base64' }),
+});
 const NewKey = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -82,7 +86,7 @@ const signatureView = (state: string, s: PackageSignature | null) => ({
 });
 
 export async function registerSigningRoutes(app: FastifyInstance, { services }: RouteContext) {
-  const { signing, firmware } = services;
+  const { signing, serverSigner, firmware } = services;
   const tags = ['signing'];
 
   app.get(
@@ -117,6 +121,43 @@ export async function registerSigningRoutes(app: FastifyInstance, { services }: 
       const key = await signing.addKey(
         (request.params as Static<typeof IdParams>).id,
         request.body as Static<typeof NewKey>,
+        request.principal!.name,
+      );
+      return reply.status(201).send(keyView(key));
+    },
+  );
+
+  app.get(
+    '/signing/server-key',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags,
+        summary: "The server-held signing key's id and public key (UPDRAFT_SIGNING_KEY_FILE)",
+        description: '409 SIGNING_KEY_NOT_CONFIGURED when the server holds no signing key.',
+        response: { 200: ServerKeySchema, ...errorResponses(409) },
+      },
+    },
+    async () => serverSigner.requireKey(),
+  );
+
+  app.post(
+    '/products/:id/signing-keys/server',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Register the server-held key with the product: the server signs its unsigned uploads and online deltas',
+        description:
+          'Retire or revoke the key like any other to stop it. 409 SIGNING_KEY_NOT_CONFIGURED without UPDRAFT_SIGNING_KEY_FILE.',
+        params: IdParams,
+        response: { 201: KeySchema, ...errorResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const key = await serverSigner.register(
+        (request.params as Static<typeof IdParams>).id,
         request.principal!.name,
       );
       return reply.status(201).send(keyView(key));

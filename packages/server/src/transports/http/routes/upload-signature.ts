@@ -4,7 +4,6 @@
 import { UpdraftError } from '@updraft/core';
 import type { FirmwareFile } from '../../../modules/firmware/firmware-store.ts';
 import { checkPackageFields, type RawPackageFields } from '../../../modules/firmware/package-rules.ts';
-import type { SigningService } from '../../../modules/signing/signing-service.ts';
 import type { PackageSignature } from '../../../modules/signing/signing-store.ts';
 import type { Services } from '../../../services.ts';
 
@@ -25,13 +24,28 @@ export async function textOfPart(name: string, file: AsyncIterable<Buffer>): Pro
 
 /** The package's own fields of the form (without the signature's). */
 export function packageFieldsOf(fields: Record<string, string>): RawPackageFields {
-  const { manifest: _m, signature: _s, ...rest } = fields;
+  const { manifest: _m, signature: _s, securityVersion: _v, ...rest } = fields;
   return rest;
 }
 
-/** The upload's checked signature, or undefined for an unsigned upload the product allows. */
+/** The `securityVersion` field: 0 to 4294967295, or undefined. */
+function securityVersionOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^[0-9]{1,10}$/.test(text) || value > 0xffff_ffff) {
+    throw new UpdraftError('VALIDATION_FAILED', 'securityVersion is an integer from 0 to 4294967295', {
+      field: 'securityVersion',
+    });
+  }
+  return value;
+}
+
+/**
+ * The upload's signature: the offline one, checked; the server's, for an unsigned upload to a
+ * product that registered the server's key; or undefined for an unsigned upload the product allows.
+ */
 export async function uploadSignature(
-  signing: SigningService,
+  { signing, serverSigner }: Pick<Services, 'signing' | 'serverSigner'>,
   productId: number,
   fields: Record<string, string>,
   files: readonly FirmwareFile[],
@@ -42,7 +56,18 @@ export async function uploadSignature(
       field: manifest === undefined ? 'manifest' : 'signature',
     });
   }
+  const securityVersion = securityVersionOf(fields['securityVersion']);
   if (manifest === undefined || signature === undefined) {
+    const pkg = checkPackageFields(packageFieldsOf(fields));
+    const signed = await serverSigner.signUpload({ productId, ...pkg, files }, securityVersion);
+    if (signed) return signed;
+    if (securityVersion !== undefined) {
+      throw new UpdraftError(
+        'VALIDATION_FAILED',
+        `securityVersion is for uploads the server signs, and it does not sign this one for product ${productId}`,
+        { field: 'securityVersion' },
+      );
+    }
     if (await signing.requiresSignature(productId)) {
       throw new UpdraftError(
         'SIGNATURE_REQUIRED',
@@ -53,6 +78,15 @@ export async function uploadSignature(
       );
     }
     return undefined;
+  }
+  if (securityVersion !== undefined) {
+    throw new UpdraftError(
+      'VALIDATION_FAILED',
+      'securityVersion comes from the manifest of a signed upload',
+      {
+        field: 'securityVersion',
+      },
+    );
   }
   const pkg = checkPackageFields(packageFieldsOf(fields));
   // A manifest holds no CR (docs/signing.md): CRLF line ends are the form's doing (browsers and
