@@ -1,5 +1,5 @@
 // Builds the console with Vite when dist/ is missing or older than what it is built from (sources,
-// Vite config, dependencies). `npm start` runs this first (prestart), and so does the console's
+// Vite config and its precompression, dependencies). `npm start` runs this first (prestart), and so does the console's
 // browser test, so a fresh clone serves the console with no extra step. `--force` always builds.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ const inputs = [
   join(consoleDir, 'src'),
   join(consoleDir, 'index.html'),
   join(consoleDir, 'vite.config.ts'),
+  join(consoleDir, 'scripts', 'precompress.ts'),
   join(consoleDir, 'package.json'),
   join(consoleDir, '..', '..', 'package-lock.json'),
 ];

@@ -1,13 +1,17 @@
 // Which page shows for which path, once the session is known.
 import { Flex, Spin } from 'antd';
-import { lazy } from 'react';
+import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { useCan, useSession } from './auth/session-context.tsx';
-import { AppLayout } from './components/app-layout.tsx';
-import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 
-// Pages load on first visit; the sign-in page and the frame come with the first script.
+// Pages load on first visit, and so does the frame (menu, header): the first script carries the
+// sign-in page only, which keeps what a browser loads before it under its budget
+// (test/console/console-assets.test.ts).
+const AppLayout = lazy(() => import('./components/app-layout.tsx').then((m) => ({ default: m.AppLayout })));
+const NotFoundPage = lazy(() =>
+  import('./pages/not-found-page.tsx').then((m) => ({ default: m.NotFoundPage })),
+);
 const DeviceDetailPage = lazy(() =>
   import('./pages/devices/device-detail-page.tsx').then((m) => ({ default: m.DeviceDetailPage })),
 );
@@ -54,34 +58,35 @@ export function AppRoutes() {
   const { state } = useSession();
   const isAdmin = useCan('admin');
   const isOperator = useCan('operator');
-  if (state.status === 'loading') {
-    return (
-      <Flex align="center" justify="center" style={{ minHeight: '100vh' }}>
-        <Spin size="large" />
-      </Flex>
-    );
-  }
+  const loading = (
+    <Flex align="center" justify="center" style={{ minHeight: '100vh' }}>
+      <Spin size="large" />
+    </Flex>
+  );
+  if (state.status === 'loading') return loading;
   if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;
   return (
-    <Routes>
-      <Route element={<AppLayout />}>
-        <Route index element={<OverviewPage />} />
-        <Route path="products" element={<ProductsPage />} />
-        <Route path="products/:id" element={<ProductDetailPage />} />
-        <Route path="devices" element={<DevicesPage />} />
-        <Route path="devices/:id" element={<DeviceDetailPage />} />
-        <Route path="groups" element={<GroupsPage />} />
-        <Route path="firmware" element={<FirmwarePage />} />
-        <Route path="plans" element={<PlansPage />} />
-        <Route path="plans/new" element={isOperator ? <PlanCreatePage /> : <NotFoundPage />} />
-        <Route path="plans/:id" element={<PlanPage />} />
-        {isAdmin && <Route path="settings/api-keys" element={<ApiKeysPage />} />}
-        {isAdmin && <Route path="settings/users" element={<UsersPage />} />}
-        {isAdmin && <Route path="settings/webhooks" element={<WebhooksPage />} />}
-        {isAdmin && <Route path="settings/audit-log" element={<AuditLogPage />} />}
-        {isOperator && <Route path="settings/enduser-tokens" element={<EndUserTokensPage />} />}
-        <Route path="*" element={<NotFoundPage />} />
-      </Route>
-    </Routes>
+    <Suspense fallback={loading}>
+      <Routes>
+        <Route element={<AppLayout />}>
+          <Route index element={<OverviewPage />} />
+          <Route path="products" element={<ProductsPage />} />
+          <Route path="products/:id" element={<ProductDetailPage />} />
+          <Route path="devices" element={<DevicesPage />} />
+          <Route path="devices/:id" element={<DeviceDetailPage />} />
+          <Route path="groups" element={<GroupsPage />} />
+          <Route path="firmware" element={<FirmwarePage />} />
+          <Route path="plans" element={<PlansPage />} />
+          <Route path="plans/new" element={isOperator ? <PlanCreatePage /> : <NotFoundPage />} />
+          <Route path="plans/:id" element={<PlanPage />} />
+          {isAdmin && <Route path="settings/api-keys" element={<ApiKeysPage />} />}
+          {isAdmin && <Route path="settings/users" element={<UsersPage />} />}
+          {isAdmin && <Route path="settings/webhooks" element={<WebhooksPage />} />}
+          {isAdmin && <Route path="settings/audit-log" element={<AuditLogPage />} />}
+          {isOperator && <Route path="settings/enduser-tokens" element={<EndUserTokensPage />} />}
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Routes>
+    </Suspense>
   );
 }

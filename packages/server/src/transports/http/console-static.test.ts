@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { isUpdraftError } from '@updraft/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerConsoleStatic } from './console-static.ts';
@@ -18,6 +19,11 @@ async function appServing(root: string): Promise<FastifyInstance> {
   return app;
 }
 
+/** A script big enough that compressing it is worth it. */
+const script = Buffer.from(
+  Array.from({ length: 400 }, (_, i) => `export const value${i} = 'x'.repeat(${i});`).join('\n'),
+);
+
 describe('the console at /', () => {
   const folder = mkdtempSync(join(tmpdir(), 'updraft-console-static-'));
   const root = join(folder, 'dist');
@@ -27,6 +33,11 @@ describe('the console at /', () => {
     mkdirSync(join(root, 'assets'), { recursive: true });
     writeFileSync(join(root, 'index.html'), '<!doctype html><div id="root"></div>');
     writeFileSync(join(root, 'assets', 'index-abc123.js'), 'console.log(1)');
+    // A build's precompressed copies (packages/console/scripts/precompress.ts writes them).
+    writeFileSync(join(root, 'assets', 'vendor-def456.js'), script);
+    writeFileSync(join(root, 'assets', 'vendor-def456.js.br'), brotliCompressSync(script));
+    writeFileSync(join(root, 'assets', 'vendor-def456.js.gz'), gzipSync(script));
+    writeFileSync(join(root, 'index.html.br'), brotliCompressSync(readFileSync(join(root, 'index.html'))));
     writeFileSync(join(folder, 'secret.txt'), 'outside the build');
     app = await appServing(root);
   });
@@ -50,6 +61,38 @@ describe('the console at /', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /javascript/);
     assert.match(res.headers['cache-control'] as string, /max-age=31536000.*immutable/);
+  });
+
+  it('sends the precompressed copy the request accepts, brotli first, and the file itself without one', async () => {
+    const url = '/assets/vendor-def456.js';
+    const cases: [string | undefined, string | undefined, (body: Buffer) => Buffer][] = [
+      ['gzip, deflate, br', 'br', brotliDecompressSync],
+      ['gzip', 'gzip', gunzipSync],
+      ['deflate', undefined, (body) => body],
+      [undefined, undefined, (body) => body],
+    ];
+    for (const [accept, encoding, decode] of cases) {
+      const res = await app.inject({ url, headers: accept ? { 'accept-encoding': accept } : {} });
+      assert.equal(res.statusCode, 200, accept);
+      assert.equal(res.headers['content-encoding'], encoding, accept);
+      assert.match(res.headers['vary'] as string, /accept-encoding/i, accept);
+      assert.match(res.headers['content-type'] as string, /javascript/, accept);
+      assert.match(res.headers['cache-control'] as string, /max-age=31536000.*immutable/, accept);
+      if (encoding) assert.ok(res.rawPayload.length < script.length, `${encoding} is smaller`);
+      assert.deepEqual(decode(res.rawPayload), script, accept);
+    }
+  });
+
+  it('sends the page precompressed too, still never cached, and a file without a copy as it is', async () => {
+    for (const url of ['/', '/products/3']) {
+      const res = await app.inject({ url, headers: { 'accept-encoding': 'br' } });
+      assert.equal(res.headers['content-encoding'], 'br', url);
+      assert.equal(res.headers['cache-control'], 'no-cache', url);
+      assert.match(brotliDecompressSync(res.rawPayload).toString(), /id="root"/, url);
+    }
+    const plain = await app.inject({ url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'br' } });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.body, 'console.log(1)');
   });
 
   it('answers ROUTE_NOT_FOUND under the API, docs and device prefixes and for missing files', async () => {

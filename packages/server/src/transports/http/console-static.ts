@@ -3,6 +3,9 @@
 // reload), except under the API's, the docs' and the device APIs' prefixes, which keep the JSON
 // ROUTE_NOT_FOUND. The build is looked up on each request: a server started before
 // `npm run build:console` serves the console as soon as it exists, and says how to build it until then.
+// The build writes a brotli and a gzip copy beside each text file (packages/console/scripts/
+// precompress.ts): the copy the request's Accept-Encoding prefers is sent as it is, with
+// `Vary: accept-encoding`; without one (or without a copy) the file itself.
 import { statSync } from 'node:fs';
 import { extname, resolve, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -39,7 +42,7 @@ function routeNotFound(request: FastifyRequest): UpdraftError {
 
 export async function registerConsoleStatic(app: FastifyInstance, root = defaultConsoleRoot): Promise<void> {
   await app.register(async (scope) => {
-    await scope.register(fastifyStatic, { root, serve: false, suppressWarning: true });
+    await scope.register(fastifyStatic, { root, serve: false, suppressWarning: true, preCompressed: true });
     scope.get('/*', { schema: { hide: true } }, async (request: FastifyRequest, reply: FastifyReply) => {
       let path: string;
       try {
