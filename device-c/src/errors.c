@@ -18,6 +18,10 @@ const char *updraft_error_name(int code) {
     case UPDRAFT_E_NO_SPACE: return "NO_SPACE";
     case UPDRAFT_E_BAD_SIGNATURE: return "BAD_SIGNATURE";
     case UPDRAFT_E_NO_VERIFIER: return "NO_VERIFIER";
+    case UPDRAFT_E_UNKNOWN_KEY: return "SIGNING_KEY_UNKNOWN";
+    case UPDRAFT_E_WRONG_PRODUCT: return "MANIFEST_WRONG_PRODUCT";
+    case UPDRAFT_E_DOWNGRADE: return "DOWNGRADE_REFUSED";
+    case UPDRAFT_E_FILE_MISMATCH: return "MANIFEST_FILE_MISMATCH";
     default: return code <= UPDRAFT_E_USER ? "USER" : "UNKNOWN";
   }
 }

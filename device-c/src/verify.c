@@ -24,6 +24,23 @@ int updraft_image_digests(updraft_read_fn read, void *ctx, uint32_t size, uint8_
   return UPDRAFT_OK;
 }
 
+int updraft_image_sha256(updraft_read_fn read, void *ctx, uint32_t size, uint8_t *buf, uint32_t buf_len,
+                         uint8_t sha256[32]) {
+  updraft_sha256_t s;
+  uint32_t offset;
+  if (read == NULL || buf == NULL || buf_len == 0 || sha256 == NULL) return UPDRAFT_E_INVALID_ARGUMENT;
+  updraft_sha256_init(&s);
+  for (offset = 0; offset < size;) {
+    uint32_t n = size - offset < buf_len ? size - offset : buf_len;
+    int rc = read(ctx, offset, buf, n);
+    if (rc) return rc < 0 ? rc : UPDRAFT_E_IO;
+    updraft_sha256_update(&s, buf, n);
+    offset += n;
+  }
+  updraft_sha256_final(&s, sha256);
+  return UPDRAFT_OK;
+}
+
 int updraft_image_check(updraft_read_fn read, void *ctx, uint32_t size, uint8_t *buf, uint32_t buf_len,
                         updraft_digest_t kind, const char *expected_hex, size_t hex_len) {
   uint8_t expected[32], actual[32];

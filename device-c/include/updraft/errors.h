@@ -31,6 +31,14 @@
 #define UPDRAFT_E_BAD_SIGNATURE (-12)
 /* No verify hook was installed. */
 #define UPDRAFT_E_NO_VERIFIER (-13)
+/* Signed manifests (manifest.h): no trusted key has the manifest's key id. */
+#define UPDRAFT_E_UNKNOWN_KEY (-14)
+/* The manifest names another product key, module or version than the device expects. */
+#define UPDRAFT_E_WRONG_PRODUCT (-15)
+/* The manifest's security version is below the installed one and it does not allow a downgrade. */
+#define UPDRAFT_E_DOWNGRADE (-16)
+/* A downloaded file (or the restored image) differs from the manifest's size or sha256. */
+#define UPDRAFT_E_FILE_MISMATCH (-17)
 /* Callbacks may return their own codes at or below this value; the library passes them on. */
 #define UPDRAFT_E_USER (-100)
 

@@ -4,6 +4,7 @@
 
 #include "errors.h"
 #include "hash.h"
+#include "manifest.h"
 #include "onenet.h"
 #include "patch.h"
 #include "quectel.h"

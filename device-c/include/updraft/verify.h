@@ -19,6 +19,10 @@ typedef enum { UPDRAFT_DIGEST_MD5 = 0, UPDRAFT_DIGEST_SHA256 = 1 } updraft_diges
 int updraft_image_digests(updraft_read_fn read, void *ctx, uint32_t size, uint8_t *buf, uint32_t buf_len,
                           uint8_t sha256[32], uint8_t md5[16]);
 
+/* The same for SHA-256 alone, without linking MD5 (the signed-manifest checks use it). */
+int updraft_image_sha256(updraft_read_fn read, void *ctx, uint32_t size, uint8_t *buf, uint32_t buf_len,
+                         uint8_t sha256[32]);
+
 /* Compares the image's digest with expected_hex (either case): 0, UPDRAFT_E_BAD_SIGNATURE, or
  * UPDRAFT_E_MALFORMED when the hex is not a digest of that kind. */
 int updraft_image_check(updraft_read_fn read, void *ctx, uint32_t size, uint8_t *buf, uint32_t buf_len,
