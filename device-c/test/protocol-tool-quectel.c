@@ -74,8 +74,8 @@ int quectel_command(const char *cmd, char *rest, uint8_t *a, uint8_t *b) {
   return 1;
 }
 
-static int openssl_ed25519(void *ctx, const uint8_t public_key[32], const uint8_t *msg, size_t msg_len,
-                           const uint8_t signature[64]) {
+int openssl_ed25519(void *ctx, const uint8_t public_key[32], const uint8_t *msg, size_t msg_len,
+                    const uint8_t signature[64]) {
   EVP_PKEY *key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, public_key, 32);
   EVP_MD_CTX *md = EVP_MD_CTX_new();
   int ok = key != NULL && md != NULL && EVP_DigestVerifyInit(md, NULL, NULL, NULL, key) == 1 &&

@@ -12,7 +12,8 @@
  *   ttlv-dump PAYLOAD_HEX                          -> depth/id/type/value;... or the error name
  *   ttlv-build SPEC                                -> hex (SPEC: T:id F:id N:id:neg:mag:exp S:id:hex {:id } joined by ,)
  *   ed25519 PUBLIC_HEX MSG_HEX SIGNATURE_HEX       -> OK, BAD_SIGNATURE (OpenSSL behind the hook), NO_VERIFIER with -
- *   image md5|sha256 EXPECTED_HEX DATA_HEX         -> OK or BAD_SIGNATURE or MALFORMED */
+ *   image md5|sha256 EXPECTED_HEX DATA_HEX         -> OK or BAD_SIGNATURE or MALFORMED
+ *   manifest-parse, manifest-check, manifest-target   signed manifests (protocol-tool-manifest.c) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +153,8 @@ int main(void) {
       cmd_progress(rest, a);
     } else if (strcmp(cmd, "inform") == 0) {
       cmd_inform(rest);
-    } else if (quectel_command(cmd, rest, a, b) || verify_command(cmd, rest, a, b)) {
+    } else if (quectel_command(cmd, rest, a, b) || verify_command(cmd, rest, a, b) ||
+               manifest_command(cmd, rest, a, b)) {
       /* handled */
     } else {
       printf("UNKNOWN_COMMAND");

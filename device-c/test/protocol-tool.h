@@ -15,5 +15,10 @@ char *next_arg(char **line);
 /* Each returns 1 when it knew the command (and printed its result), else 0. */
 int quectel_command(const char *cmd, char *rest, uint8_t *a, uint8_t *b);
 int verify_command(const char *cmd, char *rest, uint8_t *a, uint8_t *b);
+int manifest_command(const char *cmd, char *rest, uint8_t *a, uint8_t *b);
+
+/* OpenSSL's Ed25519 behind the library's hook (protocol-tool-quectel.c). */
+int openssl_ed25519(void *ctx, const uint8_t public_key[32], const uint8_t *msg, size_t msg_len,
+                    const uint8_t signature[64]);
 
 #endif
