@@ -82,7 +82,8 @@ export async function main(argv: string[]): Promise<void> {
     `\nCortex-M3 (-Os -mthumb): patcher ${code.flash} B of code (${Object.entries(code.objects)
       .map(([o, b]) => `${o} ${b}`)
       .join(', ')})` +
-      `, verification ${measurePart('verify').flash} B, protocol helpers ${measurePart('protocol').flash} B\n` +
+      `, verification ${measurePart('verify').flash} B, protocol helpers ${measurePart('protocol').flash} B` +
+      `, signed manifest ${measurePart('manifest').flash} B\n` +
       `RAM: static ${code.ram} B + peak stack ${stack} B (QEMU mps2-an385, ${probe.name}) + struct ${qemu['struct_bytes']} B` +
       ` + work ${qemu['work_bytes']} B = ${ram} B; a checkpoint is ${qemu['checkpoint_bytes']} B\n`,
   );

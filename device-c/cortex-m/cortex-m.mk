@@ -1,4 +1,4 @@
-# Cortex-M3 builds (included by ../Makefile): the library with -Os -mthumb, three size probes
+# Cortex-M3 builds (included by ../Makefile): the library with -Os -mthumb, four size probes
 # linked with --gc-sections (their maps say what each part costs in flash), the qemu test image
 # and the STM32 example. The library needs only memcpy and memset from newlib.
 ARM_CC = arm-none-eabi-gcc
@@ -8,7 +8,8 @@ CM3_LIB_OBJ = $(patsubst src/%.c,$(CM3_DIR)/%.o,$(LIB_SRC))
 CM3_LINK = -nostartfiles -Wl,--gc-sections -lc -lgcc
 
 .PHONY: cortex-m cortex-m-qemu
-cortex-m: $(CM3_DIR)/probe-patch.elf $(CM3_DIR)/probe-verify.elf $(CM3_DIR)/probe-protocol.elf stm32-example
+cortex-m: $(CM3_DIR)/probe-patch.elf $(CM3_DIR)/probe-verify.elf $(CM3_DIR)/probe-protocol.elf \
+          $(CM3_DIR)/probe-manifest.elf stm32-example
 
 $(CM3_DIR)/%.o: src/%.c $(HDR)
 	@mkdir -p $(CM3_DIR)

@@ -1,6 +1,7 @@
-// The library on a Cortex-M3: its flash cost from -Os -mthumb builds, and real firmware pairs
-// patched on QEMU's mps2-an385 with a power cut halfway and a resume, the written bytes' SHA-256
-// checked, the peak stack measured by painting, and RAM in all held to the mcu profile's 16 KiB.
+// The library on a Cortex-M3: its flash cost from -Os -mthumb builds (the signed-manifest check
+// apart, with its static stack bound), and real firmware pairs patched on QEMU's mps2-an385 with a
+// power cut halfway and a resume, the written bytes' SHA-256 checked, the peak stack measured by
+// painting, and RAM in all held to the mcu profile's 16 KiB.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -18,11 +19,30 @@ test('the patcher fits 8 KiB of Thumb code and keeps no static RAM', (t) => {
   const patch = measurePart('patch');
   const verify = measurePart('verify');
   const protocol = measurePart('protocol');
+  const manifest = measurePart('manifest');
   t.diagnostic(
-    `patcher ${patch.flash} B, verification ${verify.flash} B, protocol helpers ${protocol.flash} B (Cortex-M3, -Os -mthumb)`,
+    `patcher ${patch.flash} B, verification ${verify.flash} B, protocol helpers ${protocol.flash} B, ` +
+      `signed manifest ${manifest.flash} B (Cortex-M3, -Os -mthumb)`,
   );
   assert.ok(patch.flash > 2000 && patch.flash <= 8192, `patcher: ${patch.flash} bytes`);
-  assert.deepEqual([patch.ram, verify.ram, protocol.ram], [0, 0, 0]);
+  assert.deepEqual([patch.ram, verify.ram, protocol.ram, manifest.ram], [0, 0, 0, 0]);
+});
+
+test('the signed-manifest check is under 3 KiB of Thumb code besides SHA-256, with a static stack bound', (t) => {
+  const manifest = measurePart('manifest');
+  const own = (manifest.objects['manifest.o'] ?? 0) + (manifest.objects['manifest-check.o'] ?? 0);
+  const objects = Object.entries(manifest.objects).map(([o, b]) => `${o} ${b}`);
+  const check = staticStackBound('updraft_manifest_check');
+  const file = staticStackBound('updraft_manifest_check_file');
+  t.diagnostic(`signed manifest ${manifest.flash} B (${objects.join(', ')})`);
+  t.diagnostic(
+    `stack of updraft_manifest_check ${check.bytes} B (${check.path.join(' > ')}; the hook excluded)`,
+  );
+  t.diagnostic(`stack of updraft_manifest_check_file ${file.bytes} B (${file.path.join(' > ')})`);
+  assert.ok(own > 1000 && own <= 3072, `the manifest's own code: ${own} bytes`);
+  assert.equal(manifest.objects['sha1-md5.o'], undefined, 'MD5 is not linked for the manifest');
+  assert.ok(check.bytes > 0 && check.bytes < 1024, `stack ${check.bytes} B`);
+  assert.ok(file.bytes > 0 && file.bytes < 1024, `stack ${file.bytes} B`);
 });
 
 const onChip = fixtures.pairs.filter((p) => p.kind === 'bench' && p.newSize < 2_000_000);

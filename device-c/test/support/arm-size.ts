@@ -15,7 +15,7 @@ export interface PartSize {
   objects: Record<string, number>;
 }
 
-export function measurePart(probe: 'patch' | 'verify' | 'protocol'): PartSize {
+export function measurePart(probe: 'patch' | 'verify' | 'protocol' | 'manifest'): PartSize {
   const map = readFileSync(join(buildDir, 'cm3', `probe-${probe}.map`), 'utf8');
   const start = map.indexOf('Linker script and memory map');
   const section = /^ (\.(?:text|rodata|data|bss)[^\s]*)\s*\n?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+)$/gm;
