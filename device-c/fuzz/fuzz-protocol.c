@@ -4,6 +4,9 @@
  *   2  ThingsPanel push parse
  *   3  frame encode of the input as payload, decode, and the same payload back (must hold)
  *   4  OneNET token and ThingsPanel progress with input text as resource, key and description
+ *   5  signed manifest parse (every field inside the input, every name decodable), then the full
+ *      check with a hook that accepts any signature under the all-zero key (key id 66687aadf862bd77)
+ *      and each listed file against a made-up download
  * Any result is fine except a crash, an out-of-bounds access, undefined behaviour, or a round trip
  * that does not give back what went in. */
 #include <stdint.h>
@@ -43,6 +46,49 @@ static void reencode_ttlv(const uint8_t *data, size_t len) {
   if (read != written) __builtin_trap();
 }
 
+static int accept_any(void *ctx, const uint8_t public_key[32], const uint8_t *msg, size_t msg_len,
+                      const uint8_t signature[64]) {
+  (void)ctx, (void)public_key, (void)msg, (void)msg_len, (void)signature;
+  return 0;
+}
+
+/* A downloaded file that is offset's low byte throughout. */
+static int read_pattern(void *ctx, uint32_t offset, uint8_t *out, uint32_t len) {
+  (void)ctx;
+  memset(out, (int)(offset & 0xff), len);
+  return 0;
+}
+
+static int inside(const char *p, size_t n, const uint8_t *buf, size_t len) {
+  return p != NULL && (const uint8_t *)p >= buf && (const uint8_t *)p + n <= buf + len;
+}
+
+static void check_manifest(const uint8_t *buf, size_t len) {
+  static const uint8_t zero_key[32];
+  static const uint8_t signature[64];
+  static uint8_t page[64];
+  static char name[1024];
+  updraft_signature_hook_t hook = {accept_any, NULL, zero_key};
+  updraft_manifest_expect_t expect = {"pk_meter", "default", NULL, 7};
+  updraft_manifest_t m;
+  size_t i;
+  if (updraft_manifest_parse(buf, len, &m) == UPDRAFT_OK) {
+    if (m.file_count < 1 || m.file_count > UPDRAFT_MANIFEST_MAX_FILES) __builtin_trap();
+    if (!inside(m.product.text, m.product.len, buf, len) || !inside(m.module.text, m.module.len, buf, len) ||
+        !inside(m.version.text, m.version.len, buf, len) || !inside(m.target_sha256, 64, buf, len) ||
+        !inside(m.key_id, 16, buf, len) || (m.source_sha256 != NULL && !inside(m.source_sha256, 64, buf, len)))
+      __builtin_trap();
+    for (i = 0; i < m.file_count; i++) {
+      if (!inside(m.files[i].name.text, m.files[i].name.len, buf, len) || !inside(m.files[i].sha256, 64, buf, len) ||
+          updraft_manifest_file_name(&m.files[i], name, sizeof name) < 1)
+        __builtin_trap();
+    }
+  }
+  if (updraft_manifest_check(&hook, 1, buf, len, signature, &expect, &m) == UPDRAFT_OK)
+    for (i = 0; i < m.file_count; i++)
+      (void)updraft_manifest_check_file(&m, i, read_pattern, NULL, (uint32_t)(m.files[i].size % 200), page, sizeof page);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -52,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t len = size - 1;
   if (size < 1 || len > sizeof buf) return 0;
   memcpy(buf, in, len);
-  switch (data[0] % 5) {
+  switch (data[0] % 6) {
     case 0: {
       updraft_qframe_t f;
       if (updraft_qframe_decode(buf, len, &f) == UPDRAFT_OK) walk_ttlv(f.payload, f.payload_len);
@@ -65,7 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 2: {
       updraft_tp_push_t push;
       if (updraft_tp_parse_push((char *)buf, len, &push) == UPDRAFT_OK &&
-          (push.version == NULL || push.url == NULL || push.sign == NULL || push.module == NULL))
+          (push.version == NULL || push.url == NULL || push.sign == NULL || push.module == NULL ||
+           (push.manifest != NULL && (push.signature == NULL || push.manifest + push.manifest_len > (char *)buf + len))))
         __builtin_trap();
       break;
     }
@@ -78,6 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       }
       break;
     }
+    case 5:
+      check_manifest(in, len); /* not the copy: ASan then catches a read past the input */
+      break;
     default: {
       size_t cut = len / 2 < sizeof text - 1 ? len / 2 : sizeof text - 1;
       memcpy(text, in, cut);

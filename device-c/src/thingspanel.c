@@ -23,8 +23,10 @@ enum {
   P_INTERVAL,
   P_EXPIRES,
   P_FILES,
+  P_SIGNATURE,
   PARAM_KEYS
 };
+enum { S_MANIFEST, S_VALUE, SIGNATURE_KEYS };
 
 /* An optional integer member: absent or null leaves `unset`; anything but an integer is malformed. */
 static int optional_int(json_span_t s, int32_t *value) {
@@ -45,9 +47,11 @@ int updraft_tp_parse_push(char *json, size_t len, updraft_tp_push_t *out) {
   static const char *const top_keys[TOP_KEYS] = {"id", "code", "params", "device"};
   static const char *const param_keys[PARAM_KEYS] = {"version",    "size",       "url",   "signMethod", "sign",
                                                      "module",     "extData",    "type",  "sha256",     "minSignal",
-                                                     "minBattery", "retry",      "interval", "expires",    "files"};
+                                                     "minBattery", "retry",      "interval", "expires",    "files",
+                                                     "signature"};
+  static const char *const signature_keys[SIGNATURE_KEYS] = {"manifest", "value"};
   uint32_t expires;
-  json_span_t top[TOP_KEYS], params[PARAM_KEYS];
+  json_span_t top[TOP_KEYS], params[PARAM_KEYS], signature[SIGNATURE_KEYS];
   char *method;
   if (json == NULL || out == NULL) return UPDRAFT_E_INVALID_ARGUMENT;
   memset(out, 0, sizeof *out);
@@ -55,6 +59,13 @@ int updraft_tp_parse_push(char *json, size_t len, updraft_tp_push_t *out) {
   if (json_object_members(json, len, top_keys, top, TOP_KEYS) != 0) return UPDRAFT_E_MALFORMED;
   if (top[K_PARAMS].at == NULL || top[K_PARAMS].at[0] != '{') return UPDRAFT_E_MALFORMED;
   if (json_object_members(top[K_PARAMS].at, top[K_PARAMS].len, param_keys, params, PARAM_KEYS) != 0)
+    return UPDRAFT_E_MALFORMED;
+  signature[S_MANIFEST].at = NULL;
+  if (params[P_SIGNATURE].at != NULL && !json_is_null(params[P_SIGNATURE]) &&
+      (params[P_SIGNATURE].at[0] != '{' ||
+       json_object_members(params[P_SIGNATURE].at, params[P_SIGNATURE].len, signature_keys, signature,
+                           SIGNATURE_KEYS) != 0 ||
+       signature[S_MANIFEST].at == NULL))
     return UPDRAFT_E_MALFORMED;
   if (top[K_CODE].at != NULL && json_read_uint(top[K_CODE], &out->code) != 0) return UPDRAFT_E_MALFORMED;
   if (json_read_uint(params[P_SIZE], &out->size) != 0) return UPDRAFT_E_MALFORMED;
@@ -89,6 +100,12 @@ int updraft_tp_parse_push(char *json, size_t len, updraft_tp_push_t *out) {
     const char *type = json_decode_string(params[P_TYPE]);
     if (type == NULL) return UPDRAFT_E_MALFORMED;
     out->is_delta = strcmp(type, "delta") == 0;
+  }
+  if (signature[S_MANIFEST].at != NULL) {
+    out->manifest = json_decode_string(signature[S_MANIFEST]);
+    out->signature = json_decode_string(signature[S_VALUE]);
+    if (out->manifest == NULL || out->signature == NULL) return UPDRAFT_E_MALFORMED;
+    out->manifest_len = strlen(out->manifest); /* a \u0000 in it only shortens it: the check refuses it */
   }
   if (top[K_ID].at != NULL && out->id == NULL) return UPDRAFT_E_MALFORMED;
   if (out->version == NULL || out->url == NULL || method == NULL || out->sign == NULL) return UPDRAFT_E_MALFORMED;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { sign } from 'node:crypto';
 import { test } from 'node:test';
 import { encodeManifest, type Manifest, signManifest } from '../../packages/protocol/src/index.ts';
+import { pushMessageOf } from '../../packages/server/src/dialects/thingspanel-mqtt/push-message.ts';
 import {
   maxFiles,
   mutations,
@@ -101,6 +102,36 @@ for (const variant of variants) {
       'OK\tOK,OK',
       'OK',
       'MANIFEST_FILE_MISMATCH',
+    ]);
+  });
+
+  test(`${label}: the manifest and signature of a ThingsPanel push verify as the server sends them`, () => {
+    const pkg = signed();
+    const offer = {
+      token: 'tok',
+      expiresAt: 1_796_280_000_000,
+      pkg: {
+        type: 'full',
+        extData: {},
+        signature: { manifest: pkg.bytes.toString('utf8'), signature: pkg.signature, keyId: signer.keyId },
+      },
+      files: base.files.map((f) => ({ ...f, md5: '0'.repeat(32), token: `tok-${f.index}` })),
+      component: { targetVersion: base.version },
+      spec: { retry: { attempts: 0, intervalSeconds: 0 }, minSignal: null, minBattery: null },
+    };
+    const push = pushMessageOf(
+      offer as unknown as Parameters<typeof pushMessageOf>[0],
+      'default',
+      'sha256',
+      'http://127.0.0.1:8080',
+    );
+    const [parsed] = runLines([['push', hex(JSON.stringify(push))]], variant);
+    const fields = parsed!.split('\t');
+    assert.equal(fields[0], 'OK');
+    const [manifestHex, signature] = fields.slice(-2);
+    assert.equal(manifestHex, hex(pkg.bytes));
+    assert.deepEqual(runLines([check({ manifest: Buffer.from(manifestHex!, 'hex'), signature })], variant), [
+      'OK\tOK,OK',
     ]);
   });
 

@@ -4,7 +4,7 @@
  *   hmac md5|sha1|sha256 KEY_HEX MSG_HEX           -> hex
  *   digest md5|sha1|sha256 DATA_HEX                -> hex (fed in uneven pieces)
  *   crc16 ibm|ccitt|mbus DATA_HEX                  -> 4 hex digits
- *   push JSON_HEX                                  -> OK and the fields, or the error name
+ *   push JSON_HEX                                  -> OK and the fields (last: manifest hex, signature), or the error name
  *   progress STEP DESC_HEX MODULE|- DEVICE|-       -> JSON as hex, or the error name
  *   inform ID VERSION MODULE|- DEVICE|-            -> JSON as hex
  *   frame-encode PACKET_ID CMD PAYLOAD_HEX         -> hex, or the error name
@@ -99,6 +99,9 @@ static void cmd_push(char *rest, uint8_t *a) {
   printf("\t");
   if (push.files != NULL) print_hex((const uint8_t *)push.files, push.files_len);
   else printf("-");
+  printf("\t");
+  if (push.manifest != NULL) print_hex((const uint8_t *)push.manifest, push.manifest_len), printf("\t%s", push.signature);
+  else printf("-\t-");
 }
 
 static const char *optional(const char *text) { return strcmp(text, "-") == 0 ? NULL : text; }

@@ -22,8 +22,25 @@ import { dumpTtlv, encodeFrame, encodeTtlv, randomTree, specTtlv } from './suppo
 const random = createRandom(22);
 const bytes = (n: number): Buffer => Buffer.from(new Uint8Array(n).map(() => random() & 0xff));
 const fromHex = (text: string): string => Buffer.from(text, 'hex').toString('utf8');
-/** What the C tool prints for a push without Updraft's additions: full, no sha256, nothing set. */
-const NO_ADDITIONS = ['full', '-', '-2147483648', '-2147483648', '-2147483648', '-2147483648', '-1', '-'];
+/** What the C tool prints for a push without Updraft's additions: full, no sha256, nothing set, unsigned. */
+const NO_ADDITIONS = [
+  'full',
+  '-',
+  '-2147483648',
+  '-2147483648',
+  '-2147483648',
+  '-2147483648',
+  '-1',
+  '-',
+  '-',
+  '-',
+];
+/** A signed package's `signature` (docs/signing.md), as the server keeps it. */
+const signedPackage = {
+  manifest: 'updraft-manifest 1\nproduct pk_meter\n"quoted" \\ and \u00e9\n',
+  signature: `${'A'.repeat(86)}==`,
+  keyId: '3a1f0c9d2b7e4411',
+};
 
 for (const variant of variants) {
   const label = variant || 'gcc -O2';
@@ -129,7 +146,7 @@ for (const variant of variants) {
     });
   });
 
-  test(`${label}: Updraft's own pushes (the MQTT dialect's pushMessageOf) give type, sha256 and thresholds`, () => {
+  test(`${label}: Updraft's own pushes (the MQTT dialect's pushMessageOf) give type, sha256, thresholds and signature`, () => {
     type Offer = Parameters<typeof pushMessageOf>[0];
     const offers = [
       { type: 'delta', minSignal: -95, minBattery: 20, attempts: 3, interval: 600, module: 'MCU' },
@@ -138,7 +155,7 @@ for (const variant of variants) {
       upgradeId: i + 1,
       token: `tok-${i}`,
       expiresAt: 1_796_280_000_000 + i * 1000,
-      pkg: { type: o.type, extData: { deltaProfile: 'mcu' } },
+      pkg: { type: o.type, extData: { deltaProfile: 'mcu' }, signature: i ? signedPackage : null },
       files: Array.from({ length: i + 1 }, (_, k) => ({
         index: k + 1,
         name: `part-${k}.bin`,
@@ -194,6 +211,7 @@ for (const variant of variants) {
         String(p.params.interval),
         String(p.params.expires),
         hex(JSON.stringify(p.params.files)),
+        ...(i ? [hex(signedPackage.manifest), signedPackage.signature] : ['-', '-']),
       ]);
     });
   });
@@ -202,7 +220,7 @@ for (const variant of variants) {
     const go =
       '{"id":"123","code":"200","params":{"version":"1.1","size":"0","url":"http://h/a?b=1\\u0026c=\\u003c2\\u003e","signMethod":"Md5","sign":"","module":null,"extData":null}}';
     const numeric =
-      '{"id":987,"code":200,"device":"gw.sub-1","params":{"version":"2","size":12.0,"url":"u","signMethod":"SHA256","sign":"ab","module":"MCU"}}';
+      '{"id":987,"code":200,"device":"gw.sub-1","params":{"version":"2","size":12.0,"url":"u","signMethod":"SHA256","sign":"ab","module":"MCU","signature":null}}';
     const bad = [
       '',
       '[]',
@@ -214,6 +232,10 @@ for (const variant of variants) {
       '{"params":{"version":"1","size":1,"url":"u","signMethod":"md5","sign":""}} trailing',
       '{"params":{"version":"1","size":1,"url":"u","signMethod":"md5","sign":"","minBattery":"20"}}',
       '{"params":{"version":"1","size":1,"url":"u","signMethod":"md5","sign":"","type":1}}',
+      '{"params":{"version":"1","size":1,"url":"u","signMethod":"md5","sign":"","signature":"m"}}',
+      '{"params":{"version":"1","size":1,"url":"u","signMethod":"md5","sign":"","signature":{"value":"s"}}}',
+      '{"params":{"version":"1","size":1,"url":"u","signMethod":"md5","sign":"","signature":{"manifest":"m"}}}',
+      '{"params":{"version":"1","size":1,"url":"u","signMethod":"md5","sign":"","signature":{"manifest":1,"value":"s"}}}',
     ];
     const out = runLines(
       [go, numeric, ...bad].map((j) => ['push', hex(j)]),

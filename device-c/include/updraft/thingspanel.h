@@ -35,6 +35,12 @@ typedef struct {
    * size, md5 and sha256; the fields above describe the first. NULL when absent. */
   const char *files;
   size_t files_len;
+  /* params.signature of a signed package (docs/signing.md): its manifest, decoded in place, and
+   * the base64 signature, for updraft_manifest_signature() and updraft_manifest_check(). NULL when
+   * the package is unsigned (absent or null). */
+  const char *manifest;
+  size_t manifest_len;
+  const char *signature;
 } updraft_tp_push_t;
 
 #define UPDRAFT_TP_UNSET INT32_MIN
