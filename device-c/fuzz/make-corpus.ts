@@ -1,7 +1,7 @@
 // Writes the seed corpus the fuzzers start from (kept in the repository; libFuzzer adds what it
 // finds to a scratch folder in CI, `npm run fuzz:c -- --keep` merges it back here):
 //   corpus/patch     an option byte + a patch of the 6,000-byte old image fuzz-patch.c uses
-//   corpus/protocol  a selector byte + a frame, TTLV, push JSON or token text
+//   corpus/protocol  a selector byte + a frame, TTLV, push JSON, token text or signed manifest
 // Run: node device-c/fuzz/make-corpus.ts
 
 import { createHash } from 'node:crypto';
@@ -13,8 +13,9 @@ import {
   makeVersion1Images,
   version1Patches,
 } from '../../packages/delta/src/test-support/version-1-patches.ts';
-import { buildUpgradePush } from '../../packages/protocol/src/index.ts';
+import { buildUpgradePush, encodeManifest } from '../../packages/protocol/src/index.ts';
 import { createRandom, nextVersion, randomBytes } from '../test/support/images.ts';
+import { randomManifest, sha256 } from '../test/support/manifests.ts';
 import { encodeFrame, encodeTtlv, randomTree } from '../test/support/ttlv-reference.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -65,3 +66,16 @@ save(
   '{"id":"1","code":"200","params":{"version":"1","size":"0","url":"a\\u0026b","signMethod":"Md5","sign":"","module":null}}',
 );
 save('protocol', 4, 'products/123/devices/dev-1MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=');
+
+// Manifests whose key id is the all-zero key's, the key fuzz-protocol.c's accept-any hook holds, so
+// that mutations reach the product, module, downgrade and file checks.
+const zeroKeyId = sha256(new Uint8Array(32)).slice(0, 16);
+for (let i = 0; i < 8; i++) {
+  const m = randomManifest(random, zeroKeyId, 1 + (i % 6));
+  const mine = i % 2 === 0 ? { product: 'pk_meter', module: 'default' } : {};
+  try {
+    save('protocol', 5, encodeManifest({ ...m, ...mine }));
+  } catch {
+    // past 4096 bytes
+  }
+}
