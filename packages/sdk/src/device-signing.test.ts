@@ -4,7 +4,9 @@
 // delta that restores to another image than the signed one are refused before the install,
 // failing with signature_invalid; a lower security version that the manifest allows installs; a
 // package the server signed with its own key (UPDRAFT_SIGNING_KEY_FILE) installs on a device that
-// trusts that key.
+// trusts that key. Tampering behind the server's back (its database and firmware store written by
+// an attacker: an image swapped with its hashes, a manifest or signature changed, another
+// product's manifest) is refused by the device before the install.
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { diff } from '@updraft/delta';
-import { keyIdOf, type Manifest, rawPublicKey, signManifest } from '@updraft/protocol';
+import { keyIdOf, type Manifest, parseManifest, rawPublicKey, signManifest } from '@updraft/protocol';
 import {
   createDeviceFleet,
   type DeviceFleet,
@@ -40,7 +42,7 @@ for (const transport of ['http', 'mqtt'] as const) {
       const signingKeyFile = join(dir, 'server-signing.pem');
       await writeFile(signingKeyFile, server.privateKey.export({ format: 'pem', type: 'pkcs8' }));
       f = await createDeviceFleet({
-        count: 5,
+        count: 9,
         settings: {
           signingKeyFile,
           ...(transport === 'mqtt' && { mqttPort: 0, mqttHost: '127.0.0.1' }),
@@ -71,6 +73,7 @@ for (const transport of ['http', 'mqtt'] as const) {
       key: KeyObject | null,
       m: Partial<Manifest> = {},
       fields: Record<string, string> = {},
+      tamper?: (packageId: number) => Promise<void>,
     ) {
       const file = { index: 1, name: 'app.bin', size: content.length, sha256: sha256(content) };
       const signed =
@@ -102,6 +105,7 @@ for (const transport of ['http', 'mqtt'] as const) {
         }),
       });
       assert.equal(upload.statusCode, 201, upload.body);
+      await tamper?.(upload.json().id);
       const plans = f.t.app.services.plans;
       const plan = await plans.createPlan(
         {
@@ -233,6 +237,82 @@ for (const transport of ['http', 'mqtt'] as const) {
       });
       assert.equal(ok.state.status, 'success', JSON.stringify(ok.result));
       assert.deepEqual(ok.installed, [img]);
+    });
+
+    describe('tampering behind the server (its database and firmware store written by an attacker)', () => {
+      const db = () => f.t.app.database.db;
+      const signatureRow = (packageId: number) =>
+        db()
+          .selectFrom('package_signatures')
+          .selectAll()
+          .where('package_id', '=', packageId)
+          .executeTakeFirstOrThrow();
+      const setSignature = (packageId: number, patch: { manifest?: string; signature?: string }) =>
+        db().updateTable('package_signatures').set(patch).where('package_id', '=', packageId).execute();
+      async function refused(index: number, version: string, tamper: (packageId: number) => Promise<void>) {
+        const d = f.devices[index]!;
+        const img = Buffer.from(`genuine ${version} `.repeat(2000));
+        const res = await run(d, await planFor(d, version, img, trusted.privateKey, {}, {}, tamper), '1.0');
+        assert.equal(res.installed.length, 0, 'nothing installed');
+        assert.equal(res.state.status, 'failure');
+        return res.result?.error;
+      }
+
+      it('an image swapped in the store with its hashes in the database: the signed sha256 differs', async () => {
+        const error = await refused(5, '7.0', async (packageId) => {
+          // The attacker's image, stored as a package of its own (unsigned: the product allows it).
+          const evil = Buffer.from('attacker image '.repeat(2000));
+          const other = await f.t.admin.request({
+            method: 'POST',
+            url: `/api/v1/products/${f.productId}/firmware`,
+            ...firmwareForm('7.0-evil', [{ name: 'app.bin', content: evil }]),
+          });
+          assert.equal(other.statusCode, 201, other.body);
+          const file = other.json().files[0];
+          await db()
+            .updateTable('firmware_files')
+            .set({ sha256: file.sha256, md5: file.md5, size: file.size })
+            .where('package_id', '=', packageId)
+            .execute();
+        });
+        assert.equal(error?.code, 'SIGNATURE_INVALID');
+        assert.match(String(error?.message), /file 1 (size|sha256)/);
+      });
+
+      it('a manifest line changed (a higher security version): the signature no longer verifies', async () => {
+        const error = await refused(6, '7.1', async (packageId) => {
+          const row = await signatureRow(packageId);
+          await setSignature(packageId, {
+            manifest: row.manifest.replace('security-version 1\n', 'security-version 9\n'),
+          });
+        });
+        assert.equal(error?.code, 'SIGNATURE_INVALID');
+        assert.match(String(error?.message), /does not verify/);
+      });
+
+      it('a byte of the signature flipped', async () => {
+        const error = await refused(7, '7.2', async (packageId) => {
+          const sig = Buffer.from((await signatureRow(packageId)).signature, 'base64');
+          sig[10] = sig[10]! ^ 0x01;
+          await setSignature(packageId, { signature: sig.toString('base64') });
+        });
+        assert.equal(error?.code, 'SIGNATURE_INVALID');
+        assert.match(String(error?.message), /does not verify/);
+      });
+
+      it("another product's genuine manifest and signature on this package", async () => {
+        const error = await refused(8, '7.3', async (packageId) => {
+          const row = await signatureRow(packageId);
+          const manifest = parseManifest(Buffer.from(row.manifest, 'utf8'));
+          const foreign = signManifest({ ...manifest, product: 'pk_another_product' }, trusted.privateKey);
+          await setSignature(packageId, {
+            manifest: foreign.bytes.toString('utf8'),
+            signature: foreign.signature,
+          });
+        });
+        assert.equal(error?.code, 'SIGNATURE_INVALID');
+        assert.match(String(error?.message), /names product "pk_another_product"/);
+      });
     });
   });
 }
