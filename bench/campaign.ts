@@ -4,7 +4,9 @@
 // devices are SDK devices over MQTT in a second process. From the operator's start until the
 // plan completes, every device is pushed, checks its token, downloads with Range, verifies the
 // sha256, reports progress and success. Prints wall time, the server's CPU seconds and peak RSS,
-// messages over the broker and database write statements per device.
+// messages over the broker and database write statements per device, and what the server's memory
+// is made of (heap, external, array buffers; with NODE_OPTIONS=--expose-gc, the heap after a full
+// collection, which tells garbage from live data).
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -161,7 +163,12 @@ export async function main(argv: string[]): Promise<void> {
     // A console following the campaign: the event stream stays open throughout (issue 18).
     const stream = await followEvents(`http://127.0.0.1:${port}`, app);
     const setupRssMb = process.resourceUsage().maxRSS / 1024;
-    const setupHeapMb = process.memoryUsage().heapUsed / 2 ** 20;
+    const setupMemory = process.memoryUsage();
+    const setupHeapMb = setupMemory.heapUsed / 2 ** 20;
+    const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
+    console.log(
+      `  memory with every device connected: rss ${mb(setupMemory.rss)}, heap ${mb(setupMemory.heapUsed)} used of ${mb(setupMemory.heapTotal)}, external ${mb(setupMemory.external)} (array buffers ${mb(setupMemory.arrayBuffers)})`,
+    );
     // The campaign: from the operator's start until the scheduler completes the plan.
     const before = await devices.stats();
     const writesBefore = counter.writes;
@@ -169,6 +176,12 @@ export async function main(argv: string[]): Promise<void> {
     const started = performance.now();
     await plans.runAction(plan.id, 'start', 'bench');
     let last = '';
+    // What the peak is made of: the largest heap, external and array-buffer figures seen.
+    const peak = { heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0, rss: 0 };
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      for (const k of Object.keys(peak) as (keyof typeof peak)[]) peak[k] = Math.max(peak[k], m[k]);
+    }, 100);
     for (;;) {
       const current = await plans.getPlan(plan.id);
       if (current.status === 'completed') break;
@@ -183,6 +196,7 @@ export async function main(argv: string[]): Promise<void> {
       await Promise.race([new Promise((resolve) => setTimeout(resolve, 250)), devices.exited]);
     }
     const wall = (performance.now() - started) / 1000;
+    clearInterval(sampler);
     const cpu = process.cpuUsage(cpuBefore);
     const writes = counter.writes - writesBefore;
     const after = await devices.stats();
@@ -202,6 +216,14 @@ export async function main(argv: string[]): Promise<void> {
       `  server peak RSS ${rssMb.toFixed(0)} MB (${importedRssMb.toFixed(0)} MB after the import, ` +
         `${setupRssMb.toFixed(0)} MB with every device connected, of which JS heap ${setupHeapMb.toFixed(0)} MB)`,
     );
+    console.log(
+      `  during the campaign, sampled every 100 ms: rss up to ${mb(peak.rss)}, heap up to ${mb(peak.heapUsed)} used of ${mb(peak.heapTotal)}, external up to ${mb(peak.external)} (array buffers ${mb(peak.arrayBuffers)})`,
+    );
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      console.log(`  after a full collection: heap ${mb(process.memoryUsage().heapUsed)} used`);
+    }
     console.log(
       `  per device: ${uplinks.toFixed(1)} uplink + ${downlinks.toFixed(1)} downlink MQTT messages, ` +
         `${(writes / count).toFixed(2)} database write statements, ` +
