@@ -137,6 +137,17 @@ class NodeSqliteDriver implements Driver {
   }
 }
 
+/**
+ * Kysely's SQLite adapter, saying that the driver guards its one connection itself (its Mutex
+ * above). Kysely would otherwise put its own lock in front, one that wakes every waiter on each
+ * release: with a push chunk's hundreds of queries queued, each query cost hundreds of wake-ups.
+ */
+class NodeSqliteAdapter extends SqliteAdapter {
+  override get supportsMultipleConnections(): boolean {
+    return true;
+  }
+}
+
 export class NodeSqliteDialect implements Dialect {
   readonly #db: DatabaseSync;
   readonly #place: StoragePlace | null;
@@ -148,7 +159,7 @@ export class NodeSqliteDialect implements Dialect {
   }
 
   createAdapter() {
-    return new SqliteAdapter();
+    return new NodeSqliteAdapter();
   }
 
   createDriver(): Driver {
