@@ -1,6 +1,8 @@
 // What device access remembers between requests: plans and packages (frozen once a plan leaves
 // draft; devices only ever see running plans), which delta serves a source version, and product
-// profiles. Each map is bounded; a full one starts over.
+// profiles. Each map is bounded; a full one starts over. A miss is looked up once however many
+// ask at the same time: a push chunk asks for its plan, package and product hundreds of times at
+// once, before the first answer is in.
 import type { Clock } from '../../adapters/clock/clock.ts';
 import type { FirmwarePackage } from '../firmware/firmware-store.ts';
 import type { ProductProfile } from './device-access.ts';
@@ -20,6 +22,19 @@ export interface AccessCaches {
   productOf(productId: number): Promise<ProductProfile | undefined>;
   /** OneNET's codes and the kind of a product's module (remembered as long as product profiles). */
   moduleCodesOf(productId: number, module: string): Promise<ModuleCodes | undefined>;
+}
+
+/** One lookup per key at a time: who asks while it runs gets the same answer (or error). */
+function singleFlight<V>(): (key: string, load: () => Promise<V>) => Promise<V> {
+  const running = new Map<string, Promise<V>>();
+  return (key, load) => {
+    let answer = running.get(key);
+    if (!answer) {
+      answer = load().finally(() => running.delete(key));
+      running.set(key, answer);
+    }
+    return answer;
+  };
 }
 
 export function createAccessCaches({
@@ -42,27 +57,36 @@ export function createAccessCaches({
   const deltas = new Map<string, { pkg: FirmwarePackage | undefined; until: number }>();
   const products = new Map<number, { profile: ProductProfile | undefined; until: number }>();
   const codes = new Map<string, { codes: ModuleCodes | undefined; until: number }>();
+  const loadPlan = singleFlight<AccessPlan | undefined>();
+  const loadPackage = singleFlight<FirmwarePackage>();
+  const loadDelta = singleFlight<FirmwarePackage | undefined>();
+  const loadProduct = singleFlight<ProductProfile | undefined>();
+  const loadCodes = singleFlight<ModuleCodes | undefined>();
 
   return {
     async planOf(id) {
-      let plan = plans.get(id);
-      if (!plan) {
-        plan = await upgrades.getPlan(id);
-        if (!plan) return undefined;
-        if (plans.size > 10_000) plans.clear();
-        plans.set(id, plan);
-      }
-      return plan;
+      return (
+        plans.get(id) ??
+        loadPlan(String(id), async () => {
+          const plan = await upgrades.getPlan(id);
+          if (!plan) return undefined;
+          if (plans.size > 10_000) plans.clear();
+          plans.set(id, plan);
+          return plan;
+        })
+      );
     },
 
     async packageOf(id) {
-      let pkg = packages.get(id);
-      if (!pkg) {
-        pkg = await upgrades.getPackage(id);
-        if (packages.size > 10_000) packages.clear();
-        packages.set(id, pkg);
-      }
-      return pkg;
+      return (
+        packages.get(id) ??
+        loadPackage(String(id), async () => {
+          const pkg = await upgrades.getPackage(id);
+          if (packages.size > 10_000) packages.clear();
+          packages.set(id, pkg);
+          return pkg;
+        })
+      );
     },
 
     async deltaOf(productId, module, source, target) {
@@ -70,20 +94,24 @@ export function createAccessCaches({
       const now = clock.now();
       const known = deltas.get(key);
       if (known && known.until > now) return known.pkg;
-      const pkg = await upgrades.deltaFor(productId, module, source, target);
-      if (deltas.size >= 10_000) deltas.clear();
-      deltas.set(key, { pkg, until: now + deltaCacheMs });
-      return pkg;
+      return loadDelta(key, async () => {
+        const pkg = await upgrades.deltaFor(productId, module, source, target);
+        if (deltas.size >= 10_000) deltas.clear();
+        deltas.set(key, { pkg, until: now + deltaCacheMs });
+        return pkg;
+      });
     },
 
     async productOf(productId) {
       const now = clock.now();
       const known = products.get(productId);
       if (known && known.until > now) return known.profile;
-      const profile = await devices.productProfile(productId);
-      if (products.size >= 10_000) products.clear();
-      products.set(productId, { profile, until: now + productCacheMs });
-      return profile;
+      return loadProduct(String(productId), async () => {
+        const profile = await devices.productProfile(productId);
+        if (products.size >= 10_000) products.clear();
+        products.set(productId, { profile, until: now + productCacheMs });
+        return profile;
+      });
     },
 
     async moduleCodesOf(productId, module) {
@@ -91,10 +119,12 @@ export function createAccessCaches({
       const now = clock.now();
       const known = codes.get(key);
       if (known && known.until > now) return known.codes;
-      const found = await devices.moduleCodes(productId, module);
-      if (codes.size >= 10_000) codes.clear();
-      codes.set(key, { codes: found, until: now + productCacheMs });
-      return found;
+      return loadCodes(key, async () => {
+        const found = await devices.moduleCodes(productId, module);
+        if (codes.size >= 10_000) codes.clear();
+        codes.set(key, { codes: found, until: now + productCacheMs });
+        return found;
+      });
     },
   };
 }
