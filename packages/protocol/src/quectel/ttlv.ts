@@ -28,48 +28,99 @@ function invalid(message: string): QuectelError {
   return new QuectelError('QUECTEL_INVALID_ARGUMENT', message);
 }
 
-/** The bytes of the nodes, in order. Throws QUECTEL_INVALID_ARGUMENT for a value out of range. */
+const maxSafeMagnitude = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The magnitude's bytes, big-endian, at least one (numbers below 2^53 without BigInt arithmetic). */
+function magnitudeBytes(magnitude: bigint): number[] {
+  const bytes: number[] = [];
+  if (magnitude <= maxSafeMagnitude) {
+    let m = Number(magnitude);
+    do {
+      bytes.unshift(m % 256);
+      m = Math.floor(m / 256);
+    } while (m > 0);
+    return bytes;
+  }
+  let m = magnitude;
+  do {
+    bytes.unshift(Number(m & 0xffn));
+    m >>= 8n;
+  } while (m > 0n);
+  return bytes;
+}
+
+/**
+ * The bytes of the nodes, in order. Throws QUECTEL_INVALID_ARGUMENT for a value out of range.
+ * Every push of a plan goes through here: the nodes are checked and measured first, then written
+ * into one buffer of their size.
+ */
 export function encodeTtlv(nodes: readonly TtlvNode[]): Buffer {
-  const out: number[] = [];
-  const put = (node: TtlvNode, depth: number): void => {
+  // Pass 1: check each node (in the order they are written) and add up the size.
+  const sizeOf = (node: TtlvNode, depth: number): number => {
     if (!Number.isInteger(node.id) || node.id < 0 || node.id > 0x1fff) throw invalid(`TTLV id ${node.id}`);
-    const head = (type: number) => out.push((node.id >> 5) & 0xff, ((node.id << 3) | type) & 0xff);
     switch (node.type) {
       case 'bool':
-        head(node.value ? TYPE.true : TYPE.false);
-        return;
+        return 2;
       case 'number': {
         const { magnitude, exponent } = node;
         if (magnitude < 0n || magnitude > MAX_MAGNITUDE) throw invalid(`TTLV magnitude ${magnitude}`);
         if (!Number.isInteger(exponent) || exponent < 0 || exponent > 15)
           throw invalid(`TTLV exponent ${exponent}`);
-        const bytes: number[] = [];
-        let m = magnitude;
-        do {
-          bytes.unshift(Number(m & 0xffn));
-          m >>= 8n;
-        } while (m > 0n);
-        head(TYPE.number);
-        out.push((node.negative ? 0x80 : 0) | (exponent << 3) | (bytes.length - 1), ...bytes);
-        return;
+        return 3 + magnitudeBytes(magnitude).length;
       }
       case 'bytes':
         if (node.value.length > 0xffff) throw invalid(`TTLV bytes of length ${node.value.length}`);
-        head(TYPE.bytes);
-        out.push(node.value.length >> 8, node.value.length & 0xff);
-        for (const b of node.value) out.push(b);
-        return;
-      case 'struct':
+        return 4 + node.value.length;
+      case 'struct': {
         if (node.children.length > 0xffff) throw invalid(`TTLV struct of ${node.children.length} children`);
         if (node.children.length > 0 && depth >= maxTtlvDepth) throw invalid('TTLV structs nested too deep');
-        head(TYPE.struct);
-        out.push(node.children.length >> 8, node.children.length & 0xff);
-        for (const child of node.children) put(child, depth + 1);
+        let size = 4;
+        for (const child of node.children) size += sizeOf(child, depth + 1);
+        return size;
+      }
+    }
+  };
+  let size = 0;
+  for (const node of nodes) size += sizeOf(node, 0);
+
+  // Pass 2: write.
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  const head = (id: number, type: number) => {
+    out[at++] = (id >> 5) & 0xff;
+    out[at++] = ((id << 3) | type) & 0xff;
+  };
+  const u16 = (value: number) => {
+    out[at++] = value >> 8;
+    out[at++] = value & 0xff;
+  };
+  const put = (node: TtlvNode): void => {
+    switch (node.type) {
+      case 'bool':
+        head(node.id, node.value ? TYPE.true : TYPE.false);
+        return;
+      case 'number': {
+        const bytes = magnitudeBytes(node.magnitude);
+        head(node.id, TYPE.number);
+        out[at++] = (node.negative ? 0x80 : 0) | (node.exponent << 3) | (bytes.length - 1);
+        for (const b of bytes) out[at++] = b;
+        return;
+      }
+      case 'bytes':
+        head(node.id, TYPE.bytes);
+        u16(node.value.length);
+        out.set(node.value, at);
+        at += node.value.length;
+        return;
+      case 'struct':
+        head(node.id, TYPE.struct);
+        u16(node.children.length);
+        for (const child of node.children) put(child);
         return;
     }
   };
-  for (const node of nodes) put(node, 0);
-  return Buffer.from(out);
+  for (const node of nodes) put(node);
+  return out;
 }
 
 /**
