@@ -17,6 +17,7 @@ export function countPushes(dialect: PushingDialect, metrics: Metrics): PushingD
   return {
     name: dialect.name,
     protocol: dialect.protocol,
+    ...(dialect.pushesLinks !== undefined && { pushesLinks: dialect.pushesLinks }),
     async reach(device) {
       const send = await dialect.reach(device);
       if (!send) return undefined;

@@ -15,6 +15,11 @@ export interface PushingDialect {
   readonly protocol: string;
   /** How to tell the device now (its session, or its gateway's), or undefined when it cannot be reached. */
   reach(device: AccessDevice): Promise<Send | undefined>;
+  /**
+   * false: the dialect's push names no file (Quectel's plan; the device asks for the files
+   * after it confirms), so its offers are issued without download tokens. True when absent.
+   */
+  readonly pushesLinks?: boolean;
   /** The upgrades are off (cancel, deadline, timeout); a dialect without such a message leaves it out. */
   withdraw?(batch: readonly UpgradeNotice[]): Promise<void>;
 }
@@ -34,13 +39,22 @@ export function createPushQueue({
   pushRate: number;
   log: MqttLog;
 }) {
-  /** The dialects the device's product speaks that can reach it now. */
-  async function sendersOf(device: AccessDevice): Promise<Send[]> {
+  /**
+   * The dialects the device's product speaks that can reach it now, and whether any of them puts
+   * download links in its push.
+   */
+  async function sendersOf(device: AccessDevice): Promise<{ sends: Send[]; links: boolean }> {
     const protocols = (await access.productOf(device.productId))?.protocols ?? [];
-    const reached = await Promise.all(
-      dialects.filter((d) => protocols.includes(d.protocol)).map((d) => d.reach(device)),
-    );
-    return reached.filter((send) => send !== undefined);
+    const speaking = dialects.filter((d) => protocols.includes(d.protocol));
+    const reached = await Promise.all(speaking.map((d) => d.reach(device)));
+    const sends: Send[] = [];
+    let links = false;
+    reached.forEach((send, i) => {
+      if (send === undefined) return;
+      sends.push(send);
+      if (speaking[i]!.pushesLinks !== false) links = true;
+    });
+    return { sends, links };
   }
 
   /**
@@ -50,10 +64,10 @@ export function createPushQueue({
   async function pushChunk(batch: readonly UpgradeNotice[]): Promise<void> {
     const senders = new Map<number, Send[]>();
     const offers = await access.pushOffers(batch, async (device) => {
-      const found = await sendersOf(device);
-      if (found.length === 0) return false;
-      senders.set(device.id, found);
-      return true;
+      const { sends, links } = await sendersOf(device);
+      if (sends.length === 0) return false;
+      senders.set(device.id, sends);
+      return links ? true : 'without-links';
     });
     await Promise.all(
       offers.flatMap(({ device, module, offer }) =>

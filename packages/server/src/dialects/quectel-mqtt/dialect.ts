@@ -131,6 +131,9 @@ export function createQuectelMqtt({
   return {
     name: 'quectel-mqtt',
     protocol: 'quectel',
+    // The plan (0x0111) names no file: a push writes no download token. The firmware information
+    // after the device's confirm (0x0113) carries the links, from an offer of its own.
+    pushesLinks: false,
 
     keyOf: quectelKeyOf,
 

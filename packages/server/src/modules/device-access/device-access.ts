@@ -92,7 +92,8 @@ export interface PlanComponentView {
  * An upgrade offered to a device: the package of the component it should get now (or the delta
  * for its version) and a download token per file. `token` is the first file's, for dialects
  * whose wire carries one file; every token of the offer stands for the upgrade (token checks and
- * reports take any of them).
+ * reports take any of them). An offer pushed without links (pushOffers, `'without-links'`) has
+ * no token: `token` and the files' tokens are empty and `expiresAt` is 0.
  */
 export interface Offer {
   upgradeId: number;
@@ -256,11 +257,12 @@ export interface DeviceAccess {
   ): Promise<{ module: string; offer: Offer }[]>;
   /**
    * The offers for notices the engine has just pushed, looked up together, each with a token;
-   * `reachable` says whether a device can be told now (no token is issued otherwise).
+   * `reachable` says whether a device can be told now (no token is issued otherwise), and
+   * `'without-links'` when what it is told names no file (no token is issued then either).
    */
   pushOffers(
     notices: readonly UpgradeNotice[],
-    reachable?: (device: AccessDevice) => Promise<boolean>,
+    reachable?: (device: AccessDevice) => Promise<boolean | 'without-links'>,
   ): Promise<PushedOffer[]>;
 
   // reports.ts: what the device says, in canonical events.

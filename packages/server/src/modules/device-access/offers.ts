@@ -62,10 +62,12 @@ export function createOffers({
   seen: SeenWriter;
 }): Offers {
   const { submit } = reports;
+  const tokenRuleOf = (input: CheckInput): 'fresh' | 'reuse' => (input.freshToken ? 'fresh' : 'reuse');
 
   /**
    * An offer of the package of the component the upgrade is on, or of the stored delta from the
-   * device's version, with a token.
+   * device's version, with a token (the upgrade's current one when it may be reused, a `fresh`
+   * one, or `none` for a push whose message names no file).
    */
   async function issueOffer(
     device: AccessDevice,
@@ -73,7 +75,7 @@ export function createOffers({
     module: string,
     plan: AccessPlan,
     version: string | undefined,
-    freshToken = false,
+    tokenRule: 'reuse' | 'fresh' | 'none' = 'reuse',
   ): Promise<Offer> {
     const component = componentView(plan.spec, upgrade.state.component);
     const { firmware } = planComponent(plan.spec, component.index);
@@ -83,22 +85,25 @@ export function createOffers({
         ? await caches.deltaOf(device.productId, module, version, firmware.targetVersion)
         : undefined;
     const pkg = delta ?? (await caches.packageOf(Number(firmware.packageId)));
-    const issued = await tokens.issue(
-      {
-        upgradeId: upgrade.id,
-        deviceId: device.id,
-        packageId: pkg.id,
-        filePositions: pkg.files.map((f) => f.position),
-      },
-      freshToken,
-    );
+    const issued =
+      tokenRule === 'none'
+        ? { tokens: [], expiresAt: 0 }
+        : await tokens.issue(
+            {
+              upgradeId: upgrade.id,
+              deviceId: device.id,
+              packageId: pkg.id,
+              filePositions: pkg.files.map((f) => f.position),
+            },
+            tokenRule === 'fresh',
+          );
     const files = pkg.files.map((file, i) => ({
       index: file.position,
       name: file.name,
       size: file.size,
       md5: file.md5,
       sha256: file.sha256,
-      token: issued.tokens[i]!.token,
+      token: issued.tokens[i]?.token ?? '',
     }));
     return {
       upgradeId: upgrade.id,
@@ -176,7 +181,7 @@ export function createOffers({
     ) {
       return {
         kind: 'offer',
-        offer: await issueOffer(device, active, module, plan, version, input.freshToken),
+        offer: await issueOffer(device, active, module, plan, version, tokenRuleOf(input)),
       };
     }
     const outcome = await submit(device.id, module, { type: 'checked', ...measured });
@@ -191,7 +196,7 @@ export function createOffers({
         module,
         plan,
         version,
-        input.freshToken,
+        tokenRuleOf(input),
       ),
     };
   }
@@ -317,9 +322,11 @@ export function createOffers({
         live.map(async (upgrade) => {
           const device = byId.get(upgrade.deviceId)!;
           const plan = await caches.planOf(upgrade.planId);
-          if (!plan || !(await reachable(device))) return undefined;
+          const reach = plan && (await reachable(device));
+          if (!plan || !reach) return undefined;
           const version = versions.get(upgrade.module)?.get(device.id);
-          const offer = await issueOffer(device, upgrade, upgrade.module, plan, version);
+          const rule = reach === 'without-links' ? 'none' : 'reuse';
+          const offer = await issueOffer(device, upgrade, upgrade.module, plan, version, rule);
           return { device, module: upgrade.module, offer };
         }),
       );
