@@ -1,7 +1,8 @@
 // The shared push queue routes each notice to the dialects the device's product speaks, and of
 // those to the ones that reach the device now; nothing is queued before a carrier runs. The
 // device service is a small in-memory stand-in here (its own behaviour is tested over real
-// databases and sockets elsewhere): pushOffers issues an offer only for reachable devices.
+// databases and sockets elsewhere): pushOffers issues an offer only for reachable devices, with a
+// token unless it is told that the push names no file.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type {
@@ -40,8 +41,9 @@ function fleet(protocolsOf: Record<number, string[]>) {
       const offers: PushedOffer[] = [];
       for (const notice of notices) {
         const device = devices.get(notice.deviceId)!;
-        if (!(await reachable(device))) continue;
-        tokens.push(device.id);
+        const reach = await reachable(device);
+        if (!reach) continue;
+        if (reach === true) tokens.push(device.id);
         offers.push({ device, module: 'default', offer: { upgradeId: notice.upgradeId } as Offer });
       }
       return offers;
@@ -50,11 +52,17 @@ function fleet(protocolsOf: Record<number, string[]>) {
   return { access, tokens };
 }
 
-function dialect(name: string, protocol: string, online: (device: AccessDevice) => boolean) {
+function dialect(
+  name: string,
+  protocol: string,
+  online: (device: AccessDevice) => boolean,
+  pushesLinks?: boolean,
+) {
   const sent: number[] = [];
   const pushing: PushingDialect = {
     name,
     protocol,
+    ...(pushesLinks !== undefined && { pushesLinks }),
     async reach(device) {
       return online(device) ? async () => void sent.push(device.id) : undefined;
     },
@@ -97,6 +105,25 @@ describe('push queue', () => {
     await queue.notifier.notify(notices(1, 2));
     await drained(queue);
     await queue.stop();
+    assert.deepEqual(mqtt.sent, [2]);
+    assert.deepEqual(tokens, [2]);
+  });
+
+  it('issues no token for a push that names no file, unless another dialect of the device puts links in its push', async () => {
+    const { access, tokens } = fleet({ 1: ['quectel'], 2: ['quectel', 'mqtt'] });
+    const quectel = dialect('quectel-mqtt', 'quectel', () => true, false);
+    const mqtt = dialect('thingspanel-mqtt', 'mqtt', () => true);
+    const queue = createPushQueue({
+      access,
+      dialects: [quectel.pushing, mqtt.pushing],
+      pushRate: 1000,
+      log: silent,
+    });
+    queue.start();
+    await queue.notifier.notify(notices(1, 2));
+    await drained(queue);
+    await queue.stop();
+    assert.deepEqual(quectel.sent.sort(), [1, 2]);
     assert.deepEqual(mqtt.sent, [2]);
     assert.deepEqual(tokens, [2]);
   });
