@@ -4,9 +4,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  accessibleTokens,
   contrastRatio,
   descriptionTextColor,
   planStatusTagColors,
+  tagBackgrounds,
+  tagTextTokens,
   upgradeStatusTagColors,
   verifiedTagColor,
 } from '../../packages/console/src/theme/contrast-colors.ts';
@@ -37,5 +40,23 @@ describe('console colours', () => {
 
   it('gives help and secondary text AA on white', () => {
     assert.ok(contrastRatio(descriptionTextColor, white) >= aa);
+  });
+
+  it('gives every Ant Design colour the console sets for text AA on white, and tags on their backgrounds', () => {
+    const text = Object.entries(accessibleTokens).filter(([key]) => !/Bg$|Border$/.test(key));
+    const low = text.filter(([, colour]) => contrastRatio(colour, white) < aa);
+    assert.deepEqual(low, []);
+    const statuses = ['Success', 'Warning', 'Error', 'Info'] as const;
+    const onBackground = statuses
+      .map((s) => [s, contrastRatio(accessibleTokens[`color${s}`], accessibleTokens[`color${s}Bg`])] as const)
+      .filter(([, ratio]) => ratio < aa);
+    assert.deepEqual(onBackground, []);
+    const presets = Object.entries(tagTextTokens)
+      .map(
+        ([key, colour]) =>
+          [key, contrastRatio(colour, tagBackgrounds[key as keyof typeof tagTextTokens])] as const,
+      )
+      .filter(([, ratio]) => ratio < aa);
+    assert.deepEqual(presets, []);
   });
 });

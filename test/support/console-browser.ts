@@ -1,16 +1,20 @@
 // Support for the console's browser tests: the console built, a server on loopback (SQLite in a
 // throwaway folder), Debian's chromium through playwright-core, an admin API key for set-up
-// calls, and sign-in. Each test file starts its own (test/console/*.test.ts).
+// calls, and sign-in. Each test file starts its own (test/console/*.test.ts). Every page it opens
+// is watched for Content Security Policy violations and files that were not found, and can be
+// checked for accessibility (console-axe.ts) and photographed into .test-output/screenshots/.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, type BuildOptions, buildApp, loadConfig } from '@updraft/server';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { seriousViolations } from './console-axe.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const chromiumPath = '/usr/bin/chromium';
+const screenshots = join(root, '.test-output', 'screenshots');
 export const adminPassword = 'console-admin-password';
 
 /** Why a browser test cannot run here (undefined: it can); on CI a missing browser is an error. */
@@ -22,15 +26,35 @@ export function browserSkipReason(): string | undefined {
   return message;
 }
 
+export interface PageOptions {
+  init?: () => void;
+  /** Default 1280×800. */
+  viewport?: { width: number; height: number };
+  /** A phone: touch, and the viewport's width as the layout width. */
+  isMobile?: boolean;
+}
+
 export interface ConsoleHarness {
   app: App;
   base: string;
   browser: Browser;
+  /** The server's data folder (removed by close()); SDK devices keep their state under it. */
+  dataDir: string;
   /** Headers of an admin API key, for set-up calls. */
   headers: Record<string, string>;
-  /** A new page (in its own context, so its own session and storage), 1280×800, English. */
-  newPage(options?: { init?: () => void }): Promise<{ context: BrowserContext; page: Page }>;
+  /** Content Security Policy violations any page reported (the headers must fit the console). */
+  cspViolations: string[];
+  /** Files a page asked for and did not get (issue 19: /favicon.ico 404 on every load). */
+  missingFiles: string[];
+  /** Serious and critical accessibility violations found by checkA11y, each named by its page. */
+  a11yViolations: string[];
+  /** A new page (in its own context, so its own session and storage), English. */
+  newPage(options?: PageOptions): Promise<{ context: BrowserContext; page: Page }>;
   signIn(page: Page, username?: string, password?: string): Promise<void>;
+  /** A full-page screenshot as .test-output/screenshots/<name>.png. */
+  shoot(page: Page, name: string): Promise<void>;
+  /** Runs axe-core on the page as it is; what it finds serious or critical joins a11yViolations. */
+  checkA11y(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,6 +63,7 @@ export async function startConsole(options: BuildOptions = {}): Promise<ConsoleH
     encoding: 'utf8',
   });
   assert.equal(build.status, 0, `console build failed:\n${build.stdout}\n${build.stderr}`);
+  mkdirSync(screenshots, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-console-'));
   const app = await buildApp(loadConfig({}, { dataDir, logLevel: 'silent', adminPassword }), options);
   await app.http.listen({ host: '127.0.0.1', port: 0 });
@@ -54,20 +79,40 @@ export async function startConsole(options: BuildOptions = {}): Promise<ConsoleH
       '--no-sandbox',
       '--disable-gpu',
       '--disable-background-networking',
+      '--disable-component-update',
       '--disable-sync',
     ],
   });
+  const cspViolations: string[] = [];
+  const missingFiles: string[] = [];
+  const a11yViolations: string[] = [];
   return {
     app,
     base,
     browser,
+    dataDir,
     headers: { authorization: `Bearer ${key.secret}` },
+    cspViolations,
+    missingFiles,
+    a11yViolations,
     async newPage(options = {}) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+      const context = await browser.newContext({
+        viewport: options.viewport ?? { width: 1280, height: 800 },
+        locale: 'en-US',
+        ...(options.isMobile && { isMobile: true, hasTouch: true }),
+      });
       if (options.init) await context.addInitScript(options.init);
       const page = await context.newPage();
-      // Every wait is for something the page shows within moments. 30 s, as console.test.ts: CI
-      // runs the browser beside other suites on two cores.
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+      });
+      page.on('response', (response) => {
+        const path = new URL(response.url()).pathname;
+        if (response.status() === 404 && !path.startsWith('/api/')) missingFiles.push(path);
+      });
+      // Every wait is for something the page shows within moments. 30 s, not less: CI runs the
+      // browser beside other suites on two cores, where a debounced count and its request took
+      // over 10 s.
       page.setDefaultTimeout(30_000);
       return { context, page };
     },
@@ -77,6 +122,17 @@ export async function startConsole(options: BuildOptions = {}): Promise<ConsoleH
       await page.getByLabel('Password').fill(password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    },
+    async shoot(page, name) {
+      await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+    },
+    async checkA11y(page, name) {
+      // A dialog still fading in or out is measured at its passing opacity: wait for what ends.
+      await page.evaluate(`Promise.all(document.getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)))`);
+      const width = page.viewportSize()?.width ?? 0;
+      for (const found of await seriousViolations(page)) a11yViolations.push(`${name} @${width}px: ${found}`);
     },
     async close() {
       await browser.close();

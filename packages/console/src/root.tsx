@@ -8,14 +8,22 @@ import { AppRoutes } from './app-routes.tsx';
 import { SessionProvider } from './auth/session-context.tsx';
 import { ErrorBoundary } from './components/error-boundary.tsx';
 import { useI18n } from './i18n/i18n-context.tsx';
-import { descriptionTextColor } from './theme/contrast-colors.ts';
+import { accessibleTokens, tagTextTokens } from './theme/contrast-colors.ts';
 
 export function Root() {
   const { language, t } = useI18n();
   return (
     <ConfigProvider
       locale={language === 'zh-CN' ? zhCN : enUS}
-      theme={{ token: { colorPrimary: '#1668dc', colorTextDescription: descriptionTextColor } }}
+      theme={{
+        token: accessibleTokens,
+        // An empty table's or list's words are in the disabled grey (0.25 black, 1.6:1) otherwise.
+        components: {
+          Table: { colorTextDisabled: accessibleTokens.colorTextDescription },
+          Tag: tagTextTokens,
+          List: { colorTextDisabled: accessibleTokens.colorTextDescription },
+        },
+      }}
     >
       <App>
         <ErrorBoundary title={t('app.error.title')} retryLabel={t('app.error.retry')}>

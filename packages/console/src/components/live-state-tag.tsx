@@ -4,7 +4,8 @@ import { Tag, Tooltip } from 'antd';
 import { isPollingEnabled, useLiveEvents } from '../api/live-events.tsx';
 import { useT } from '../i18n/i18n-context.tsx';
 
-const colors = { open: 'success', connecting: 'default', down: 'warning' } as const;
+/** Solid colours with white text at AA (the preset success and warning tags are 2.7:1 and less). */
+const colors = { open: '#237804', connecting: '#595959', down: '#ad4e00' } as const;
 
 export function LiveStateTag() {
   const t = useT();

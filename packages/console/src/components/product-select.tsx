@@ -23,6 +23,8 @@ export function ProductSelect({ value, onChange, placeholder, allowClear, style,
   return (
     <Select<number>
       id={id}
+      // A filter has no label that points at it: its placeholder names it.
+      aria-label={id ? undefined : placeholder}
       showSearch
       filterOption={false}
       onSearch={setQ}

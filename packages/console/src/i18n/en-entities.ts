@@ -35,4 +35,5 @@ export const enEntities = {
   'plan.saveDraft': 'Save draft',
   'plan.editTitle': 'Edit draft plan',
   'plan.draftSaved': 'Draft {name} saved',
+  'app.progressOf': 'Progress of {name}',
 } as const;

@@ -36,4 +36,5 @@ export const zhCNEntities: Record<keyof typeof enEntities, string> = {
   'plan.saveDraft': '保存草稿',
   'plan.editTitle': '编辑草稿计划',
   'plan.draftSaved': '已保存草稿 {name}',
+  'app.progressOf': '{name} 的进度',
 };

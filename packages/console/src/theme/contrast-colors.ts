@@ -31,6 +31,62 @@ export const verifiedTagColor = '#237804';
 /** Help under form fields and secondary text (antd's colorTextDescription, 0.45 black: 3.4:1). */
 export const descriptionTextColor = '#595959';
 
+/**
+ * Ant Design's colours for text on white that its defaults leave under AA (the axe-core check in
+ * the browser tests found them): links, danger buttons and error text, success and warning tags
+ * and text, and the labels of descriptions. Each is 4.5:1 or more on white.
+ */
+export const accessibleTokens = {
+  colorPrimary: '#1668dc',
+  /** antd derives links from its info blue, #1677ff: 4.0:1. */
+  colorLink: '#1668dc',
+  /** #ff4d4f: 3.3:1. */
+  colorError: '#cf1322',
+  /** #52c41a: 2.2:1. */
+  colorSuccess: '#237804',
+  /** #faad14: 1.9:1. */
+  colorWarning: '#ad4e00',
+  /** #1677ff: 4.0:1 ("processing" tags). */
+  colorInfo: '#0958d9',
+  // A status tag is its colour on its pale background: antd derives the background from the
+  // colour, which darkened gives a grey-green of 2.7:1; the default pale ones are kept.
+  colorSuccessBg: '#f6ffed',
+  colorSuccessBorder: '#b7eb8f',
+  colorWarningBg: '#fffbe6',
+  colorWarningBorder: '#ffe58f',
+  colorErrorBg: '#fff2f0',
+  colorErrorBorder: '#ffccc7',
+  colorInfoBg: '#e6f4ff',
+  colorInfoBorder: '#91caff',
+  colorTextDescription: descriptionTextColor,
+  /** 0.45 black: 3.4:1 (the labels of a product's or a device's properties). */
+  colorTextTertiary: descriptionTextColor,
+} as const;
+
+/**
+ * The text of preset-coloured tags (`<Tag color="green">`) is the 7th shade of the colour on its
+ * 1st: green, gold, orange, cyan, lime and volcano fall under AA there (green 3.4:1, gold 2.6:1),
+ * so those tags take the 8th or 9th shade (Tag's own tokens).
+ */
+export const tagTextTokens = {
+  green7: '#237804',
+  gold7: '#874d00',
+  orange7: '#ad4e00',
+  cyan7: '#006d75',
+  lime7: '#3f6600',
+  volcano7: '#ad2102',
+} as const;
+
+/** The pale background of each shade above, which its text is measured on. */
+export const tagBackgrounds: Record<keyof typeof tagTextTokens, string> = {
+  green7: '#f6ffed',
+  gold7: '#fffbe6',
+  orange7: '#fff7e6',
+  cyan7: '#e6fffb',
+  lime7: '#fcffe6',
+  volcano7: '#fff2e8',
+};
+
 function channel(value: number): number {
   const c = value / 255;
   return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;

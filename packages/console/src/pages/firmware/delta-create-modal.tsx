@@ -1,11 +1,12 @@
 // Asks for a delta package from an older full package of the same module to this one
 // (POST /firmware/:id/deltas); the job runs in the background and the jobs card follows it.
-import { Form, Modal, Radio, Select, Typography } from 'antd';
+import { Form, Modal, Radio, Typography } from 'antd';
 import { useState } from 'react';
 import { unwrap } from '../../api/api-client.ts';
 import type { FirmwarePackage } from '../../api/types.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
 import { useApi } from '../../auth/session-context.tsx';
+import { FormSelect } from '../../components/form-select.tsx';
 import { useNotify } from '../../components/use-notify.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
 
@@ -75,7 +76,7 @@ export function DeltaCreateModal({
         initialValues={{ profile: 'mcu', format: 'updraft' }}
       >
         <Form.Item name="fromPackageId" label={t('delta.from')} rules={[{ required: true }]}>
-          <Select
+          <FormSelect
             loading={sources.loading}
             options={sources.items
               .filter((p) => p.id !== target?.id && p.files.length === 1)

@@ -89,7 +89,12 @@ export function DeltaJobsCard({
             dataIndex: 'status',
             render: (status: DeltaJob['status'], job) =>
               isActive(job) ? (
-                <Progress percent={job.progress} size="small" style={{ width: 140 }} />
+                <Progress
+                  aria-label={t('app.progressOf', { name: t('delta.packages') })}
+                  percent={job.progress}
+                  size="small"
+                  style={{ width: 140 }}
+                />
               ) : (
                 <Tag color={statusColor[status]}>{t(`delta.status.${status}`)}</Tag>
               ),

@@ -1,7 +1,7 @@
 // Uploads a firmware package of 1 to 5 files with a progress bar. The package rules are checked
 // here first so a wrong file is refused before its bytes are sent.
 import { UploadOutlined } from '@ant-design/icons';
-import { Alert, Button, Form, Input, Modal, Progress, Radio, Select, Upload, type UploadFile } from 'antd';
+import { Alert, Button, Form, Input, Modal, Progress, Radio, Upload, type UploadFile } from 'antd';
 import { useEffect, useState } from 'react';
 import { unwrap } from '../../api/api-client.ts';
 import { ApiError } from '../../api/api-error.ts';
@@ -13,6 +13,7 @@ import {
 } from '../../api/firmware-rules.ts';
 import { uploadFirmware } from '../../api/upload-firmware.ts';
 import { useApi, useSession } from '../../auth/session-context.tsx';
+import { FormSelect } from '../../components/form-select.tsx';
 import { ProductSelect } from '../../components/product-select.tsx';
 import { useNotify } from '../../components/use-notify.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
@@ -109,7 +110,7 @@ export function FirmwareUploadModal({ open, defaultProductId, onClose }: Props) 
           <ProductSelect />
         </Form.Item>
         <Form.Item name="module" label={t('firmware.module')} rules={[{ required: true }]}>
-          <Select options={modules.map((m) => ({ value: m, label: m }))} />
+          <FormSelect options={modules.map((m) => ({ value: m, label: m }))} />
         </Form.Item>
         <Form.Item
           name="version"
@@ -173,7 +174,13 @@ export function FirmwareUploadModal({ open, defaultProductId, onClose }: Props) 
           </Upload>
         </Form.Item>
         {problem && files.length > 0 && <Alert type="error" showIcon message={problem} />}
-        {busy && <Progress percent={progress} status="active" />}
+        {busy && (
+          <Progress
+            aria-label={t('app.progressOf', { name: t('firmware.upload') })}
+            percent={progress}
+            status="active"
+          />
+        )}
       </Form>
     </Modal>
   );

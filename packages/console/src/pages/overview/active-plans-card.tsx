@@ -36,7 +36,9 @@ export function ActivePlansCard() {
       )}
       <List
         dataSource={items}
-        locale={{ emptyText: t('overview.noActivePlans') }}
+        locale={{
+          emptyText: <Typography.Text type="secondary">{t('overview.noActivePlans')}</Typography.Text>,
+        }}
         renderItem={(plan) => (
           <List.Item>
             <div style={{ width: '100%' }}>
@@ -52,6 +54,7 @@ export function ActivePlansCard() {
                 })}
               </Typography.Text>
               <Progress
+                aria-label={t('app.progressOf', { name: plan.name })}
                 percent={Math.round(plan.summary.completion * 100)}
                 success={{
                   percent: plan.summary.total

@@ -6,6 +6,7 @@ import { Button, Card, Form, Select } from 'antd';
 import { unwrap } from '../../api/api-client.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
 import { useApi } from '../../auth/session-context.tsx';
+import { FormSelect } from '../../components/form-select.tsx';
 import { ProductSelect } from '../../components/product-select.tsx';
 import { useT } from '../../i18n/i18n-context.tsx';
 import type { PlanFormValues } from './plan-input.ts';
@@ -64,7 +65,7 @@ function PackageFields({ path, first }: { path: (string | number)[]; first: bool
         extra={first && t('planForm.firmware.help')}
         rules={[{ required: true }]}
       >
-        <Select
+        <FormSelect
           disabled={productId === undefined}
           loading={packages.loading}
           options={packages.items.map((p) => ({

@@ -34,6 +34,7 @@ export function PlanProgressCell({ plan }: { plan: Plan }) {
     >
       <div data-testid={`plan-progress-${plan.id}`} style={{ minWidth: 140 }}>
         <Progress
+          aria-label={t('app.progressOf', { name: plan.name })}
           percent={Math.round(current.summary.completion * 100)}
           success={{ percent: total ? Math.round((success * 100) / total) : 0 }}
           size="small"

@@ -1,8 +1,9 @@
 // The plan form's "which devices" section: the target (all, a list, groups, versions), the white
 // and black lists, and how many devices they come to now (counted by the server as it goes).
-import { Alert, Form, Radio, Select } from 'antd';
+import { Alert, Form, Radio } from 'antd';
 import { messageOf } from '../../api/api-error.ts';
 import { DeviceSelect } from '../../components/device-select.tsx';
+import { FormSelect } from '../../components/form-select.tsx';
 import { GroupSelect } from '../../components/group-select.tsx';
 import { useT } from '../../i18n/i18n-context.tsx';
 import { type PlanFormValues, type TargetKind, toTargetsInput } from './plan-input.ts';
@@ -81,7 +82,7 @@ export function PlanTargetFields() {
           extra={t('planForm.versions.help')}
           rules={[{ required: true, type: 'array', min: 1 }]}
         >
-          <Select mode="tags" open={false} tokenSeparators={[',', ' ']} />
+          <FormSelect mode="tags" open={false} tokenSeparators={[',', ' ']} />
         </Form.Item>
       )}
       <Form.Item name="whitelist" label={t('planForm.whitelist')} extra={t('planForm.whitelist.help')}>

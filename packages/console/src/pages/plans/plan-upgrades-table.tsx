@@ -99,7 +99,12 @@ export function PlanUpgradesTable({ planId, version, emptyText, onChanged }: Pro
         <Tag color="gold">{t('upgrade.stage.confirming')}</Tag>
       )}
       {row.status === 'upgrading' && row.stage !== 'confirming' && (
-        <Progress percent={row.progress} size="small" style={{ width: 80 }} />
+        <Progress
+          aria-label={t('app.progressOf', { name: row.deviceName })}
+          percent={row.progress}
+          size="small"
+          style={{ width: 80 }}
+        />
       )}
       {row.confirmation === 'awaiting' && unfinished(row) && <Tag>{t('upgrade.awaiting')}</Tag>}
     </Space>
@@ -139,6 +144,7 @@ export function PlanUpgradesTable({ planId, version, emptyText, onChanged }: Pro
     <>
       <Select<UpgradeStatus>
         allowClear
+        aria-label={t('plan.filterStatus')}
         placeholder={t('plan.filterStatus')}
         value={status}
         onChange={setStatus}

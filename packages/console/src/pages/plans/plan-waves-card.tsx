@@ -51,6 +51,7 @@ export function PlanWavesCard({ plan, report }: { plan: PlanDetail; report: Plan
             title: t('plan.wave.progress'),
             render: (_, r) => (
               <Progress
+                aria-label={t('app.progressOf', { name: `${t('plan.wave')} ${r.index + 1}` })}
                 percent={r.total === 0 ? 100 : Math.round((r.done * 100) / r.total)}
                 success={{
                   percent: r.total === 0 ? 0 : Math.round(((r.counts['success'] ?? 0) * 100) / r.total),

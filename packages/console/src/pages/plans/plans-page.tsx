@@ -94,6 +94,7 @@ export function PlansPage() {
           />
           <Select<Plan['status']>
             allowClear
+            aria-label={t('plans.status')}
             placeholder={t('plans.status')}
             value={status}
             onChange={setStatus}

@@ -9,6 +9,8 @@ export function RoleSelect(props: { value?: Role; onChange?: (role: Role) => voi
   return (
     <Select<Role>
       id={props.id}
+      // In a table row no label points at it.
+      aria-label={props.id ? undefined : t('users.role')}
       value={props.value}
       onChange={props.onChange}
       options={roles.map((role) => ({ value: role, label: t(`app.role.${role}`) }))}
