@@ -1,7 +1,8 @@
 // Controlling plans in the console in a real browser: a manual plan started by hand, paused,
 // resumed, one device confirmed and another cancelled, then the plan cancelled, each asked first;
 // a plan the server refuses; a delta made between two packages and a verification plan offered;
-// the plans of one package; a plan of two components installed by an SDK device. Each page is
+// the plans of one package; a plan of two components installed by an SDK device; a draft edited
+// in the plan form (PUT /plans/:id). Each page is
 // checked with axe-core at 1440 px. Screenshots go to .test-output/screenshots/.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -257,6 +258,58 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
     await row.getByText('default: upgraded').waitFor();
     await row.getByText('mcu: upgraded').waitFor();
     await look('plan-components');
+  });
+
+  it('edits a draft in the plan form, filled in as saved, and saves it with PUT', async () => {
+    const draft = await callApi(h, 'POST', '/api/v1/plans', {
+      name: 'Autumn draft',
+      productId: fleet.productId,
+      firmwarePackageId: fleet.packageId,
+      target: { kind: 'devices', deviceIds: [fleet.deviceIds.get('import-0101')] },
+      concurrency: 7,
+      timeZone: 'Asia/Shanghai',
+      deadline: '2030-01-02T04:00:00.000Z',
+    });
+    assert.equal(draft.statusCode, 201, draft.body);
+    const id = draft.json().id as number;
+    await page.goto(`${h.base}/plans/${id}`);
+    await page.getByText('Publishing enrols 1 devices').waitFor();
+    await page.getByRole('button', { name: 'Edit draft' }).click();
+    await page.getByRole('heading', { name: 'Edit draft plan' }).waitFor();
+    // Filled in as saved: the deadline as the wall-clock time of the plan's zone (12:00 in Shanghai).
+    assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Autumn draft');
+    assert.equal(await page.getByLabel('Concurrency cap').inputValue(), '7');
+    assert.equal(await page.getByLabel('Deadline').inputValue(), '2030-01-02 12:00:00');
+    await page.getByTitle('default 1.0.1').first().waitFor();
+    await page.getByText('1 devices will be targeted (0 busy in another plan)').waitFor();
+    await look('plan-edit');
+    await page.getByLabel('Name', { exact: true }).fill('Autumn draft, edited');
+    await page.getByLabel('Concurrency cap').fill('9');
+    const devices = page.getByLabel('Devices', { exact: true });
+    await devices.click();
+    await devices.fill('import-0102');
+    await page.getByTitle('import-0102', { exact: true }).click();
+    await page.keyboard.press('Escape');
+    await page.getByText('2 devices will be targeted (0 busy in another plan)').waitFor();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Draft Autumn draft, edited saved').waitFor();
+    await page.getByRole('heading', { name: /Autumn draft, edited/ }).waitFor();
+    await page.getByText('Publishing enrols 2 devices').waitFor();
+    const saved = (await callApi(h, 'GET', `/api/v1/plans/${id}`)).json();
+    assert.equal(saved.status, 'draft');
+    assert.equal(saved.concurrency, 9);
+    assert.equal(saved.deadline, '2030-01-02T04:00:00.000Z');
+    assert.equal(saved.timeZone, 'Asia/Shanghai');
+    assert.deepEqual(
+      saved.target.deviceIds.toSorted(),
+      [fleet.deviceIds.get('import-0101'), fleet.deviceIds.get('import-0102')].toSorted(),
+    );
+    // Past its draft, a plan offers no edit, and its edit page says why.
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await page.getByRole('heading', { name: /running/ }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Edit draft' }).count(), 0);
+    await page.goto(`${h.base}/plans/${id}/edit`);
+    await page.getByText('Only a draft can be edited; this plan has been published.').waitFor();
   });
 
   it('met no serious or critical accessibility violation on any page (axe-core)', () => {

@@ -31,6 +31,9 @@ const PlansPage = lazy(() => import('./pages/plans/plans-page.tsx').then((m) => 
 const PlanCreatePage = lazy(() =>
   import('./pages/plans/plan-create-page.tsx').then((m) => ({ default: m.PlanCreatePage })),
 );
+const PlanEditPage = lazy(() =>
+  import('./pages/plans/plan-edit-page.tsx').then((m) => ({ default: m.PlanEditPage })),
+);
 const PlanPage = lazy(() => import('./pages/plans/plan-page.tsx').then((m) => ({ default: m.PlanPage })));
 const ProductDetailPage = lazy(() =>
   import('./pages/products/product-detail-page.tsx').then((m) => ({ default: m.ProductDetailPage })),
@@ -79,6 +82,7 @@ export function AppRoutes() {
           <Route path="plans" element={<PlansPage />} />
           <Route path="plans/new" element={isOperator ? <PlanCreatePage /> : <NotFoundPage />} />
           <Route path="plans/:id" element={<PlanPage />} />
+          <Route path="plans/:id/edit" element={isOperator ? <PlanEditPage /> : <NotFoundPage />} />
           {isAdmin && <Route path="settings/api-keys" element={<ApiKeysPage />} />}
           {isAdmin && <Route path="settings/users" element={<UsersPage />} />}
           {isAdmin && <Route path="settings/webhooks" element={<WebhooksPage />} />}

@@ -35,5 +35,7 @@ export const enEntities = {
   'plan.saveDraft': 'Save draft',
   'plan.editTitle': 'Edit draft plan',
   'plan.draftSaved': 'Draft {name} saved',
+  'plan.backToPlan': 'Back to the plan',
   'app.progressOf': 'Progress of {name}',
+  'plan.notDraft': 'Only a draft can be edited; this plan has been published.',
 } as const;

@@ -36,5 +36,7 @@ export const zhCNEntities: Record<keyof typeof enEntities, string> = {
   'plan.saveDraft': '保存草稿',
   'plan.editTitle': '编辑草稿计划',
   'plan.draftSaved': '已保存草稿 {name}',
+  'plan.backToPlan': '返回计划',
   'app.progressOf': '{name} 的进度',
+  'plan.notDraft': '只能编辑草稿，此计划已发布。',
 };

@@ -1,5 +1,6 @@
-// The plan's actions, offered by its status and only to operators and admins: publish, start,
-// pause, resume, cancel, retry failed, confirm or reject all awaiting (manual plans); export for all.
+// The plan's actions, offered by its status and only to operators and admins: publish, edit a
+// draft, start, pause, resume, cancel, retry failed, confirm or reject all awaiting (manual
+// plans); export for all.
 // Pause, cancel and the actions on many devices ask first, naming how many devices they touch.
 import { DownloadOutlined } from '@ant-design/icons';
 import { App, Button, Popconfirm, Space } from 'antd';
@@ -130,6 +131,11 @@ export function PlanActions({ plan, awaiting, onChanged }: Props) {
   return (
     <Space wrap>
       {canAct && status === 'draft' && button('publish', true)}
+      {canAct && status === 'draft' && (
+        <Button key="edit" onClick={() => navigate(`/plans/${plan.id}/edit`)}>
+          {t('plan.editDraft')}
+        </Button>
+      )}
       {canAct && status === 'scheduled' && button('start', true)}
       {canAct && status === 'running' && confirmed('pause', plan.summary.unfinished)}
       {canAct && status === 'paused' && button('resume', true)}

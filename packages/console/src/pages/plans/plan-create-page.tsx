@@ -1,7 +1,7 @@
-// The plan editor: every field of POST /plans, each with one line of help; saves a draft, or
-// creates and publishes it (starting now, or scheduling it by hand or at a time).
+// The plan editor for a new plan (plan-form.tsx): saves a draft, or creates and publishes it
+// (starting now, or scheduling it by hand or at a time).
 import { ArrowLeftOutlined } from '@ant-design/icons';
-import { Button, Card, Form, Input, Space, Switch } from 'antd';
+import { Button, Form, Space } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { unwrap } from '../../api/api-client.ts';
@@ -9,13 +9,8 @@ import { useApi } from '../../auth/session-context.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { useNotify } from '../../components/use-notify.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
-import { FirmwareFields } from './plan-component-fields.tsx';
+import { PlanForm } from './plan-form.tsx';
 import { type PlanFormValues, toPlanInput } from './plan-input.ts';
-import { PlanRolloutFields } from './plan-rollout-fields.tsx';
-import { PlanTargetFields } from './plan-target-fields.tsx';
-import { PlanTextFields } from './plan-text-fields.tsx';
-import { PlanTimingFields } from './plan-timing-fields.tsx';
-import { PlanWaveFields } from './plan-wave-fields.tsx';
 
 /** The defaults, and what a link brings (the firmware page's "Verify": a verification plan). */
 function initialValuesOf(search: URLSearchParams): Partial<PlanFormValues> {
@@ -77,35 +72,7 @@ export function PlanCreatePage() {
         <ArrowLeftOutlined /> {t('plan.back')}
       </Link>
       <PageHeader title={t('planForm.title')} />
-      <Form form={form} layout="vertical" initialValues={initialValuesOf(search)} style={{ maxWidth: 880 }}>
-        <Card title={t('planForm.section.what')} style={{ marginBottom: 16 }}>
-          <Form.Item
-            name="name"
-            label={t('planForm.name')}
-            extra={t('planForm.name.help')}
-            rules={[{ required: true, max: 64, whitespace: true }]}
-          >
-            <Input />
-          </Form.Item>
-          <FirmwareFields />
-          <Form.Item
-            name="verification"
-            label={t('planForm.verification')}
-            extra={t('planForm.verification.help')}
-            valuePropName="checked"
-          >
-            <Switch />
-          </Form.Item>
-        </Card>
-        <Card title={t('planForm.section.devices')} style={{ marginBottom: 16 }}>
-          <PlanTargetFields />
-        </Card>
-        <Card title={t('planForm.section.rollout')} style={{ marginBottom: 16 }}>
-          <PlanRolloutFields />
-          <PlanWaveFields />
-          <PlanTimingFields />
-          <PlanTextFields />
-        </Card>
+      <PlanForm form={form} initialValues={initialValuesOf(search)}>
         <Space wrap>
           <Button type="primary" loading={busy === 'publish'} onClick={() => void onSubmit(true)}>
             {t('planForm.createAndPublish')}
@@ -114,7 +81,7 @@ export function PlanCreatePage() {
             {t('planForm.saveDraft')}
           </Button>
         </Space>
-      </Form>
+      </PlanForm>
     </>
   );
 }
