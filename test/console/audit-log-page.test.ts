@@ -2,7 +2,7 @@
 // by actor, entity and time, a change's before and after, and the filtered log exported as CSV.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { browserSkipReason, type ConsoleHarness, startConsole } from '../support/console-browser.ts';
 
@@ -26,6 +26,12 @@ describe('the audit log page', { skip, timeout: 120_000 }, () => {
     await c.signIn(page);
   });
   after(() => c?.close());
+
+  // Each test's last page is checked with axe-core; the file ends asserting no serious violation.
+  let checked = 0;
+  afterEach(async () => {
+    if (page) await c.checkA11y(page, `audit-log-page ${++checked}`);
+  });
 
   const rows = () => page.locator('.ant-table-tbody tr.ant-table-row');
   /** Waits until the table shows exactly `n` rows. */
@@ -91,5 +97,9 @@ describe('the audit log page', { skip, timeout: 120_000 }, () => {
       lines.slice(1).every((line) => line.includes(',product,')),
       lines.join('\n'),
     );
+  });
+
+  it('met no serious or critical accessibility violation on any page (axe-core)', () => {
+    assert.deepEqual(c.a11yViolations, []);
   });
 });

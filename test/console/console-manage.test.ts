@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { browserSkipReason, type ConsoleHarness, startConsole } from '../support/console-browser.ts';
 
@@ -86,6 +86,12 @@ describe('managing every entity in the console', { skip, timeout: 240_000 }, () 
     page = await open();
   });
   after(() => h?.close());
+
+  // Each test's last page is checked with axe-core; the file ends asserting no serious violation.
+  let checked = 0;
+  afterEach(async () => {
+    if (page) await h.checkA11y(page, `console-manage ${++checked}`);
+  });
 
   it('edits a product, removes a module, refuses to delete a product in use and deletes another', async () => {
     await page.goto(`${h.base}/products/${product.id}`);
@@ -211,5 +217,9 @@ describe('managing every entity in the console', { skip, timeout: 240_000 }, () 
     await page.getByText('Password of vera changed').waitFor();
     const vera = await open('vera', 'vera-second-password');
     await vera.context().close();
+  });
+
+  it('met no serious or critical accessibility violation on any page (axe-core)', () => {
+    assert.deepEqual(h.a11yViolations, []);
   });
 });

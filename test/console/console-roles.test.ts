@@ -1,6 +1,6 @@
 // The console in Chinese, for an admin's settings, for a viewer, and on a phone, in a real
 // browser: the language switch and what it reaches (html lang, form validation, the date picker,
-// the plan page), the API keys, users and webhooks pages, a viewer offered nothing they may not
+// the plan page, the device page and the firmware list), the API keys, users and webhooks pages, a viewer offered nothing they may not
 // do, and a 390 px screen with the menu folded away. Pages are checked with axe-core at 1440 px
 // in English and Chinese and at 390 px. Screenshots go to .test-output/screenshots/.
 import assert from 'node:assert/strict';
@@ -68,6 +68,16 @@ describe('the web console in Chinese, for each role and on a phone', { skip, tim
     await page.goto(`${h.base}/plans/${planId}`);
     await waitForCount(page, '成功', 3);
     await look('plan-zh');
+    // The device page and the firmware list in Chinese, beside their English screenshots
+    // (device-detail, firmware): the device's new version and its log, the package's row.
+    await page.goto(`${h.base}/devices/${fleet.deviceIds.get('meter-0002')}`);
+    await page.getByRole('heading', { name: 'meter-0002' }).waitFor();
+    await page.getByText('1.0.1').first().waitFor();
+    assert.equal(await page.getByText(/^Device$|^Version$|^Last seen$/).count(), 0, 'no English labels');
+    await look('device-zh');
+    await page.getByRole('menuitem', { name: '固件' }).click();
+    await page.getByRole('cell', { name: '1.0.1', exact: true }).waitFor();
+    await look('firmware-zh');
     await page.getByRole('menuitem', { name: '产品' }).click();
     await page.getByText('English').click();
     await page.getByRole('heading', { name: 'Products' }).waitFor();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { contrastRatio } from '../../packages/console/src/theme/contrast-colors.ts';
 import { browserSkipReason, type ConsoleHarness, startConsole } from '../support/console-browser.ts';
@@ -70,6 +70,12 @@ describe('the plan page on a phone', { skip, timeout: 180_000 }, () => {
   });
   after(() => h?.close());
 
+  // Each test's last page is checked with axe-core; the file ends asserting no serious violation.
+  let checked = 0;
+  afterEach(async () => {
+    if (page) await h.checkA11y(page, `plan-phone ${++checked}`);
+  });
+
   it('shows each device as a card with its reason and actions inside the screen', async () => {
     await page.goto(`${h.base}/plans/${planId}`);
     const card = page.getByTestId('upgrade-card').filter({ hasText: 'phone-1' });
@@ -107,5 +113,9 @@ describe('the plan page on a phone', { skip, timeout: 180_000 }, () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByRole('row', { name: /phone-2/ }).waitFor();
     assert.equal(await page.getByTestId('upgrade-card').count(), 0);
+  });
+
+  it('met no serious or critical accessibility violation on any page (axe-core)', () => {
+    assert.deepEqual(h.a11yViolations, []);
   });
 });

@@ -2,7 +2,7 @@
 // and the wave under way; the plan page shows each wave's state and progress and, at a manual
 // gate, the approve button, which starts the next wave. The scheduler is ticked by hand.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { seedFleet, seedPackage } from '../../packages/server/src/test-support/plan-fleet.ts';
 import { browserSkipReason, type ConsoleHarness, startConsole } from '../support/console-browser.ts';
@@ -56,6 +56,12 @@ describe('a plan of waves in the console', { skip, timeout: 120_000 }, () => {
   });
   after(() => c?.close());
 
+  // Each test's last page is checked with axe-core; the file ends asserting no serious violation.
+  let checked = 0;
+  afterEach(async () => {
+    if (page) await c.checkA11y(page, `plan-waves ${++checked}`);
+  });
+
   /** The plans list's progress bar of the plan: the % of its devices that ended. */
   async function planProgress(): Promise<string | null> {
     return page.getByTestId(`plan-progress-${planId}`).getByRole('progressbar').getAttribute('aria-valuenow');
@@ -84,5 +90,9 @@ describe('a plan of waves in the console', { skip, timeout: 120_000 }, () => {
 
     await page.getByRole('menuitem', { name: 'Plans' }).click();
     await page.getByTestId(`plan-progress-${planId}`).getByText('wave 2 of 2').waitFor();
+  });
+
+  it('met no serious or critical accessibility violation on any page (axe-core)', () => {
+    assert.deepEqual(c.a11yViolations, []);
   });
 });

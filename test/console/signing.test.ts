@@ -4,7 +4,7 @@
 // state (signed by which key, by a retired key, unsigned, invalid once its key is revoked).
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { keyIdOf, rawPublicKey, signManifest } from '@updraft/protocol';
 import type { Page } from 'playwright-core';
 import { browserSkipReason, type ConsoleHarness, startConsole } from '../support/console-browser.ts';
@@ -83,6 +83,12 @@ describe('signed firmware in the console', { skip, timeout: 120_000 }, () => {
     await c.signIn(page);
   });
   after(() => c?.close());
+
+  // Each test's last page is checked with axe-core; the file ends asserting no serious violation.
+  let checked = 0;
+  afterEach(async () => {
+    if (page) await c.checkA11y(page, `signing ${++checked}`);
+  });
 
   it('adds a signing key on the product page and lists it', async () => {
     await page.goto(`${c.base}/products/${product.id}`);
@@ -180,5 +186,9 @@ describe('signed firmware in the console', { skip, timeout: 120_000 }, () => {
     assert.deepEqual(policy.json(), { requireSignature: true });
     await page.reload();
     await page.getByTestId('signing-card').getByRole('switch', { checked: true }).waitFor();
+  });
+
+  it('met no serious or critical accessibility violation on any page (axe-core)', () => {
+    assert.deepEqual(c.a11yViolations, []);
   });
 });

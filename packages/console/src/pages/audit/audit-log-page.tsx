@@ -15,11 +15,17 @@ import type { MessageKey } from '../../i18n/en.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
 import { type AuditFilter, AuditFilters } from './audit-filters.tsx';
 
-function Json({ value }: { value: unknown }) {
+/** The entity as JSON, in a box that scrolls: focusable, so that a keyboard can scroll it too. */
+function Json({ value, label }: { value: unknown; label: string }) {
   return (
-    <pre style={{ margin: 0, maxHeight: 240, overflow: 'auto', fontSize: 12 }}>
-      {JSON.stringify(value, null, 2)}
-    </pre>
+    <section
+      aria-label={label}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region takes the keyboard's focus, so that it can be scrolled without a mouse (WCAG 2.1.1)
+      tabIndex={0}
+      style={{ maxHeight: 240, overflow: 'auto' }}
+    >
+      <pre style={{ margin: 0, fontSize: 12 }}>{JSON.stringify(value, null, 2)}</pre>
+    </section>
   );
 }
 
@@ -60,11 +66,15 @@ export function AuditLogPage() {
               <Row gutter={16}>
                 <Col xs={24} md={12}>
                   <Typography.Text strong>{t('audit.before')}</Typography.Text>
-                  {entry.before == null ? <div>–</div> : <Json value={entry.before} />}
+                  {entry.before == null ? (
+                    <div>–</div>
+                  ) : (
+                    <Json value={entry.before} label={t('audit.before')} />
+                  )}
                 </Col>
                 <Col xs={24} md={12}>
                   <Typography.Text strong>{t('audit.after')}</Typography.Text>
-                  {entry.after == null ? <div>–</div> : <Json value={entry.after} />}
+                  {entry.after == null ? <div>–</div> : <Json value={entry.after} label={t('audit.after')} />}
                 </Col>
               </Row>
             ),
