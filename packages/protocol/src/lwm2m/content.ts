@@ -15,7 +15,41 @@ export const contentFormats = {
 
 export type ResourceValue = string | number | boolean | Buffer;
 
-export class Lwm2mPayloadError extends Error {}
+/**
+ * The codec's refusals (docs/errors.md, "LwM2M codec codes"): its decoders throw a
+ * Lwm2mPayloadError with one of these and nothing else on any input (content.properties.test.ts
+ * mutates valid payloads to hold them to it).
+ */
+export const lwm2mPayloadErrorCodes = {
+  /** A TLV entry's header or value runs past the payload. */
+  LWM2M_TLV_TRUNCATED: 'a TLV entry runs past the payload',
+  /** A TLV integer that is not 1, 2, 4 or 8 bytes (§C.1). */
+  LWM2M_TLV_INTEGER: 'a TLV integer of a length other than 1, 2, 4 or 8 bytes',
+  /** Plain text that is not an integer where one is read. */
+  LWM2M_TEXT_INTEGER: 'plain text that is not an integer',
+  /** SenML JSON that does not parse, or is not an array of records. */
+  LWM2M_SENML_INVALID: 'SenML JSON that does not parse or holds no records',
+  /** A well-formed payload without the resource read, or with a value of another type. */
+  LWM2M_VALUE_MISSING: 'the payload holds no value of the resource read',
+  /** A content format the codec does not read (SenML CBOR, LwM2M JSON…). */
+  LWM2M_FORMAT_UNSUPPORTED: 'a content format the codec does not read',
+} as const;
+
+export type Lwm2mPayloadErrorCode = keyof typeof lwm2mPayloadErrorCodes;
+
+export class Lwm2mPayloadError extends Error {
+  readonly code: Lwm2mPayloadErrorCode;
+
+  constructor(code: Lwm2mPayloadErrorCode, message: string = lwm2mPayloadErrorCodes[code]) {
+    super(message);
+    this.name = 'Lwm2mPayloadError';
+    this.code = code;
+  }
+}
+
+export function isLwm2mPayloadError(value: unknown): value is Lwm2mPayloadError {
+  return value instanceof Lwm2mPayloadError;
+}
 
 /**
  * TLV (§7.4.3): a type byte (identifier kind in bits 7-6, 16-bit identifier in bit 5, length
@@ -37,7 +71,8 @@ export function decodeTlv(data: Buffer): TlvEntry[] {
     at += 1;
     const idBytes = type & 0x20 ? 2 : 1;
     const lengthType = (type >> 3) & 0x03;
-    if (at + idBytes + lengthType > data.length) throw new Lwm2mPayloadError('TLV entry cut short');
+    if (at + idBytes + lengthType > data.length)
+      throw new Lwm2mPayloadError('LWM2M_TLV_TRUNCATED', 'TLV entry cut short');
     const id = idBytes === 2 ? data.readUInt16BE(at) : data[at]!;
     at += idBytes;
     let length = type & 0x07;
@@ -45,7 +80,8 @@ export function decodeTlv(data: Buffer): TlvEntry[] {
       length = data.readUIntBE(at, lengthType);
       at += lengthType;
     }
-    if (at + length > data.length) throw new Lwm2mPayloadError('TLV value longer than the payload');
+    if (at + length > data.length)
+      throw new Lwm2mPayloadError('LWM2M_TLV_TRUNCATED', 'TLV value longer than the payload');
     entries.push({ kind: kinds[type >> 6]!, id, value: data.subarray(at, at + length) });
     at += length;
   }
@@ -76,7 +112,7 @@ function tlvInteger(value: Buffer): number {
     case 8:
       return Number(value.readBigInt64BE(0));
     default:
-      throw new Lwm2mPayloadError(`a TLV integer of ${value.length} bytes`);
+      throw new Lwm2mPayloadError('LWM2M_TLV_INTEGER', `a TLV integer of ${value.length} bytes`);
   }
 }
 
@@ -95,12 +131,13 @@ export function decodeResourceValue(
       const text = payload.toString('utf8');
       if (type === 'string') return text;
       if (!/^-?\d{1,15}$/.test(text.trim()))
-        throw new Lwm2mPayloadError(`not an integer: ${text.slice(0, 40)}`);
+        throw new Lwm2mPayloadError('LWM2M_TEXT_INTEGER', `not an integer: ${text.slice(0, 40)}`);
       return Number(text.trim());
     }
     case contentFormats.tlv: {
       const entry = findTlvResource(decodeTlv(payload), resourceId);
-      if (!entry) throw new Lwm2mPayloadError(`no resource ${resourceId} in the TLV answer`);
+      if (!entry)
+        throw new Lwm2mPayloadError('LWM2M_VALUE_MISSING', `no resource ${resourceId} in the TLV answer`);
       return type === 'string' ? entry.value.toString('utf8') : tlvInteger(entry.value);
     }
     case contentFormats.senmlJson: {
@@ -108,30 +145,39 @@ export function decodeResourceValue(
       try {
         records = JSON.parse(payload.toString('utf8'));
       } catch {
-        throw new Lwm2mPayloadError('SenML JSON that does not parse');
+        throw new Lwm2mPayloadError('LWM2M_SENML_INVALID', 'SenML JSON that does not parse');
       }
       if (!Array.isArray(records) || records.length === 0)
-        throw new Lwm2mPayloadError('SenML JSON without records');
+        throw new Lwm2mPayloadError('LWM2M_SENML_INVALID', 'SenML JSON without records');
       // RFC 8428: the record whose resolved name ends with the resource id (one resource read).
-      const record = (records as Record<string, unknown>[]).find((r) => {
-        const name = `${String(r['bn'] ?? '')}${String(r['n'] ?? '')}`;
+      const record = (records as unknown[]).find((r): r is Record<string, unknown> => {
+        if (r === null || typeof r !== 'object') return false;
+        const { bn, n } = r as Record<string, unknown>;
+        const name = `${typeof bn === 'string' ? bn : ''}${typeof n === 'string' ? n : ''}`;
         return name === '' || name.endsWith(`/${resourceId}`) || name === String(resourceId);
       });
       const value = record?.[type === 'string' ? 'vs' : 'v'];
       if (type === 'string' && typeof value === 'string') return value;
       if (type === 'integer' && typeof value === 'number' && Number.isInteger(value)) return value;
-      throw new Lwm2mPayloadError(`no ${type} value for resource ${resourceId} in the SenML answer`);
+      throw new Lwm2mPayloadError(
+        'LWM2M_VALUE_MISSING',
+        `no ${type} value for resource ${resourceId} in the SenML answer`,
+      );
     }
     default:
-      throw new Lwm2mPayloadError(`content format ${format} is not read`);
+      throw new Lwm2mPayloadError('LWM2M_FORMAT_UNSUPPORTED', `content format ${format} is not read`);
   }
 }
 
+/**
+ * The resource in a Read answer: at the top, or inside an object instance (§7.4.3: an object
+ * instance holds resources; one inside another is not looked into, so nesting costs no stack).
+ */
 function findTlvResource(entries: TlvEntry[], resourceId: number): TlvEntry | undefined {
   for (const entry of entries) {
     if (entry.kind === 'resource' && entry.id === resourceId) return entry;
     if (entry.kind === 'object_instance') {
-      const inner = findTlvResource(decodeTlv(entry.value), resourceId);
+      const inner = decodeTlv(entry.value).find((e) => e.kind === 'resource' && e.id === resourceId);
       if (inner) return inner;
     }
   }

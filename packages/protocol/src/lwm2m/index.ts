@@ -4,7 +4,10 @@ export {
   decodeTlv,
   decodeTlvIntegers,
   encodeTlvResource,
+  isLwm2mPayloadError,
   Lwm2mPayloadError,
+  type Lwm2mPayloadErrorCode,
+  lwm2mPayloadErrorCodes,
   type ResourceValue,
   type TlvEntry,
 } from './content.ts';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { frameParts, mutate, mutations } from '../test-support/quectel-arbitraries.ts';
+import { mutate, mutations } from '../test-support/byte-mutations.ts';
+import { frameParts } from '../test-support/quectel-arbitraries.ts';
 import { decodeFrame, encodeFrame } from './frame.ts';
 import { isQuectelError, type QuectelErrorCode } from './quectel-error.ts';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { frameParts, mutate, mutations, ttlvTree } from '../test-support/quectel-arbitraries.ts';
+import { mutate, mutations } from '../test-support/byte-mutations.ts';
+import { frameParts, ttlvTree } from '../test-support/quectel-arbitraries.ts';
 import { encodeFrame } from './frame.ts';
 import { formatMcuVersions, parseMcuVersions } from './mcu-versions.ts';
 import { quectelCmd } from './ota-codes.ts';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { mutate, mutations, ttlvTree } from '../test-support/quectel-arbitraries.ts';
+import { mutate, mutations } from '../test-support/byte-mutations.ts';
+import { ttlvTree } from '../test-support/quectel-arbitraries.ts';
 import { isQuectelError, type QuectelErrorCode } from './quectel-error.ts';
 import { decodeTtlv, encodeTtlv, maxTtlvDepth, type TtlvNode } from './ttlv.ts';
 import {
