@@ -3,11 +3,13 @@
 // (its Agent on the same socket, so that a device behind NAT gets them from the port it
 // registered with). Requests go to the dialect that owns their path; the library does message
 // de-duplication, retransmission, piggy-backed and separate responses and block-wise transfer
-// (RFC 7959: Block2 slicing of answers, Block1 reassembly and segmentation).
+// (RFC 7959: Block1 reassembly and segmentation) but Block2 answers (coap-block2.ts). Its
+// refusals are RFC 7252's where the library answers otherwise (coap-server.ts).
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { Agent, type IncomingMessage, type OutgoingMessage, Server } from 'coap';
+import { Agent, type IncomingMessage, type OutgoingMessage } from 'coap';
 import type { MqttLog } from '../mqtt/mqtt-dialect.ts';
+import { createBlock2Server } from './coap-block2.ts';
 import type {
   CoapAnswer,
   CoapClient,
@@ -17,6 +19,7 @@ import type {
   CoapRequestOptions,
   CoapResult,
 } from './coap-dialect.ts';
+import { CarrierServer, refusalOfOptions } from './coap-server.ts';
 
 export interface CoapTransport {
   port: number;
@@ -45,8 +48,7 @@ function formatOf(value: unknown): number | undefined {
 }
 
 function optionStrings(message: IncomingMessage, name: string): string[] {
-  const options = (message as unknown as { options?: { name: string; value: unknown }[] }).options ?? [];
-  return options
+  return (message._packet.options ?? [])
     .filter((o) => o.name === name)
     .map((o) => (Buffer.isBuffer(o.value) ? o.value.toString('utf8') : String(o.value)));
 }
@@ -70,16 +72,25 @@ function resultOf(message: IncomingMessage): CoapResult {
   };
 }
 
-function answer(res: OutgoingMessage, reply: CoapAnswer): void {
+function answer(
+  blocks: ReturnType<typeof createBlock2Server>,
+  message: IncomingMessage,
+  res: OutgoingMessage,
+  reply: CoapAnswer,
+): void {
   res.code = reply.code;
   if (reply.locationPath)
     res.setOption(
       'Location-Path',
       reply.locationPath.map((p) => Buffer.from(p)),
     );
+  // A payload past one block goes a block at a time (RFC 7959 §2.4) with ETag, and Size2 when the
+  // device asks with Size2 0 (§4): coap-block2.ts.
+  if (reply.code.startsWith('2.') && blocks.needsBlocks(message, res, reply.payload)) {
+    blocks.answer(message, res, reply.payload!, reply.contentFormat);
+    return;
+  }
   if (reply.contentFormat !== undefined) res.setOption('Content-Format', reply.contentFormat);
-  // The library serves a payload past one block a block at a time (RFC 7959 §2.4) with ETag;
-  // Size2 when the device asks with Size2 0 (§4).
   res.end(reply.payload);
 }
 
@@ -115,25 +126,35 @@ export async function startCoap({
   const socket = await bind(host, port);
   // Answers leave piggy-backed on the ACK when ready within a second (below ACK_TIMEOUT, 2 s, so the
   // client has not retransmitted yet); a slower one gets an empty ACK and a separate response.
-  const server = new Server({ piggybackReplyMs: 1000 });
+  const server = new CarrierServer({ piggybackReplyMs: 1000 });
+  const blocks = createBlock2Server();
   server.listen(socket);
   const agent = new Agent({ socket });
   server.on('error', (error: Error) => log.warn({ err: error }, 'CoAP server error'));
   agent.on('error', (error: Error) => log.warn({ err: error }, 'CoAP client error'));
   server.on('request', (message: IncomingMessage, res: OutgoingMessage) => {
+    const refusal = refusalOfOptions((message._packet.options ?? []).map((o) => String(o.name)));
+    if (refusal) {
+      answer(blocks, message, res, { code: refusal });
+      return;
+    }
+    if (blocks.continueTransfer(message, res)) return;
     const request = incomingOf(message);
     const dialect = dialects.find((d) => d.owns(request.path));
     if (!dialect) {
-      answer(res, { code: '4.04' });
+      answer(blocks, message, res, { code: '4.04' });
       return;
     }
-    dialect.handle(request).then(
-      (reply) => answer(res, reply),
-      (error: unknown) => {
-        log.error({ err: error, path: request.path.join('/') }, 'CoAP request failed');
-        answer(res, { code: '5.00' });
-      },
-    );
+    // A fault of the dialect's own (a throw before its first await too) is the server's: 5.00.
+    Promise.resolve()
+      .then(() => dialect.handle(request))
+      .then(
+        (reply) => answer(blocks, message, res, reply),
+        (error: unknown) => {
+          log.error({ err: error, path: request.path.join('/') }, 'CoAP request failed');
+          answer(blocks, message, res, { code: '5.00' });
+        },
+      );
   });
 
   // Requests in flight, failed at once when the carrier closes (instead of at their timeouts).
@@ -243,6 +264,7 @@ export async function startCoap({
       // With a socket of its own the agent calls back only when it closed that socket: not awaited.
       agent.close();
       server.close();
+      blocks.close();
       await new Promise<void>((resolve) => socket.close(() => resolve()));
     },
   };
