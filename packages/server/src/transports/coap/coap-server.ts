@@ -55,7 +55,6 @@ export function refusalOfOptions(names: readonly string[]): string | undefined {
   return refusal;
 }
 
-/** The bytes up to the end of a Block1 block (RFC 7959 §2.2), or undefined for a value that is none. */
 /** A Block1 option (RFC 7959 §2.2): block number, more flag, size; null when it is none. */
 function parseBlock(value: unknown): { num: number; more: boolean; size: number } | null {
   if (!Buffer.isBuffer(value) || value.length === 0 || value.length > 3) return null;
