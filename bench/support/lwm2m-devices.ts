@@ -60,6 +60,8 @@ const objects = formatObjectLinks([
 ]);
 
 interface Pending {
+  /** The request's message id: a piggy-backed answer (ACK) carries it (RFC 7252 §5.2.1). */
+  id: number;
   resolve(message: CoapMessage): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
@@ -92,7 +94,13 @@ function startDevice(login: DeviceLogin) {
     const key = message.token.toString('hex');
     return new Promise((resolve, reject) => {
       let attempt = 0;
-      const entry: Pending = { resolve, reject, acked: false, timer: undefined as unknown as NodeJS.Timeout };
+      const entry: Pending = {
+        id,
+        resolve,
+        reject,
+        acked: false,
+        timer: undefined as unknown as NodeJS.Timeout,
+      };
       const arm = () => {
         entry.timer = setTimeout(
           () => {
@@ -212,6 +220,8 @@ function startDevice(login: DeviceLogin) {
         stats.blocks++;
         blocks.push(answer.payload);
         const block = optionValue(answer, coapOptions.block2);
+        if (block && parseBlock(block).num !== num)
+          throw new Error(`${endpoint}: block ${num} answered with another`);
         if (!block || !parseBlock(block).more) break;
       }
       const image = Buffer.concat(blocks);
@@ -336,7 +346,9 @@ function startDevice(login: DeviceLogin) {
     const entry = pending.get(key);
     if (message.type === coapTypes.con)
       out(encodeCoap({ type: coapTypes.ack, code: '0.00', messageId: message.messageId }));
-    if (!entry) return;
+    // A download reuses its token block after block: an ACK answering an earlier block's request
+    // (a retransmission answered twice) is not this request's answer.
+    if (!entry || (message.type === coapTypes.ack && message.messageId !== entry.id)) return;
     clearTimeout(entry.timer);
     pending.delete(key);
     entry.resolve(message);
