@@ -70,7 +70,7 @@ interface Pending {
 
 function startDevice(login: DeviceLogin) {
   const endpoint = `${login.productKey}.${login.name}`;
-  const socket: Socket = createSocket('udp4');
+  const socket: Socket = createSocket({ type: 'udp4', recvBufferSize: 256 * 1024 });
   let messageId = Math.floor(Math.random() * 0x10000);
   let tokenCounter = 0;
   let observeSeq = 2;
@@ -132,7 +132,7 @@ function startDevice(login: DeviceLogin) {
     });
   }
 
-  /** A confirmable notification (RFC 7641 §4.5), sent again at 2 and 4 s until acknowledged. */
+  /** A confirmable notification (RFC 7641 §4.5), sent again at 2, 4, 8 and 16 s until acknowledged. */
   async function notify(path: string, value: number) {
     const token = observations.get(path);
     if (!token) return;
@@ -148,7 +148,8 @@ function startDevice(login: DeviceLogin) {
       ],
       payload: Buffer.from(String(value)),
     });
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // RFC 7252 §4.8: MAX_RETRANSMIT 4.
+    for (let attempt = 0; attempt < 5; attempt++) {
       const acked = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(
           () => {
@@ -167,6 +168,7 @@ function startDevice(login: DeviceLogin) {
       if (acked) return;
       stats.retransmits++;
     }
+    console.error(`${endpoint}: the notification ${path} ${value} was never acknowledged`);
   }
 
   async function register() {

@@ -97,9 +97,20 @@ function answer(
 /** A request to a device times out after this long (the library's own exchange lifetime is 247 s). */
 const requestTimeoutMs = 60_000;
 
+/**
+ * The socket's receive buffer: thousands of devices downloading at once overflow Linux's default
+ * (208 KiB, about a hundred datagrams) whenever the event loop pauses, and every datagram dropped
+ * costs its device a retransmission 2 to 3 s later (RFC 7252 §4.2). The kernel caps it at
+ * net.core.rmem_max.
+ */
+const receiveBufferBytes = 4 * 1024 * 1024;
+
 function bind(host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    const socket = createSocket({
+      type: isIPv6(host) ? 'udp6' : 'udp4',
+      recvBufferSize: receiveBufferBytes,
+    });
     const onError = (error: Error) => {
       socket.close();
       reject(error);
