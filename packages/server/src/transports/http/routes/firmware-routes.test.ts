@@ -539,6 +539,7 @@ describe('firmware API', { skip }, () => {
       'extData',
       'manifest',
       'signature',
+      'securityVersion',
       'file',
     ]);
     assert.deepEqual(schema.required, ['version', 'file']);
