@@ -69,7 +69,7 @@ export async function fuzzCoap(
   for (let i = 0; i < 16; i++) pool.push(await openCoapPeer(server));
   let location: string | undefined;
   try {
-    await forBudget(budgetMs, async (batch) => {
+    await forBudget('coap', budgetMs, async (batch) => {
       // Signatures hold within ±5 minutes of the server's clock, and `ts` moves a second a Register.
       f.t.clock.advance(1000);
       const issued = [...live.writes.map((w) => w.payload.toString()), ...payloads.uris]

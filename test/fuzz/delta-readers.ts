@@ -82,7 +82,7 @@ export async function fuzzDeltaReaders(budgetMs: number, report: FuzzReport, see
       run: (p: Uint8Array) => rebuildVcdiff(old, p),
     },
   ];
-  await forBudget(budgetMs, async (batch) => {
+  await forBudget('delta', budgetMs, async (batch) => {
     for (const reader of readers) {
       for (const m of fc.sample(mutation(reader.patch.length), { numRuns: 20, seed: seed + batch })) {
         const patch = mutate(reader.patch, m as Record<string, unknown>);

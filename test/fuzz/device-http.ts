@@ -97,7 +97,7 @@ export async function fuzzDeviceHttp(f: DeviceFleet, budgetMs: number, report: F
     ),
   });
 
-  await forBudget(budgetMs, async (batch) => {
+  await forBudget('device-http', budgetMs, async (batch) => {
     for (const input of fc.sample(request, { numRuns: 25, seed: seed + batch })) {
       const search = new URLSearchParams(input.query).toString();
       const url = `${input.path.startsWith('/') ? '' : '/'}${input.path}${search ? `?${search}` : ''}`;

@@ -105,7 +105,7 @@ export async function fuzzManagementApi(f: DeviceFleet, budgetMs: number, report
       }),
     );
 
-  await forBudget(budgetMs, async (batch) => {
+  await forBudget('management', budgetMs, async (batch) => {
     for (const input of fc.sample(request, { numRuns: 25, seed: seed + batch })) {
       let index = 0;
       const path = input.op.path.replace(/\{\w+\}/g, () =>

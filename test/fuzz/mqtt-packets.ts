@@ -126,7 +126,7 @@ export async function fuzzMqtt(
       password: Buffer.from(d.secret),
     });
 
-  await forBudget(budgetMs, async (batch) => {
+  await forBudget('mqtt', budgetMs, async (batch) => {
     const inputs = fc.sample(sample, { numRuns: 20, seed: seed + batch });
     await Promise.all(
       inputs.map(async (input, n) => {

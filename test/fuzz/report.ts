@@ -40,7 +40,11 @@ export const batchLimitMs = 60_000;
  * Runs `step` in batches until `budgetMs` has passed; returns how many batches ran. A batch that
  * does not finish within `batchLimitMs` (a request or connection that never settles) throws.
  */
-export async function forBudget(budgetMs: number, step: (batch: number) => Promise<void>): Promise<number> {
+export async function forBudget(
+  target: string,
+  budgetMs: number,
+  step: (batch: number) => Promise<void>,
+): Promise<number> {
   const end = performance.now() + budgetMs;
   let batch = 0;
   while (performance.now() < end) {
@@ -48,7 +52,7 @@ export async function forBudget(budgetMs: number, step: (batch: number) => Promi
     let timer: NodeJS.Timeout | undefined;
     const hung = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`fuzz batch ${n} did not finish within ${batchLimitMs} ms`)),
+        () => reject(new Error(`fuzz target ${target}: batch ${n} did not finish within ${batchLimitMs} ms`)),
         batchLimitMs,
       );
     });

@@ -89,8 +89,9 @@ export function createBlock2Server() {
     if (contentFormat !== undefined) res.setOption('Content-Format', contentFormat);
     res.setOption('Block2', blockValue(num, num < last, szx));
     res.setOption('ETag', etagOf(payload));
-    const size2 = optionValue(message, 'Size2');
-    if (size2 !== undefined) res.setOption('Size2', payload.length);
+    // Size2 asked for (RFC 7959 §4, with the value 0): the whole representation's size. The
+    // parser may give the option as a number or as bytes, so its presence is what counts.
+    if (message._packet.options?.some((o) => o.name === 'Size2')) res.setOption('Size2', payload.length);
     // The plain OutgoingMessage's end: node-coap's server answer would slice (and hash) again.
     OutgoingMessage.prototype.end.call(res, payload.subarray(num * size, (num + 1) * size));
   }

@@ -55,6 +55,9 @@ export function refusalOfOptions(names: readonly string[]): string | undefined {
   return refusal;
 }
 
+/** The most of a diagnostic payload an error answer carries. */
+const maxDiagnosticBytes = 128;
+
 /** A Block1 option (RFC 7959 §2.2): block number, more flag, size; null when it is none. */
 function parseBlock(value: unknown): { num: number; more: boolean; size: number } | null {
   if (!Buffer.isBuffer(value) || value.length === 0 || value.length > 3) return null;
@@ -154,13 +157,28 @@ export class CarrierServer extends Server {
     payload?: Buffer,
     options: CoapPacket['options'] = [],
   ): void {
-    const message = generate({
-      code,
-      token: packet.token ?? Buffer.alloc(0),
-      options,
-      ...(payload && { payload }),
-      ...(packet.confirmable ? { ack: true, messageId: packet.messageId } : { confirmable: false }),
-    });
+    const build = (body: Buffer | undefined) =>
+      generate({
+        code,
+        token: packet.token ?? Buffer.alloc(0),
+        options,
+        ...(body && { payload: body }),
+        ...(packet.confirmable ? { ack: true, messageId: packet.messageId } : { confirmable: false }),
+      });
+    let message: Buffer;
+    try {
+      // A diagnostic payload (RFC 7252 §5.5.2) is short: the library's error text may hold the
+      // whole request, past the 1280 bytes a datagram may have.
+      message = build(
+        payload && payload.length > maxDiagnosticBytes ? payload.subarray(0, maxDiagnosticBytes) : payload,
+      );
+    } catch {
+      try {
+        message = build(undefined);
+      } catch {
+        return; // Nothing that can be answered (a token or options the packet cannot hold).
+      }
+    }
     if (this._sock instanceof Socket) this._sock.send(message, rsinfo.port, rsinfo.address);
   }
 }
