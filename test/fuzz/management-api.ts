@@ -19,10 +19,29 @@ interface Operation {
 
 const codes = new Set<string>(errorCodes);
 
+/** How long one request may go unanswered before it is a finding (the run then goes on). */
+const requestLimitMs = 10_000;
+const noAnswer = Symbol('no answer');
+
+function answerWithin<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(noAnswer), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 function operationsOf(spec: { paths: Record<string, Record<string, Record<string, unknown>>> }): Operation[] {
   const operations: Operation[] = [];
   for (const [path, methods] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(methods)) {
+      // An event stream never ends by design (GET /events): an answer that stays open is no finding.
+      const ok = (op['responses'] as Record<string, { content?: Record<string, unknown> }> | undefined)?.[
+        '200'
+      ];
+      if (ok?.content?.['text/event-stream']) continue;
       const parameters = (op['parameters'] ?? []) as { name: string; in: string; schema: Schema }[];
       const content = (op['requestBody'] as { content?: Record<string, { schema: Schema }> } | undefined)
         ?.content;
@@ -139,8 +158,16 @@ export async function fuzzManagementApi(f: DeviceFleet, budgetMs: number, report
       const stateBefore = known;
       let res: Awaited<ReturnType<typeof app.http.inject>>;
       try {
-        res = await app.http.inject(options);
+        res = await answerWithin(app.http.inject(options), requestLimitMs);
       } catch (error) {
+        if (error === noAnswer) {
+          report.find(target, `no answer within ${requestLimitMs} ms`, {
+            method,
+            url,
+            body: options.payload,
+          });
+          continue;
+        }
         // light-my-request cannot even build some URLs ("/\\x"): nothing reached the server.
         if (String(error).includes('Invalid URL')) {
           report.count(`${target}.unsendable`);

@@ -205,7 +205,8 @@ export async function fuzzMqtt(
         },
         false,
       );
-      await client.endAsync();
+      // Forced: nothing is in flight, and a graceful end could wait on a stream that never closes.
+      await client.endAsync(true);
       report.count('mqtt.liveness');
     } catch (error) {
       report.find(target, 'a device could not sign in after a batch', String(error));
