@@ -4,39 +4,14 @@
 // disk, a delta package restored against the running image, and a gateway upgrading its
 // sub-device.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { UpgradeState } from '@updraft/core';
+import { describe, it } from 'node:test';
 import { diff } from '@updraft/delta';
-import {
-  createDeviceFleet,
-  type DeviceFleet,
-  type TestDevice,
-} from '../../server/src/test-support/device-fleet.ts';
 import { eventually } from '../../server/src/test-support/mqtt-device.ts';
 import { skipReason } from '../../server/src/test-support/test-database.ts';
-import { createDevice, type Device, type DeviceOptions, type ModuleOptions } from './index.ts';
+import { createDevice, type Device } from './index.ts';
+import { ended, failureReason, useSdkFleet } from './test-support/sdk-fleet.ts';
 
 const skip = (await skipReason()) ?? false;
-
-async function stateOf(f: DeviceFleet, d: TestDevice, planId = f.planId) {
-  return (await f.t.app.services.plans.listUpgrades(planId, { deviceId: d.id }, { limit: 1 })).items[0]!
-    .state;
-}
-
-/** Waits for the device's upgrade to end (success or failure) and returns its state. */
-function ended(f: DeviceFleet, d: TestDevice, planId = f.planId) {
-  return eventually(async () => {
-    const state = await stateOf(f, d, planId);
-    return state.status === 'success' || state.status === 'failure' ? state : undefined;
-  });
-}
-
-function failureReason(state: UpgradeState) {
-  return state.status === 'failure' ? state.failureReason : state.lastFailureReason;
-}
 
 function multipart(fields: Record<string, string>, content: Uint8Array) {
   const boundary = 'sdk-mqtt-test';
@@ -56,71 +31,36 @@ function multipart(fields: Record<string, string>, content: Uint8Array) {
 }
 
 describe('device SDK over MQTT (embedded broker)', { skip }, () => {
-  let f: DeviceFleet;
-  let mqttUrl: string;
-  let dir: string;
-  const open: Device[] = [];
-  before(async () => {
-    f = await createDeviceFleet({ count: 6, settings: { mqttPort: 0, mqttHost: '127.0.0.1' } });
-    mqttUrl = (await f.t.app.startMqtt()).url;
-    dir = await mkdtemp(join(tmpdir(), 'updraft-sdk-mqtt-'));
+  const sdk = useSdkFleet({
+    transport: 'mqtt',
+    fleet: { count: 6, settings: { mqttPort: 0, mqttHost: '127.0.0.1' } },
+    dirPrefix: 'updraft-sdk-mqtt-',
+    prepare: async (f) => (await f.t.app.startMqtt()).url,
   });
-  after(async () => {
-    for (const device of open) await device.stop().catch(() => {});
-    await f?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  function options(d: TestDevice, module: Partial<ModuleOptions> = {}, extra: Partial<DeviceOptions> = {}) {
-    const installed: Buffer[] = [];
-    const opts: DeviceOptions = {
-      server: f.base,
-      transport: 'mqtt',
-      mqttUrl,
-      credentials: { productKey: f.productKey, name: d.name, secret: d.secret },
-      stateDir: join(dir, d.name),
-      modules: {
-        default: {
-          version: '1.0',
-          async install({ path }) {
-            installed.push(await readFile(path));
-          },
-          ...module,
-        },
-      },
-      ...extra,
-    };
-    return { opts, installed };
-  }
-  async function start(opts: DeviceOptions) {
-    const device = createDevice(opts);
-    open.push(device);
-    await device.start();
-    return device;
-  }
+  const { options, start } = sdk;
 
   it('takes the pushed upgrade, installs it, reports Success and then its new version', async () => {
-    const d = f.devices[0]!;
+    const d = sdk.f.devices[0]!;
     const { opts, installed } = options(d);
     const device = await start(opts);
-    const state = await ended(f, d);
+    const state = await ended(sdk.f, d);
     assert.equal(state.status, 'success');
     await device.idle();
     assert.equal(installed.length, 1);
-    assert.deepEqual(installed[0], f.firmware);
+    assert.deepEqual(installed[0], sdk.f.firmware);
     assert.deepEqual(device.versions(), { default: '2.0' });
     assert.deepEqual(
       device.results().map((r) => [r.outcome, r.targetVersion]),
       [['success', '2.0']],
     );
     await eventually(async () => {
-      const detail = await f.t.app.services.devices.getDeviceDetail(d.id);
+      const detail = await sdk.f.t.app.services.devices.getDeviceDetail(d.id);
       return detail.versions.find((v) => v.module === 'default')?.version === '2.0' ? true : undefined;
     });
   });
 
   it('reports a corrupted download as a check failure (step -3) and never installs it', async () => {
-    const d = f.devices[1]!;
+    const d = sdk.f.devices[1]!;
     const corrupting: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
       const body = Buffer.from(await response.arrayBuffer());
@@ -129,7 +69,7 @@ describe('device SDK over MQTT (embedded broker)', { skip }, () => {
     };
     const { opts, installed } = options(d, {}, { fetch: corrupting });
     const device = await start(opts);
-    const state = await ended(f, d);
+    const state = await ended(sdk.f, d);
     assert.equal(failureReason(state), 'check_failed');
     await device.idle();
     assert.equal(installed.length, 0);
@@ -140,14 +80,14 @@ describe('device SDK over MQTT (embedded broker)', { skip }, () => {
   });
 
   it('reports an installer failure as a write failure (step -4)', async () => {
-    const d = f.devices[2]!;
+    const d = sdk.f.devices[2]!;
     const { opts } = options(d, {
       async install() {
         throw new Error('flash is write-protected');
       },
     });
     const device = await start(opts);
-    const state = await ended(f, d);
+    const state = await ended(sdk.f, d);
     assert.equal(failureReason(state), 'write_failed');
     await device.idle();
     assert.equal(device.results()[0]?.error?.code, 'WRITE_FAILED');
@@ -155,7 +95,7 @@ describe('device SDK over MQTT (embedded broker)', { skip }, () => {
   });
 
   it('asks for a new link when its link answers 410, and goes on with it (issue 14)', async () => {
-    const d = f.devices[5]!;
+    const d = sdk.f.devices[5]!;
     // The first link the device was pushed stops downloading, as one superseded by a re-push
     // whose message a crash lost: without asking again the device would fail after its tries.
     let dead: string | undefined;
@@ -174,10 +114,10 @@ describe('device SDK over MQTT (embedded broker)', { skip }, () => {
       { fetch: superseding, retry: { attempts: 3, baseDelayMs: 50 } },
     );
     const device = await start(opts);
-    const state = await ended(f, d);
+    const state = await ended(sdk.f, d);
     assert.equal(state.status, 'success', JSON.stringify(device.results()));
     await device.idle();
-    assert.deepEqual(installed[0], f.firmware);
+    assert.deepEqual(installed[0], sdk.f.firmware);
     assert.ok(
       urls.some((u) => u !== dead),
       'the device downloaded from a new link',
@@ -185,8 +125,8 @@ describe('device SDK over MQTT (embedded broker)', { skip }, () => {
   });
 
   it('resumes a download stopped midway from the bytes on disk, in the next session', async () => {
-    const d = f.devices[3]!;
-    const third = Math.floor(f.firmware.length / 3);
+    const d = sdk.f.devices[3]!;
+    const third = Math.floor(sdk.f.firmware.length / 3);
     let stopped: Promise<void> | undefined;
     let first: Device | undefined;
     const { opts } = options(d, {
@@ -214,25 +154,25 @@ describe('device SDK over MQTT (embedded broker)', { skip }, () => {
     };
     const { opts: again, installed } = options(d, {}, { fetch: recording });
     await start(again);
-    assert.equal((await ended(f, d)).status, 'success');
+    assert.equal((await ended(sdk.f, d)).status, 'success');
     assert.ok(ranges[0]! >= third, `the first range starts at ${ranges[0]}, past the ${third} bytes kept`);
-    assert.ok(ranges[0]! < f.firmware.length);
-    assert.deepEqual(installed[0], f.firmware);
+    assert.ok(ranges[0]! < sdk.f.firmware.length);
+    assert.deepEqual(installed[0], sdk.f.firmware);
   });
 
   it('restores a delta package against the running image and installs the result', async () => {
-    const d = f.devices[4]!;
-    const old = Buffer.from(f.firmware);
+    const d = sdk.f.devices[4]!;
+    const old = Buffer.from(sdk.f.firmware);
     for (let i = 0; i < old.length; i += 4096) old[i] = old[i]! ^ 0x5a;
-    const patch = diff(old, f.firmware).patch;
-    const upload = await f.t.admin.request({
+    const patch = diff(old, sdk.f.firmware).patch;
+    const upload = await sdk.f.t.admin.request({
       method: 'POST',
-      url: `/api/v1/products/${f.productId}/firmware`,
+      url: `/api/v1/products/${sdk.f.productId}/firmware`,
       ...multipart({ version: '2.0', type: 'delta', sourceVersion: '1.0' }, patch),
     });
     assert.equal(upload.statusCode, 201, upload.body);
     // The server remembers for 30 s that no delta served this source version.
-    f.t.clock.advance(31_000);
+    sdk.f.t.clock.advance(31_000);
     const kinds: string[] = [];
     const { opts, installed } = options(
       d,
@@ -244,44 +184,18 @@ describe('device SDK over MQTT (embedded broker)', { skip }, () => {
       },
     );
     const device = await start(opts);
-    assert.equal((await ended(f, d)).status, 'success');
+    assert.equal((await ended(sdk.f, d)).status, 'success');
     await device.idle();
     assert.deepEqual(kinds, ['delta']);
-    assert.deepEqual(installed[0], f.firmware);
+    assert.deepEqual(installed[0], sdk.f.firmware);
   });
 
   it("upgrades a gateway's sub-device through the gateway's session", async () => {
-    const installed: Buffer[] = [];
-    const gateway = await start({
-      server: f.base,
-      transport: 'mqtt',
-      mqttUrl,
-      credentials: {
-        productKey: f.gateway.res.split('/')[1]!,
-        name: f.gateway.name,
-        secret: f.gateway.secret,
-      },
-      stateDir: join(dir, 'gw'),
-      modules: {},
-      subDevices: [
-        {
-          username: f.sub.res.replace(/^products\//, '').replace('/devices/', '.'),
-          stateDir: join(dir, 'gw-sub'),
-          modules: {
-            default: {
-              version: '1.0',
-              async install({ path }) {
-                installed.push(await readFile(path));
-              },
-            },
-          },
-        },
-      ],
-    });
-    assert.equal((await ended(f, f.sub, f.subPlanId)).status, 'success');
+    const { opts, installed, subName } = sdk.gatewayOptions();
+    const gateway = await start(opts);
+    assert.equal((await ended(sdk.f, sdk.f.sub, sdk.f.subPlanId)).status, 'success');
     await gateway.idle();
-    assert.deepEqual(installed[0], f.firmware.subarray(0, 1000));
-    const subName = f.sub.res.replace(/^products\//, '').replace('/devices/', '.');
+    assert.deepEqual(installed[0], sdk.f.firmware.subarray(0, 1000));
     assert.deepEqual(gateway.versions(subName), { default: '2.0' });
   });
 });

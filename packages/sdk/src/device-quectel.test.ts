@@ -4,27 +4,15 @@
 // an offer the device declines refused on the wire (status 3), the plan's rejection period.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import {
-  createDeviceFleet,
-  type DeviceFleet,
-  type TestDevice,
-} from '../../server/src/test-support/device-fleet.ts';
+import { describe, it } from 'node:test';
+import type { TestDevice } from '../../server/src/test-support/device-fleet.ts';
 import { eventually } from '../../server/src/test-support/mqtt-device.ts';
 import { brokerSkipReason, testBrokerUrl } from '../../server/src/test-support/test-broker.ts';
 import { skipReason } from '../../server/src/test-support/test-database.ts';
-import { createDevice, type Device, type DeviceOptions, type ModuleOptions } from './index.ts';
+import { stateOf, useSdkFleet } from './test-support/sdk-fleet.ts';
 
 const skip = (await skipReason()) ?? false;
 const brokerSkip = skip || ((await brokerSkipReason()) ?? false);
-
-async function stateOf(f: DeviceFleet, d: TestDevice) {
-  return (await f.t.app.services.plans.listUpgrades(f.planId, { deviceId: d.id }, { limit: 1 })).items[0]!
-    .state;
-}
 
 const brokers = [
   { name: 'the embedded broker', settings: { mqttPort: 0, mqttHost: '127.0.0.1' }, skip },
@@ -42,75 +30,38 @@ const brokers = [
 
 for (const broker of brokers) {
   describe(`device SDK over quectel on ${broker.name}`, { skip: broker.skip }, () => {
-    let f: DeviceFleet;
-    let mqttUrl: string;
-    let dir: string;
-    const open: Device[] = [];
-    before(async () => {
-      f = await createDeviceFleet({
-        count: 3,
-        settings: broker.settings,
-        plan: { retry: { attempts: 1, intervalSeconds: 3600 } },
-      });
-      const res = await f.t.admin.patch(`/api/v1/products/${f.productId}`, { protocols: ['quectel'] });
-      assert.equal(res.statusCode, 200, res.body);
-      const transport = await f.t.app.startMqtt();
-      mqttUrl = broker.brokerUrl ?? transport.url;
-      dir = await mkdtemp(join(tmpdir(), 'updraft-sdk-quectel-'));
+    const sdk = useSdkFleet({
+      transport: 'quectel',
+      fleet: { count: 3, settings: broker.settings, plan: { retry: { attempts: 1, intervalSeconds: 3600 } } },
+      dirPrefix: 'updraft-sdk-quectel-',
+      prepare: async (f) => {
+        const res = await f.t.admin.patch(`/api/v1/products/${f.productId}`, { protocols: ['quectel'] });
+        assert.equal(res.statusCode, 200, res.body);
+        const transport = await f.t.app.startMqtt();
+        return broker.brokerUrl ?? transport.url;
+      },
     });
-    after(async () => {
-      for (const device of open) await device.stop().catch(() => {});
-      await f?.close();
-      await rm(dir, { recursive: true, force: true });
-    });
-
-    function options(d: TestDevice, module: Partial<ModuleOptions> = {}, extra: Partial<DeviceOptions> = {}) {
-      const installed: Buffer[] = [];
-      const opts: DeviceOptions = {
-        server: f.base,
-        transport: 'quectel',
-        mqttUrl,
-        credentials: { productKey: f.productKey, name: d.name, secret: d.secret },
-        stateDir: join(dir, d.name),
-        modules: {
-          default: {
-            version: '1.0',
-            async install({ path }) {
-              installed.push(await readFile(path));
-            },
-            ...module,
-          },
-        },
-        ...extra,
-      };
-      return { opts, installed };
-    }
-    async function start(opts: DeviceOptions) {
-      const device = createDevice(opts);
-      open.push(device);
-      await device.start();
-      return device;
-    }
+    const { options, start } = sdk;
     const until = (d: TestDevice, test: (s: Awaited<ReturnType<typeof stateOf>>) => boolean) =>
       eventually(async () => {
-        const state = await stateOf(f, d);
+        const state = await stateOf(sdk.f, d);
         return test(state) ? state : undefined;
       });
 
     it('takes the plan, downloads, installs, reports success, and the server records the target', async () => {
-      const d = f.devices[0]!;
+      const d = sdk.f.devices[0]!;
       const { opts, installed } = options(d);
       const device = await start(opts);
       await until(d, (s) => s.status === 'success');
       await device.idle();
-      assert.deepEqual(installed, [f.firmware]);
+      assert.deepEqual(installed, [sdk.f.firmware]);
       assert.deepEqual(device.versions(), { default: '2.0' });
-      const detail = await f.t.app.services.devices.getDeviceDetail(d.id);
+      const detail = await sdk.f.t.app.services.devices.getDeviceDetail(d.id);
       assert.equal(detail.versions.find((v) => v.module === 'default')?.version, '2.0');
     });
 
     it('reports an installer failure as 12 with its reason and keeps the old version', async () => {
-      const d = f.devices[1]!;
+      const d = sdk.f.devices[1]!;
       const { opts } = options(d, {
         async install() {
           throw new Error('flash is write-protected');
@@ -125,7 +76,7 @@ for (const broker of brokers) {
     });
 
     it('refuses (3) an offer the device declines: counted, offered again after the rejection period', async () => {
-      const d = f.devices[2]!;
+      const d = sdk.f.devices[2]!;
       const { opts, installed } = options(d, {}, { accept: () => false });
       const device = await start(opts);
       const state = await until(d, (s) => s.refusals > 0);
