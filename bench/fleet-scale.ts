@@ -9,12 +9,14 @@
 //   (enrol_s) and then completed; tick times of the first and last rounds;
 // - reports and lists: the plan's report, its CSV export streamed, the device list's first page,
 //   its exact total and a name search with its total;
+// - the upgrade log's retention (UPDRAFT_UPGRADE_LOG_RETENTION_DAYS) over the finished plan;
 // - the server's RSS (this process) sampled throughout.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import pg from 'pg';
+import { createKyselyUpgradeLogPruneStore } from '../packages/server/src/adapters/db/kysely-upgrade-log-prune-store.ts';
 import { buildApp } from '../packages/server/src/app.ts';
 import { loadConfig } from '../packages/server/src/config/config.ts';
 import { createRecordingNotifier } from '../packages/server/src/test-support/recording-notifier.ts';
@@ -170,17 +172,31 @@ export async function main(argv: string[]): Promise<void> {
       lists[name!] = ms;
       log(`${name}: ${answer.count ?? `${answer.items?.length} items`} in ${ms.toFixed(0)} ms`);
     }
-    const size = await admin.query<{ devices: string; upgrades: string }>(
+    const size = await admin.query<{ devices: string; upgrades: string; logs: string; lines: string }>(
       `select pg_total_relation_size('devices') + pg_total_relation_size('device_versions') as devices,
-              pg_total_relation_size('device_upgrades') + pg_total_relation_size('device_upgrade_logs')
-                as upgrades`,
+              pg_total_relation_size('device_upgrades') as upgrades,
+              pg_total_relation_size('device_upgrade_logs') as logs,
+              (select count(*) from device_upgrade_logs) as lines`,
     );
     const perDevice = Number(size.rows[0]?.devices) / count;
     const perUpgrade = Number(size.rows[0]?.upgrades) / count;
+    const perLog = Number(size.rows[0]?.logs) / count;
     log(
       `report ${reportMs.toFixed(0)} ms; export ${exportLines} lines in ${exportS.toFixed(1)} s; ` +
-        `database ${perDevice.toFixed(0)} B per device, ${perUpgrade.toFixed(0)} B per upgrade record with its log lines`,
+        `database ${perDevice.toFixed(0)} B per device, ${(perUpgrade + perLog).toFixed(0)} B per upgrade record ` +
+        `with its log lines (${perUpgrade.toFixed(0)} B the record, ${perLog.toFixed(0)} B its ` +
+        `${(Number(size.rows[0]?.lines) / count).toFixed(1)} log lines, what UPDRAFT_UPGRADE_LOG_RETENTION_DAYS prunes)`,
     );
+    // The upgrade log's retention over the finished plan, as the scheduler step runs it.
+    const prune = createKyselyUpgradeLogPruneStore(app.database.db, app.database.dialect);
+    started = performance.now();
+    let pruned = 0;
+    for (let batch = await prune.pruneUpgradeLogBatch(Date.now() + 1, 1000, Date.now()); batch; ) {
+      pruned += batch.deleted;
+      batch = await prune.pruneUpgradeLogBatch(Date.now() + 1, 1000, Date.now());
+    }
+    const pruneS = (performance.now() - started) / 1000;
+    log(`log retention: ${pruned} log lines in ${pruneS.toFixed(1)} s (${(pruned / pruneS).toFixed(0)}/s)`);
     console.log(
       `RESULT fleet-scale devices=${count} import_s=${importS.toFixed(1)} import_vs_copy=${(copyS / importS).toFixed(2)} ` +
         `target_count_ms=${Math.max(...Object.values(targets)).toFixed(0)} enrol_s=${enrolS.toFixed(1)} ` +

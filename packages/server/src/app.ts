@@ -21,6 +21,7 @@ import { createKyselyPlanStore } from './adapters/db/kysely-plan-store.ts';
 import { createKyselyReportStore } from './adapters/db/kysely-report-store.ts';
 import { createKyselySettingStore } from './adapters/db/kysely-setting-store.ts';
 import { createKyselySigningStore } from './adapters/db/kysely-signing-store.ts';
+import { createKyselyUpgradeLogPruneStore } from './adapters/db/kysely-upgrade-log-prune-store.ts';
 import { createKyselyUpgradeStore } from './adapters/db/kysely-upgrade-store.ts';
 import { createKyselyWebhookStore } from './adapters/db/kysely-webhook-store.ts';
 import { loadServerSecret } from './adapters/db/server-secret.ts';
@@ -58,6 +59,7 @@ import type { Metrics } from './modules/operations/metrics.ts';
 import { type Notifier, noopNotifier } from './modules/plans/notifier.ts';
 import { createPlanService } from './modules/plans/plan-service.ts';
 import { createUpgradeEngine } from './modules/plans/upgrade-engine.ts';
+import { createUpgradeLogRetention } from './modules/plans/upgrade-log-retention.ts';
 import { createServerSigner, loadServerSigningKey } from './modules/signing/server-signer.ts';
 import { createSigningService } from './modules/signing/signing-service.ts';
 import { createWebhookService, type SendWebhook } from './modules/webhooks/webhook-service.ts';
@@ -481,6 +483,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return port === null ? `${hostname()}-${randomUUID()}` : `${hostname()}-${port}`;
     };
     const defaultMqttClientId = () => `updraft-${instanceName()}`;
+    const upgradeLogRetention = createUpgradeLogRetention({
+      store: createKyselyUpgradeLogPruneStore(database.db, database.dialect),
+      clock,
+      retentionDays: config.upgradeLogRetentionDays,
+    });
     const scheduler = createScheduler({
       owner: () => `scheduler-${instanceName()}`,
       work: plans,
@@ -492,6 +499,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         () => endUsers.owner.confirmAutomatically(),
         () => services.audit.purgeIfDue(),
         () => live.purgeIfDue(),
+        () => upgradeLogRetention.pruneIfDue(),
       ],
       onError: (error, planId) => http.log.error({ err: error, planId }, 'scheduler step failed'),
       onPass: (lagMs, durationMs) => metrics.observeSchedulerTick(lagMs / 1000, durationMs / 1000),

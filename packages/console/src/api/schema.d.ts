@@ -7904,7 +7904,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One device upgrade with its append-only log */
+    /**
+     * One device upgrade with its append-only log
+     * @description The log is empty once the plan ended longer ago than UPDRAFT_UPGRADE_LOG_RETENTION_DAYS (when set); the record itself stays.
+     */
     get: {
       parameters: {
         query?: never;

@@ -519,6 +519,16 @@ export const settings = [
     description: 'Audit log entries older than this many days are deleted (hourly, by the scheduler).',
   },
   {
+    key: 'upgradeLogRetentionDays',
+    env: 'UPDRAFT_UPGRADE_LOG_RETENTION_DAYS',
+    type: 'integer',
+    default: null,
+    min: 1,
+    max: 36_500,
+    description:
+      "The log lines of a plan's device upgrades (GET /device-upgrades/{id}) are deleted once the plan ended (completed, cancelled, expired) longer ago than this many days, in batches by the scheduler; the device upgrades and the plan's report stay (docs/capacity.md). Empty: kept for good.",
+  },
+  {
     key: 'logLevel',
     env: 'UPDRAFT_LOG_LEVEL',
     type: 'enum',

@@ -73,6 +73,8 @@ export interface Config {
   readonly planMinPeriodSeconds: number;
   readonly metricsToken: string | null;
   readonly auditRetentionDays: number;
+  /** null: the upgrade log is kept for good. */
+  readonly upgradeLogRetentionDays: number | null;
   readonly logLevel: string;
 }
 

@@ -154,6 +154,8 @@ export function createKyselyPlanStore(db: Kysely<DatabaseSchema>, dialect: SqlDi
             ...(patch.takeOver !== undefined && { take_over: patch.takeOver ? 1 : 0 }),
             ...(patch.startedAt !== undefined && { started_at: patch.startedAt }),
             ...(patch.finishedAt !== undefined && { finished_at: patch.finishedAt }),
+            // A reopened plan keeps its log until it ends again and the retention has passed.
+            ...(patch.finishedAt === null && { log_prune_cursor: 0, log_pruned_at: null }),
             ...(patch.wave !== undefined && {
               wave_index: patch.wave.index,
               wave_phase: patch.wave.phase,

@@ -200,6 +200,9 @@ export interface PlansTable {
   wave_phase: Generated<string>;
   wave_until: number | null;
   waves_assigned: Generated<number>;
+  /** Migration 22: the upgrade log's pruning, the last device upgrade id done and when it ended. */
+  log_prune_cursor: Generated<number>;
+  log_pruned_at: number | null;
 }
 
 export interface PlanTargetsTable {

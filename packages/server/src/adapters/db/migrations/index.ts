@@ -20,6 +20,7 @@ import { migration as liveEvents } from './0018-live-events.ts';
 import { migration as signing } from './0019-signing.ts';
 import { migration as deviceFreeSpace } from './0020-device-free-space.ts';
 import { migration as upgradePages } from './0021-upgrade-pages.ts';
+import { migration as upgradeLogRetention } from './0022-upgrade-log-retention.ts';
 import type { Migration } from './migration.ts';
 
 export const migrations: readonly Migration[] = [
@@ -44,4 +45,5 @@ export const migrations: readonly Migration[] = [
   signing,
   deviceFreeSpace,
   upgradePages,
+  upgradeLogRetention,
 ];

@@ -20,6 +20,8 @@ export async function registerDeviceUpgradeRoutes(app: FastifyInstance, { servic
       schema: {
         tags,
         summary: 'One device upgrade with its append-only log',
+        description:
+          'The log is empty once the plan ended longer ago than UPDRAFT_UPGRADE_LOG_RETENTION_DAYS (when set); the record itself stays.',
         params: IdParams,
         response: {
           200: Type.Intersect([UpgradeSchema, Type.Object({ log: Type.Array(LogEntry) })]),
