@@ -201,12 +201,13 @@ function startDevice(login: DeviceLogin) {
   }
 
   async function download(uri: string) {
+    // Downloading from the write on (§E.6), though the transfer waits for one of the slots.
+    values.state = 1;
+    await notify('/5/0/3', 1);
     await takeSlot();
     try {
       const facts = parsePackageUri(uri);
       const url = new URL(uri);
-      values.state = 1;
-      await notify('/5/0/3', 1);
       const token = nextToken();
       const blocks: Buffer[] = [];
       for (let num = 0; ; num++) {
@@ -294,7 +295,8 @@ function startDevice(login: DeviceLogin) {
     }
     if (method === '0.03' && path === '/5/0/1') {
       const uri = request.payload.toString('utf8');
-      if (uri !== '') setImmediate(() => void download(uri));
+      // A write while downloading does not start a second download.
+      if (uri !== '' && values.state === 0) setImmediate(() => void download(uri));
       return { code: '2.04' };
     }
     if (method === '0.02' && path === '/5/0/2') {

@@ -29,6 +29,10 @@ export interface Lwm2mDeviceOptions {
   installs?: string | null;
   /** Seconds since the epoch for the signature (the server's clock). */
   now?: () => number;
+  /** A notification this says is lost never reaches the server (its retransmissions all lost too). */
+  loses?: (path: string, value: number) => boolean;
+  /** After an install, register again (the reboot); false: the registration before it stays. */
+  registersAfterInstall?: boolean;
 }
 
 type Waiter<T> = { test: (value: T) => boolean; resolve: (value: T) => void };
@@ -70,6 +74,7 @@ export async function startLwm2mDevice(options: Lwm2mDeviceOptions) {
   }
 
   function notify(path: string, value: number) {
+    if (options.loses?.(path, value)) return;
     for (const res of observers.get(path) ?? []) res.write(Buffer.from(String(value)));
   }
 
@@ -242,6 +247,7 @@ export async function startLwm2mDevice(options: Lwm2mDeviceOptions) {
           values.version = next;
           values.state = 0;
           values.result = 1;
+          if (options.registersAfterInstall === false) return void (await setState(0));
           observers.clear();
           await register();
         })();

@@ -1,6 +1,6 @@
 // What the LwM2M dialect's handlers and its firmware session share.
 import type { Clock } from '../../adapters/clock/clock.ts';
-import type { DeviceAccess } from '../../modules/device-access/device-access.ts';
+import type { DeviceAccess, Offer } from '../../modules/device-access/device-access.ts';
 import type { CoapClient } from '../../transports/coap/coap-dialect.ts';
 import type { MqttLog } from '../../transports/mqtt/mqtt-dialect.ts';
 import type { Lwm2mAuth } from './identity.ts';
@@ -15,6 +15,14 @@ export interface UnderWay {
   delivery: 'pull' | 'push';
   /** /5/0/2 Update was executed: the outcome is the version the device reports next. */
   executed: boolean;
+  /** The offer, to put on the wire again when the first write was lost. */
+  offer: Offer;
+  /** When the offer reached the device's Object 5 (epoch ms); undefined while held or unsent. */
+  sentAt: number | undefined;
+  /** Epoch ms of the last news of this upgrade: sent, a State or Result, or a check. */
+  since: number;
+  /** How often the offer went out again after a check found the client idle. */
+  resent: number;
 }
 
 export interface Lwm2mContext {

@@ -23,6 +23,8 @@ export interface Lwm2mOptions {
   /** Where the carrier listens, for the default download base. */
   coapHost: string;
   httpBase(): string;
+  /** An upgrade without news this long has its client asked (stall-check.ts); tests shorten it. */
+  stallMs?: number;
 }
 
 export interface Lwm2mDialect extends CoapDialect, PushingDialect {
@@ -73,7 +75,7 @@ export function createLwm2mCoap(options: Lwm2mOptions): Lwm2mDialect {
       return next;
     },
   };
-  const session = createFirmwareSession(ctx);
+  const session = createFirmwareSession(ctx, options.stallMs);
 
   const live = (device: AccessDevice): Registration | undefined => {
     const reg = registry.byDevice(device.id);
@@ -85,6 +87,7 @@ export function createLwm2mCoap(options: Lwm2mOptions): Lwm2mDialect {
       registry.drop(reg);
       await access.markOnline(reg.device, false).catch(() => {});
     }
+    if (client) session.checkStalled(clock.now());
   }
 
   return {

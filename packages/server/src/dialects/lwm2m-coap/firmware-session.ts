@@ -15,6 +15,7 @@ import type { CoapResult } from '../../transports/coap/coap-dialect.ts';
 import { type Lwm2mContext, lwm2mModule, type UnderWay } from './context.ts';
 import type { Registration } from './registry.ts';
 import { eventOfResult, eventOfState, updateResultSuccess } from './result-codes.ts';
+import { createStallCheck, defaultStallMs } from './stall-check.ts';
 
 const changed = (result: CoapResult) => result.code === '2.04';
 const content = (result: CoapResult) => result.code === '2.05';
@@ -22,7 +23,7 @@ const content = (result: CoapResult) => result.code === '2.05';
 /** Push blocks of 2^(4+6) = 1024 bytes; the client may ask for smaller ones (RFC 7959 §2.5). */
 const pushBlockSzx = 6;
 
-export function createFirmwareSession(ctx: Lwm2mContext) {
+export function createFirmwareSession(ctx: Lwm2mContext, stallMs = defaultStallMs) {
   const has = (reg: Registration, objectId: number) => reg.objects.some((o) => o.objectId === objectId);
 
   async function read(reg: Registration, path: string, resourceId: number, type: 'string' | 'integer') {
@@ -66,13 +67,22 @@ export function createFirmwareSession(ctx: Lwm2mContext) {
     const under = ctx.underWay.get(reg.device.id);
     const event = eventOfState(state);
     if (!under || !event) return;
+    under.since = ctx.clock.now();
     await report(reg, under, event);
     if (state === 2 && !under.executed) {
       // Update is executable in State 2 Downloaded only (§E.6 /5/0/2).
       under.executed = true;
-      const executed = await ctx.client().request(reg.peer, { method: 'POST', path: '/5/0/2' });
-      if (!changed(executed)) {
-        ctx.log.warn({ endpoint: reg.endpoint, code: executed.code }, 'LwM2M Update refused');
+      const executed = await ctx
+        .client()
+        .request(reg.peer, { method: 'POST', path: '/5/0/2' })
+        .catch((error: unknown) => {
+          ctx.log.warn({ endpoint: reg.endpoint, err: error }, 'LwM2M Update not answered');
+          return undefined;
+        });
+      under.since = ctx.clock.now();
+      // Not executed: the stall check executes it again (stall-check.ts).
+      if (!executed || !changed(executed)) {
+        if (executed) ctx.log.warn({ endpoint: reg.endpoint, code: executed.code }, 'LwM2M Update refused');
         under.executed = false;
       }
     }
@@ -157,7 +167,8 @@ export function createFirmwareSession(ctx: Lwm2mContext) {
     });
   }
 
-  async function put(reg: Registration, offer: Offer, delivery: 'pull' | 'push') {
+  /** Puts the offer on the client's Object 5; true when the client took it. */
+  async function put(reg: Registration, offer: Offer, delivery: 'pull' | 'push'): Promise<boolean> {
     if (delivery === 'pull') {
       const written = await ctx.client().request(reg.peer, {
         method: 'PUT',
@@ -167,10 +178,10 @@ export function createFirmwareSession(ctx: Lwm2mContext) {
       });
       if (!changed(written))
         ctx.log.warn({ endpoint: reg.endpoint, code: written.code }, 'LwM2M Package URI refused');
-      return;
+      return changed(written);
     }
     const file = await ctx.access.openDownload(offer.token);
-    if ('problem' in file) return;
+    if ('problem' in file) return false;
     const bytes = file.bytes ?? (await readAll(await ctx.access.openBlob(file.key)));
     const written = await ctx.client().request(reg.peer, {
       method: 'PUT',
@@ -191,28 +202,56 @@ export function createFirmwareSession(ctx: Lwm2mContext) {
     });
     if (!changed(written))
       ctx.log.warn({ endpoint: reg.endpoint, code: written.code }, 'LwM2M Package write refused');
+    return changed(written);
+  }
+
+  /** Puts the upgrade's offer on the wire and notes when the client took it. */
+  async function send(reg: Registration, under: UnderWay) {
+    under.since = ctx.clock.now();
+    const taken = await put(reg, under.offer, under.delivery).finally(() => {
+      under.since = ctx.clock.now();
+    });
+    if (taken) under.sentAt = ctx.clock.now();
   }
 
   /** Puts an offer on the client's Object 5: now, or at its next Update in queue mode. */
   async function deliver(reg: Registration, module: string, offer: Offer) {
     // Push only when the client does push only (/5/0/9 = 1); pull otherwise (§E.6).
     const delivery = reg.deliveryMethod === 1 ? 'push' : 'pull';
-    ctx.underWay.set(reg.device.id, {
+    const under: UnderWay = {
       upgradeId: offer.upgradeId,
       module,
       target: offer.pkg.version,
       token: offer.token,
       delivery,
       executed: false,
-    });
-    const send = () => put(reg, offer, delivery);
-    if (reg.queueMode) reg.held.push(send);
-    else await send();
+      offer,
+      sentAt: undefined,
+      since: ctx.clock.now(),
+      resent: 0,
+    };
+    ctx.underWay.set(reg.device.id, under);
+    if (reg.queueMode) reg.held.push(() => send(reg, under));
+    else await send(reg, under);
   }
+
+  const stalls = createStallCheck(
+    ctx,
+    {
+      readInteger: readOptional,
+      onState,
+      onResult,
+      judgeVersion,
+      resend: send,
+    },
+    stallMs,
+  );
 
   return {
     deliver,
     reset,
+    /** Checks the upgrades without news for a while (the dialect's sweep, every few seconds). */
+    checkStalled: (now: number) => stalls.sweep(now),
     /** A client registered: reads, observations, then what waits for it (§E.6 pull sequence step 1). */
     async onRegistered(reg: Registration, options: { sendHeld: boolean }) {
       const version = (await read(reg, '/3/0/3', 3, 'string')) as string | undefined;
@@ -261,8 +300,11 @@ export function createFirmwareSession(ctx: Lwm2mContext) {
     },
     /** A queue-mode client updated: it is reachable now, so what was held for it goes. */
     async onUpdated(reg: Registration) {
+      // The client is reachable now: what it did meanwhile is read (a queue-mode client's
+      // notifications may have been lost while it slept).
       const under = ctx.underWay.get(reg.device.id);
-      if (under?.executed) await judgeVersion(reg, under);
+      const quiet = under !== undefined && ctx.clock.now() - under.since >= stallMs;
+      if (under && (under.executed || (under.sentAt !== undefined && quiet))) await stalls.check(reg, under);
       await sendHeld(reg);
     },
     /** The upgrade is off: Cancel (/5/0/10, 1.1) or else an empty Package URI, before Update only. */

@@ -9,6 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { Agent, type IncomingMessage, type OutgoingMessage } from 'coap';
 import type { MqttLog } from '../mqtt/mqtt-dialect.ts';
+import { matchExchangesByPeer } from './agent-peers.ts';
 import { createBlock2Server } from './coap-block2.ts';
 import type {
   CoapAnswer,
@@ -141,6 +142,7 @@ export async function startCoap({
   const blocks = createBlock2Server();
   server.listen(socket);
   const agent = new Agent({ socket });
+  const exchanges = matchExchangesByPeer(agent);
   server.on('error', (error: Error) => log.warn({ err: error }, 'CoAP server error'));
   agent.on('error', (error: Error) => log.warn({ err: error }, 'CoAP client error'));
   server.on('request', (message: IncomingMessage, res: OutgoingMessage) => {
@@ -182,6 +184,7 @@ export async function startCoap({
       confirmable: true,
       ...(observe && { observe: true }),
     });
+    exchanges.sentTo(req, peer.address, peer.port);
     if (options.contentFormat !== undefined) req.setOption('Content-Format', options.contentFormat);
     if (options.accept !== undefined) req.setOption('Accept', options.accept);
     // node-coap segments a request whose Block1 option holds the size exponent (RFC 7959 §2.5).
