@@ -20,7 +20,6 @@ import { createKyselyLiveEventStore } from './adapters/db/kysely-live-event-stor
 import { createKyselyPlanStore } from './adapters/db/kysely-plan-store.ts';
 import { createKyselyReportStore } from './adapters/db/kysely-report-store.ts';
 import { createKyselySettingStore } from './adapters/db/kysely-setting-store.ts';
-import { createKyselySigningStore } from './adapters/db/kysely-signing-store.ts';
 import { createKyselyUpgradeLogPruneStore } from './adapters/db/kysely-upgrade-log-prune-store.ts';
 import { createKyselyUpgradeStore } from './adapters/db/kysely-upgrade-store.ts';
 import { createKyselyWebhookStore } from './adapters/db/kysely-webhook-store.ts';
@@ -60,12 +59,11 @@ import { type Notifier, noopNotifier } from './modules/plans/notifier.ts';
 import { createPlanService } from './modules/plans/plan-service.ts';
 import { createUpgradeEngine } from './modules/plans/upgrade-engine.ts';
 import { createUpgradeLogRetention } from './modules/plans/upgrade-log-retention.ts';
-import { createServerSigner, loadServerSigningKey } from './modules/signing/server-signer.ts';
-import { createSigningService } from './modules/signing/signing-service.ts';
 import { createWebhookService, type SendWebhook } from './modules/webhooks/webhook-service.ts';
 import { countPushes, countWebhookSends, measureDatabase, readinessOf } from './operations-wiring.ts';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.ts';
 import type { Services } from './services.ts';
+import { wireSigning } from './signing-wiring.ts';
 import { type CoapTransport, startCoap } from './transports/coap/coap-carrier.ts';
 import { createCursorCodec } from './transports/http/cursor.ts';
 import { buildHttpApp } from './transports/http/http-app.ts';
@@ -205,19 +203,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       clock,
     });
     const firmwareStore = createKyselyFirmwareStore(database.db);
-    const signingStore = createKyselySigningStore(database.db);
-    const signing = createSigningService({
-      store: signingStore,
+    const { signing, serverSigner, signDelta } = wireSigning({
+      database,
       products: catalog,
       clock,
-    });
-    // The server-held key, for products that register it (docs/signing.md); null: none.
-    const serverSigner = createServerSigner({
-      privateKey: config.signingKeyFile === null ? null : loadServerSigningKey(config.signingKeyFile),
-      signing,
-      store: signingStore,
-      products: catalog,
-      clock,
+      signingKeyFile: config.signingKeyFile,
     });
     const firmware = createFirmwareService({
       store: firmwareStore,
@@ -279,11 +269,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       blobs,
       clock,
       onError: (error, jobId) => http.log.error({ err: error, jobId }, 'delta job failed'),
-      async afterStore(delta, source, target) {
-        if (await signing.signatureOf(delta.id)) return;
-        const signed = await serverSigner.signDelta(delta, source, target);
-        if (signed) await signing.store(delta.id, signed);
-      },
+      afterStore: signDelta,
     });
     const devices = createDeviceService({
       store: deviceStore,
