@@ -207,11 +207,22 @@ function onRefused(
   now: number,
 ): Outcome {
   const said = event.reason === undefined || event.reason === '' ? '' : ` (${event.reason})`;
-  // A manual plan's offer is declined once and for all, as by the app (protocols.md §3.5).
-  if (policy.manual) return onRejected(state, policy, now);
+  const holdsImage = state.status === 'upgrading' && state.stage === 'downloaded';
+  // A manual plan's offer is declined once and for all, as by the app (protocols.md §3.5); so is
+  // its downloaded image put off before the install (an operator rejects an upgrading device no more).
+  if (policy.manual) {
+    if (holdsImage) return fail({ ...state, confirmation: 'rejected' }, policy, now, 'rejected', null, false);
+    return onRejected(state, policy, now);
+  }
   // A device that took the offer but has not downloaded a byte may still refuse it (Quectel's SDK
-  // confirms (2) to learn the files, then its application refuses (3)); past that it is too late.
-  if (state.status === 'upgrading' && !(state.stage === 'downloading' && state.progress === 0)) {
+  // confirms (2) to learn the files, then its application refuses (3)), and so may one holding the
+  // whole image before its install starts (LwM2M defers at Update: State stays 2 Downloaded with
+  // Update Result 11, protocols.md §4); in between, and once installing, it is too late.
+  if (
+    state.status === 'upgrading' &&
+    !(state.stage === 'downloading' && state.progress === 0) &&
+    !holdsImage
+  ) {
     return refuse('invalid_state', 'already upgrading; it cannot be refused');
   }
   if (waitingForRetry(state)) return keep(state, `refused${said} while waiting for the retry; ignored`);

@@ -105,6 +105,41 @@ describe('rejection period', () => {
     );
   });
 
+  it('takes a refusal of a downloaded image before its install (LwM2M defers at Update)', () => {
+    const downloaded = applyUpgradeEvent(
+      upgrading(),
+      { type: 'progress', percent: 100, stage: 'downloaded' },
+      silentPolicy,
+      2 * minute,
+    ).state;
+    assert.equal(downloaded.stage, 'downloaded');
+    const t = applyUpgradeEvent(downloaded, { type: 'refused' }, silentPolicy, 5 * minute);
+    assert.equal(t.accepted, true);
+    assert.equal(t.state.status, 'pending');
+    assert.equal(t.state.refusals, 1);
+    assert.equal(reofferAt(t.state), 5 * minute + period);
+  });
+
+  it("ends a manual plan's downloaded upgrade that the device puts off as rejected", () => {
+    const accepted = applyUpgradeEvent(
+      pushed(manualPolicy),
+      { type: 'confirmed' },
+      manualPolicy,
+      minute,
+    ).state;
+    const started = applyUpgradeEvent(accepted, { type: 'accepted' }, manualPolicy, minute).state;
+    const downloaded = applyUpgradeEvent(
+      started,
+      { type: 'progress', percent: 100, stage: 'downloaded' },
+      manualPolicy,
+      2 * minute,
+    ).state;
+    assert.equal(downloaded.stage, 'downloaded');
+    const t = applyUpgradeEvent(downloaded, { type: 'refused' }, manualPolicy, 3 * minute);
+    assert.equal(t.state.status, 'failure');
+    assert.equal(t.state.failureReason, 'rejected');
+  });
+
   it('takes a refusal of a pending record that was never offered', () => {
     const t = applyUpgradeEvent(pending(), { type: 'refused' }, silentPolicy, minute);
     assert.equal(t.state.status, 'pending');
