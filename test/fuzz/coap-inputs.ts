@@ -68,7 +68,7 @@ const anyOption: fc.Arbitrary<CoapOption> = fc.oneof(
   fc.record({
     number: fc.constantFrom<number>(coapOptions.contentFormat, coapOptions.accept),
     value: fc.oneof(
-      fc.constantFrom(0, 40, 42, 110, 112, 11542, 11543, 65535).map(uintOption),
+      fc.constantFrom(0, 40, 42, 110, 112, 11542, 11543, 11544, 65535).map(uintOption),
       fc.uint8Array({ maxLength: 3 }).map(Buffer.from),
     ),
   }),

@@ -1,44 +1,10 @@
-// LwM2M payloads for the CoAP fuzz target: TLV (11542), SenML JSON (110) and CBOR (112), plain
+// LwM2M payloads for the CoAP fuzz target: TLV (11542), SenML JSON (110) and CBOR (112), LwM2M
+// JSON (11543) and CBOR (11544), plain
 // text and opaque bytes, each valid for a resource, mutated, or random; and the content format
 // they are sent with (the right one, another, or one no client uses).
-import { contentFormats, encodeTlvResource } from '@updraft/protocol';
+import { CborMap, contentFormats, encodeCbor, encodeTlvResource } from '@updraft/protocol';
 import fc from 'fast-check';
 import { mutate, mutations } from '../../packages/protocol/src/test-support/byte-mutations.ts';
-
-/** CBOR (RFC 8949) of the few types SenML uses: integers, floats, strings, booleans, arrays, maps. */
-export function encodeCbor(value: unknown): Buffer {
-  const head = (major: number, n: number): Buffer => {
-    if (n < 24) return Buffer.of((major << 5) | n);
-    if (n < 0x100) return Buffer.of((major << 5) | 24, n);
-    if (n < 0x10000) return Buffer.of((major << 5) | 25, n >> 8, n & 0xff);
-    const b = Buffer.alloc(5);
-    b[0] = (major << 5) | 26;
-    b.writeUInt32BE(n >>> 0, 1);
-    return b;
-  };
-  if (value === null) return Buffer.of(0xf6);
-  if (value === true) return Buffer.of(0xf5);
-  if (value === false) return Buffer.of(0xf4);
-  if (typeof value === 'number') {
-    if (Number.isInteger(value) && Math.abs(value) < 2 ** 32)
-      return value >= 0 ? head(0, value) : head(1, -1 - value);
-    const b = Buffer.alloc(9);
-    b[0] = 0xfb;
-    b.writeDoubleBE(value, 1);
-    return b;
-  }
-  if (typeof value === 'string') {
-    const bytes = Buffer.from(value);
-    return Buffer.concat([head(3, bytes.length), bytes]);
-  }
-  if (Buffer.isBuffer(value)) return Buffer.concat([head(2, value.length), value]);
-  if (Array.isArray(value)) return Buffer.concat([head(4, value.length), ...value.map(encodeCbor)]);
-  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value as object);
-  return Buffer.concat([
-    head(5, entries.length),
-    ...entries.flatMap(([k, v]) => [encodeCbor(k), encodeCbor(v)]),
-  ]);
-}
 
 export interface Lwm2mPayload {
   payload: Buffer;
@@ -157,6 +123,18 @@ export const lwm2mPayload: fc.Arbitrary<Lwm2mPayload> = fc
       fc.constant(contentFormats.senmlCbor),
     ),
     fc.tuple(
+      fc.constant('lwm2m-json'),
+      senmlRecords.map((e) => Buffer.from(JSON.stringify({ bn: '/5/0/', e }).replaceAll('"vs"', '"sv"'))),
+      fc.constant(contentFormats.lwm2mJson),
+    ),
+    fc.tuple(
+      fc.constant('lwm2m-cbor'),
+      fc
+        .tuple(fc.array(fc.constantFrom(5, 0, 3, 8, 9, 70_000), { maxLength: 4 }), scalar)
+        .map(([path, v]) => encodeCbor(new CborMap([[path.length === 1 ? path[0]! : path, v]]))),
+      fc.constant(contentFormats.lwm2mCbor),
+    ),
+    fc.tuple(
       fc.constant('bytes'),
       fc.uint8Array({ maxLength: 200 }).map(Buffer.from),
       fc.constant(contentFormats.opaque),
@@ -180,6 +158,7 @@ export const lwm2mPayload: fc.Arbitrary<Lwm2mPayload> = fc
             contentFormats.senmlJson,
             contentFormats.senmlCbor,
             contentFormats.lwm2mJson,
+            contentFormats.lwm2mCbor,
             contentFormats.linkFormat,
             65535,
           ),

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  CborMap,
   contentFormats,
+  decodeResourceIntegers,
   decodeResourceValue,
   decodeTlv,
   decodeTlvIntegers,
+  encodeCbor,
   encodeTlvResource,
   Lwm2mPayloadError,
 } from './content.ts';
@@ -71,10 +74,110 @@ describe('a single resource value in each content format', () => {
       Lwm2mPayloadError,
     );
   });
+  it('SenML JSON: a base name applies to the records after it (RFC 8428 §4.5.1)', () => {
+    const senml = Buffer.from(
+      JSON.stringify([
+        { bn: '/3/0/', n: '3', vs: '1.0' },
+        { n: '9', v: 87 },
+      ]),
+    );
+    assert.equal(decodeResourceValue(senml, contentFormats.senmlJson, 9, 'integer'), 87);
+  });
+  it('SenML CBOR: integer labels (RFC 8428 §6), a value read by its own path', () => {
+    const read = encodeCbor([
+      new Map<number, unknown>([
+        [-2, '/3/0/3'],
+        [3, '2.1'],
+      ]),
+    ]);
+    assert.equal(decodeResourceValue(read, contentFormats.senmlCbor, 3, 'string'), '2.1');
+    const instance = encodeCbor([
+      new Map<number, unknown>([
+        [-2, '/5/0/'],
+        [0, '3'],
+        [2, 2],
+      ]),
+      new Map<number, unknown>([
+        [0, '5'],
+        [2, 0],
+      ]),
+    ]);
+    assert.equal(decodeResourceValue(instance, contentFormats.senmlCbor, 3, 'integer'), 2);
+    assert.equal(decodeResourceValue(instance, contentFormats.senmlCbor, 5, 'integer'), 0);
+    assert.throws(
+      () => decodeResourceValue(encodeCbor({ n: '3' }), contentFormats.senmlCbor, 3, 'integer'),
+      (e: unknown) => e instanceof Lwm2mPayloadError && e.code === 'LWM2M_SENML_INVALID',
+    );
+  });
+  it('LwM2M JSON (11543): the entry of the resource under the base name', () => {
+    const json = Buffer.from(
+      JSON.stringify({
+        bn: '/3/0/',
+        e: [
+          { n: '3', sv: '1.4' },
+          { n: '9', v: 55 },
+        ],
+      }),
+    );
+    assert.equal(decodeResourceValue(json, contentFormats.lwm2mJson, 3, 'string'), '1.4');
+    assert.equal(decodeResourceValue(json, contentFormats.lwm2mJson, 9, 'integer'), 55);
+    assert.throws(
+      () => decodeResourceValue(Buffer.from('{"bn":"/5/0/3"}'), contentFormats.lwm2mJson, 3, 'integer'),
+      (e: unknown) => e instanceof Lwm2mPayloadError && e.code === 'LWM2M_JSON_INVALID',
+    );
+  });
+  it('LwM2M CBOR (11544, 1.2): nested identifiers or a path as the key', () => {
+    const nested = encodeCbor(
+      new Map([
+        [
+          3,
+          new Map([
+            [
+              0,
+              new Map<number, unknown>([
+                [3, '3.0'],
+                [9, 40],
+              ]),
+            ],
+          ]),
+        ],
+      ]),
+    );
+    assert.equal(decodeResourceValue(nested, contentFormats.lwm2mCbor, 3, 'string'), '3.0');
+    assert.equal(decodeResourceValue(nested, contentFormats.lwm2mCbor, 9, 'integer'), 40);
+    const path = encodeCbor(new CborMap([[[5, 0, 5], 11]]));
+    assert.equal(decodeResourceValue(path, contentFormats.lwm2mCbor, 5, 'integer'), 11);
+    assert.throws(
+      () => decodeResourceValue(path, contentFormats.lwm2mCbor, 3, 'integer'),
+      (e: unknown) => e instanceof Lwm2mPayloadError && e.code === 'LWM2M_VALUE_MISSING',
+    );
+  });
+  it('the instances of a multiple resource (/5/0/8) in TLV, SenML and LwM2M CBOR', () => {
+    const senml = Buffer.from(
+      JSON.stringify([
+        { bn: '/5/0/8/', n: '0', v: 0 },
+        { n: '1', v: 2 },
+      ]),
+    );
+    assert.deepEqual(decodeResourceIntegers(senml, contentFormats.senmlJson, 8), [0, 2]);
+    const cbor = encodeCbor(
+      new CborMap([
+        [
+          [5, 0, 8],
+          new CborMap([
+            [0, 1],
+            [1, 3],
+          ]),
+        ],
+      ]),
+    );
+    assert.deepEqual(decodeResourceIntegers(cbor, contentFormats.lwm2mCbor, 8), [1, 3]);
+    assert.deepEqual(decodeResourceIntegers(Buffer.from('2'), contentFormats.text, 8), [2]);
+  });
   it('refuses a format it does not read', () => {
     assert.throws(
-      () => decodeResourceValue(Buffer.from('x'), contentFormats.senmlCbor, 3, 'string'),
-      Lwm2mPayloadError,
+      () => decodeResourceValue(Buffer.from('x'), contentFormats.opaque, 3, 'string'),
+      (e: unknown) => e instanceof Lwm2mPayloadError && e.code === 'LWM2M_FORMAT_UNSUPPORTED',
     );
   });
 });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   formatObjectLinks,
   lwm2mRegistrationSignature,
+  objectVersion,
   parseObjectLinks,
   parseQueryOptions,
   parseRegistration,
@@ -57,22 +58,28 @@ describe('LwM2M Register parameters (§6.2.1)', () => {
 });
 
 describe('LwM2M object links (RFC 6690)', () => {
-  it('lists object and instance links, skipping the root link and attributes', () => {
+  it('lists object and instance links with their version, skipping the root link and other attributes', () => {
     assert.deepEqual(
       parseObjectLinks('</>;rt="oma.lwm2m";ct=11542,</1/0>,</3/0>;ver=1.1,</5>,<not/a/path>'),
       [
         { objectId: 1, instanceId: 0 },
-        { objectId: 3, instanceId: 0 },
+        { objectId: 3, instanceId: 0, version: '1.1' },
         { objectId: 5, instanceId: undefined },
       ],
     );
   });
+  it("knows an object's version from its object link or an instance's, 1.0 when none says (§6.2.1)", () => {
+    assert.equal(objectVersion(parseObjectLinks('</5>;ver="1.1",</5/0>'), 5), '1.1');
+    assert.equal(objectVersion(parseObjectLinks('</3/0>;ver=1.2,</5/0>;ver=1.1;x=1'), 5), '1.1');
+    assert.equal(objectVersion(parseObjectLinks('</3>;ver=1.1,</5/0>'), 5), '1.0');
+  });
   it('formats what it parses', () => {
     const links = [
       { objectId: 3, instanceId: 0 },
-      { objectId: 5, instanceId: undefined },
+      { objectId: 5, instanceId: undefined, version: '1.1' },
+      { objectId: 5, instanceId: 0 },
     ];
-    assert.equal(formatObjectLinks(links), '</3/0>,</5>');
+    assert.equal(formatObjectLinks(links), '</3/0>,</5>;ver=1.1,</5/0>');
     assert.deepEqual(parseObjectLinks(formatObjectLinks(links)), links);
   });
 });

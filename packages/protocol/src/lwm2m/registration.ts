@@ -76,34 +76,46 @@ export function parseLifetime(lt: string | undefined): number | undefined | null
   return value >= 1 ? value : null;
 }
 
-/** One link of the registration payload: `</5/0>`, `</3/0>;ver=1.1`, `</>;rt="oma.lwm2m"`. */
+/** One link of the registration payload: `</5/0>`, `</3>;ver=1.1`, `</>;rt="oma.lwm2m"`. */
 export interface ObjectLink {
   objectId: number;
   instanceId: number | undefined;
+  /** The object's version (`ver`, §6.2.1: given only when it is not 1.0). */
+  version?: string;
 }
 
 /**
- * The objects of a registration payload (RFC 6690 link format). The root path link and
- * attributes are skipped; a link that is no object path is skipped too (§6.2.1 allows an
- * alternate root path, which Updraft does not use).
+ * The objects of a registration payload (RFC 6690 link format) with their `ver` attribute. The
+ * root path link and other attributes are skipped; a link that is no object path is skipped
+ * too (§6.2.1 allows an alternate root path, which Updraft does not use).
  */
 export function parseObjectLinks(payload: string): ObjectLink[] {
   const links: ObjectLink[] = [];
-  for (const match of payload.matchAll(/<([^>]*)>/g)) {
+  for (const match of payload.matchAll(/<([^>]*)>([^,<]*)/g)) {
     const parts = match[1]!.split('/').filter((s) => s !== '');
     if (parts.length === 0 || parts.length > 2 || !parts.every((p) => /^\d{1,5}$/.test(p))) continue;
+    const version = /;ver="?(\d{1,3}\.\d{1,3})"?(?:;|$)/.exec(match[2]!)?.[1];
     links.push({
       objectId: Number(parts[0]),
       instanceId: parts[1] === undefined ? undefined : Number(parts[1]),
+      ...(version !== undefined && { version }),
     });
   }
   return links;
 }
 
+/** The version a client gives object `objectId` (on its object link or an instance's); 1.0 by default. */
+export function objectVersion(links: readonly ObjectLink[], objectId: number): string {
+  return links.find((l) => l.objectId === objectId && l.version !== undefined)?.version ?? '1.0';
+}
+
 /** The objects a client lists, as link format (what the test client and the SDK send). */
 export function formatObjectLinks(links: readonly ObjectLink[]): string {
   return links
-    .map(({ objectId, instanceId }) => `</${objectId}${instanceId === undefined ? '' : `/${instanceId}`}>`)
+    .map(
+      ({ objectId, instanceId, version }) =>
+        `</${objectId}${instanceId === undefined ? '' : `/${instanceId}`}>${version === undefined ? '' : `;ver=${version}`}`,
+    )
     .join(',');
 }
 

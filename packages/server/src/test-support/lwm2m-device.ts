@@ -2,11 +2,14 @@
 // §6.2 registration, Object 5 of protocols.md §4), on node-coap like the server: one socket that
 // sends Register/Update/De-register and downloads (the library's Agent) and answers the server's
 // Read, Write, Execute and Observe (its Server). It keeps /3/0/3, /3/0/9, /4/0/2 and Object 5's
-// resources; a test drives its State and Update Result or lets it download and install by itself.
+// resources (and, as an Object 5 v1.1 client, Severity /5/0/11 and Maximum Defer Period /5/0/13);
+// a test drives its State and Update Result or lets it download and install by itself, defer at
+// Update, and answer in plain text (TLV for /5/0/8) or SenML CBOR.
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { contentFormats, formatObjectLinks, lwm2mRegistrationSignature } from '@updraft/protocol';
 import { Agent, type IncomingMessage, type OutgoingMessage, Server } from 'coap';
+import { createReads } from './lwm2m-device-reads.ts';
 
 export interface Lwm2mDeviceOptions {
   server: { address: string; port: number };
@@ -33,6 +36,12 @@ export interface Lwm2mDeviceOptions {
   loses?: (path: string, value: number) => boolean;
   /** After an install, register again (the reboot); false: the registration before it stays. */
   registersAfterInstall?: boolean;
+  /** Object 5's version in the object links (`</5>;ver=1.1`): 1.1 has /5/0/11 and /5/0/13. */
+  object5Version?: '1.0' | '1.1';
+  /** At Update (/5/0/2) the user defers: State stays 2 Downloaded, Update Result 11 (§E.6). */
+  defers?: boolean;
+  /** The format of its read answers and notifications: plain text (default) or SenML CBOR (112). */
+  format?: 'text' | 'senml-cbor';
 }
 
 type Waiter<T> = { test: (value: T) => boolean; resolve: (value: T) => void };
@@ -54,11 +63,14 @@ export async function startLwm2mDevice(options: Lwm2mDeviceOptions) {
     result: 0,
     uri: '',
     pkg: Buffer.alloc(0) as Buffer,
+    /** /5/0/11 and /5/0/13 as the server wrote them (Object 5 v1.1). */
+    severity: undefined as number | undefined,
+    maxDeferPeriod: undefined as number | undefined,
   };
   let location: string | undefined;
   const writes: Lwm2mWrite[] = [];
   const writeWaiters: Waiter<Lwm2mWrite>[] = [];
-  const observers = new Map<string, OutgoingMessage[]>();
+  const reads = createReads(options, values);
 
   const recordWrite = (write: Lwm2mWrite) => {
     writes.push(write);
@@ -68,23 +80,13 @@ export async function startLwm2mDevice(options: Lwm2mDeviceOptions) {
     }
   };
 
-  function text(res: OutgoingMessage, value: string | number) {
-    res.setOption('Content-Format', contentFormats.text);
-    res.end(Buffer.from(String(value)));
-  }
-
-  function notify(path: string, value: number) {
-    if (options.loses?.(path, value)) return;
-    for (const res of observers.get(path) ?? []) res.write(Buffer.from(String(value)));
-  }
-
   async function setState(state: number) {
     values.state = state;
-    notify('/5/0/3', state);
+    reads.notify('/5/0/3', state);
   }
   async function setResult(result: number) {
     values.result = result;
-    notify('/5/0/5', result);
+    reads.notify('/5/0/5', result);
   }
 
   function request(
@@ -128,6 +130,7 @@ export async function startLwm2mDevice(options: Lwm2mDeviceOptions) {
       { objectId: 1, instanceId: 0 },
       { objectId: 3, instanceId: 0 },
       { objectId: 4, instanceId: 0 },
+      ...(options.object5Version === '1.1' ? [{ objectId: 5, instanceId: undefined, version: '1.1' }] : []),
       { objectId: 5, instanceId: 0 },
     ]);
     const res = await request('POST', '/rd', query, Buffer.from(links));
@@ -172,47 +175,7 @@ export async function startLwm2mDevice(options: Lwm2mDeviceOptions) {
 
   server.on('request', (req: IncomingMessage, res: OutgoingMessage) => {
     const path = req.url.split('?')[0]!;
-    const observing = req.headers.Observe === 0;
-    if (req.method === 'GET') {
-      if (observing) {
-        const list = observers.get(path) ?? [];
-        list.push(res);
-        observers.set(path, list);
-        res.on('finish', () =>
-          observers.set(
-            path,
-            (observers.get(path) ?? []).filter((r) => r !== res),
-          ),
-        );
-        res.setOption('Content-Format', contentFormats.text);
-        res.write(Buffer.from(String(path === '/5/0/3' ? values.state : values.result)));
-        return;
-      }
-      switch (path) {
-        case '/3/0/3':
-          return text(res, values.version);
-        case '/3/0/9':
-          return text(res, options.battery ?? 90);
-        case '/4/0/2':
-          return text(res, options.signal ?? -70);
-        case '/5/0/3':
-          return text(res, values.state);
-        case '/5/0/5':
-          return text(res, values.result);
-        case '/5/0/9':
-          return text(res, options.deliveryMethod ?? 2);
-        case '/5/0/8': {
-          // A multiple resource: TLV (§7.4.3), one resource instance per protocol.
-          const instances = (options.protocols ?? [0]).map((p, i) => Buffer.of(0x41, i, p));
-          const body = Buffer.concat(instances);
-          res.setOption('Content-Format', contentFormats.tlv);
-          return res.end(Buffer.concat([Buffer.of(0x88, 8, body.length), body]));
-        }
-        default:
-          res.code = '4.04';
-          return res.end();
-      }
-    }
+    if (req.method === 'GET') return reads.answer(path, req.headers.Observe === 0, res);
     if (req.method === 'PUT' && path === '/5/0/1') {
       values.uri = req.payload.toString('utf8');
       recordWrite({ path, payload: req.payload });
@@ -231,6 +194,19 @@ export async function startLwm2mDevice(options: Lwm2mDeviceOptions) {
       if (req.payload.length > 1 || req.payload[0] !== 0) void setState(2);
       return;
     }
+    if (req.method === 'PUT' && (path === '/5/0/11' || path === '/5/0/13')) {
+      // Object 5 v1.1 resources; a 1.0 client has no such resource.
+      if (options.object5Version !== '1.1') {
+        res.code = '4.04';
+        return res.end();
+      }
+      const value = Number(req.payload.toString('utf8'));
+      if (path === '/5/0/11') values.severity = value;
+      else values.maxDeferPeriod = value;
+      recordWrite({ path, payload: req.payload });
+      res.code = '2.04';
+      return res.end();
+    }
     if (req.method === 'POST' && path === '/5/0/2') {
       if (values.state !== 2) {
         res.code = '4.05';
@@ -239,6 +215,8 @@ export async function startLwm2mDevice(options: Lwm2mDeviceOptions) {
       recordWrite({ path, payload: Buffer.alloc(0) });
       res.code = '2.04';
       res.end();
+      // The user puts the install off: State stays 2 Downloaded with Update Result 11 (§E.6).
+      if (options.defers) return void setResult(11);
       if (options.installs !== null && options.installs !== undefined) {
         const next = options.installs;
         void (async () => {
@@ -248,7 +226,7 @@ export async function startLwm2mDevice(options: Lwm2mDeviceOptions) {
           values.state = 0;
           values.result = 1;
           if (options.registersAfterInstall === false) return void (await setState(0));
-          observers.clear();
+          reads.forget();
           await register();
         })();
       }
@@ -291,7 +269,7 @@ export async function startLwm2mDevice(options: Lwm2mDeviceOptions) {
       return location;
     },
     async close() {
-      observers.clear();
+      reads.forget();
       agent.close();
       server.close();
       socket.close();

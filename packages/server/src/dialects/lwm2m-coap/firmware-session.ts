@@ -5,8 +5,8 @@
 // version (/3/0/3). Canonical events go to the device service (result-codes.ts).
 import {
   contentFormats,
+  decodeResourceIntegers,
   decodeResourceValue,
-  decodeTlvIntegers,
   formatPackageFacts,
   formatPackageUri,
 } from '@updraft/protocol';
@@ -33,6 +33,21 @@ export function createFirmwareSession(ctx: Lwm2mContext, stallMs = defaultStallM
       return decodeResourceValue(result.payload, result.contentFormat, resourceId, type);
     } catch (error) {
       ctx.log.warn({ endpoint: reg.endpoint, path, err: error }, 'LwM2M value not read');
+      return undefined;
+    }
+  }
+
+  /** /5/0/8, a multiple resource: asked in TLV, read in whatever format the client answers. */
+  async function readProtocols(reg: Registration): Promise<number[] | undefined> {
+    const result = await ctx
+      .client()
+      .request(reg.peer, { method: 'GET', path: '/5/0/8', accept: contentFormats.tlv })
+      .catch(() => undefined);
+    if (!result || !content(result)) return undefined;
+    try {
+      return decodeResourceIntegers(result.payload, result.contentFormat, 8);
+    } catch (error) {
+      ctx.log.warn({ endpoint: reg.endpoint, path: '/5/0/8', err: error }, 'LwM2M value not read');
       return undefined;
     }
   }
@@ -261,13 +276,7 @@ export function createFirmwareSession(ctx: Lwm2mContext, stallMs = defaultStallM
       let result: number | undefined;
       if (has(reg, 5)) {
         reg.deliveryMethod = await readOptional(reg, '/5/0/9', 9);
-        const protocols = await ctx
-          .client()
-          .request(reg.peer, { method: 'GET', path: '/5/0/8', accept: contentFormats.tlv })
-          .catch(() => undefined);
-        if (protocols && content(protocols) && protocols.contentFormat === contentFormats.tlv) {
-          reg.protocols = decodeTlvIntegers(protocols.payload);
-        }
+        reg.protocols = await readProtocols(reg);
         state = await observe(reg, '/5/0/3', 3, (value) => onState(reg, value));
         result = await observe(reg, '/5/0/5', 5, (value) => onResult(reg, value));
       }
