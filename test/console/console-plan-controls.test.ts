@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createDevice } from '@updraft/sdk';
 import type { Page } from 'playwright-core';
-import { browserSkipReason, type ConsoleHarness, startConsole } from '../support/console-browser.ts';
+import {
+  browserSkipReason,
+  type ConsoleHarness,
+  itMetNoPageFaults,
+  startConsole,
+} from '../support/console-browser.ts';
 import {
   callApi,
   createMeterFleet,
@@ -25,11 +30,6 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
   let h: ConsoleHarness;
   let page: Page;
   let fleet: MeterFleet;
-
-  async function look(name: string): Promise<void> {
-    await h.shoot(page, name);
-    await h.checkA11y(page, name);
-  }
 
   before(async () => {
     h = await startConsole();
@@ -89,7 +89,7 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
     await reject.getByRole('button', { name: 'No' }).click();
     await row.getByText('waits for confirmation').waitFor();
     await row.getByText('awaiting confirmation').waitFor();
-    await look('plan-manual');
+    await h.look(page, 'plan-manual');
     await row.getByRole('button', { name: 'Confirm', exact: true }).click();
     await page.getByText('import-0101 confirmed').waitFor();
     await row.getByText('awaiting confirmation').waitFor({ state: 'detached' });
@@ -160,7 +160,7 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
     const jobs = page.locator('.ant-card', { hasText: 'Delta jobs' });
     await jobs.getByText(/^(succeeded|not worthwhile: offer the full package)$/).waitFor();
     await jobs.getByRole('cell', { name: '1.0.1 → 1.0.2' }).waitFor();
-    await look('firmware-deltas');
+    await h.look(page, 'firmware-deltas');
     await row.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'New upgrade plan' }).waitFor();
     assert.equal(await page.getByLabel('Verification plan').getAttribute('aria-checked'), 'true');
@@ -183,7 +183,7 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
     await page.getByTitle(/^1\.0\.2 \(default 1\.0\.2\)$/).click();
     await page.getByText(/No upgrade plans yet/).waitFor();
     assert.notEqual(Number(new URL(page.url()).searchParams.get('firmwarePackageId')), packageId);
-    await look('plans-of-package');
+    await h.look(page, 'plans-of-package');
   });
 
   it('creates a plan of two components and shows the state of each, per plan and per device', async () => {
@@ -220,7 +220,7 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
     await page.getByTitle('meter-two', { exact: true }).click();
     await page.keyboard.press('Escape');
     await page.getByText('1 devices will be targeted (0 busy in another plan)').waitFor();
-    await look('plan-form-components');
+    await h.look(page, 'plan-form-components');
     await page.getByRole('button', { name: 'Create and publish' }).click();
     await page.getByRole('heading', { name: /Module then MCU/ }).waitFor();
     const components = page.getByTestId('plan-components');
@@ -257,7 +257,7 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
     const row = page.getByRole('row', { name: /meter-two/ });
     await row.getByText('default: upgraded').waitFor();
     await row.getByText('mcu: upgraded').waitFor();
-    await look('plan-components');
+    await h.look(page, 'plan-components');
   });
 
   it('edits a draft in the plan form, filled in as saved, and saves it with PUT', async () => {
@@ -282,7 +282,7 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
     assert.equal(await page.getByLabel('Deadline').inputValue(), '2030-01-02 12:00:00');
     await page.getByTitle('default 1.0.1').first().waitFor();
     await page.getByText('1 devices will be targeted (0 busy in another plan)').waitFor();
-    await look('plan-edit');
+    await h.look(page, 'plan-edit');
     await page.getByLabel('Name', { exact: true }).fill('Autumn draft, edited');
     await page.getByLabel('Concurrency cap').fill('9');
     const devices = page.getByLabel('Devices', { exact: true });
@@ -312,15 +312,5 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
     await page.getByText('Only a draft can be edited; this plan has been published.').waitFor();
   });
 
-  it('met no serious or critical accessibility violation on any page (axe-core)', () => {
-    assert.deepEqual(h.a11yViolations, []);
-  });
-
-  it('met no Content Security Policy violation on any page', () => {
-    assert.deepEqual(h.cspViolations, []);
-  });
-
-  it('found every file it asked for', () => {
-    assert.deepEqual(h.missingFiles, []);
-  });
+  itMetNoPageFaults(() => h);
 });

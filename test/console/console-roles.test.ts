@@ -6,7 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkipReason, type ConsoleHarness, startConsole } from '../support/console-browser.ts';
+import {
+  browserSkipReason,
+  type ConsoleHarness,
+  itMetNoPageFaults,
+  startConsole,
+} from '../support/console-browser.ts';
 import {
   callApi,
   createMeterFleet,
@@ -23,12 +28,6 @@ describe('the web console in Chinese, for each role and on a phone', { skip, tim
   let page: Page;
   let fleet: MeterFleet;
   let planId: number;
-
-  /** A screenshot of the page as it stands, and its accessibility check. */
-  async function look(name: string, target: Page = page): Promise<void> {
-    await h.shoot(target, name);
-    await h.checkA11y(target, name);
-  }
 
   before(async () => {
     h = await startConsole();
@@ -55,7 +54,7 @@ describe('the web console in Chinese, for each role and on a phone', { skip, tim
       'zh-CN',
       '<html lang> after a reload',
     );
-    await look('products-zh');
+    await h.look(page, 'products-zh');
     // Form validation and the date picker speak Chinese too (issue 19: "Please enter 用户名", "Select date").
     await page.goto(`${h.base}/plans/new`);
     await page.getByRole('button', { name: '创建并发布' }).click();
@@ -67,17 +66,17 @@ describe('the web console in Chinese, for each role and on a phone', { skip, tim
     assert.equal(await page.getByPlaceholder('Select date').count(), 0);
     await page.goto(`${h.base}/plans/${planId}`);
     await waitForCount(page, '成功', 3);
-    await look('plan-zh');
+    await h.look(page, 'plan-zh');
     // The device page and the firmware list in Chinese, beside their English screenshots
     // (device-detail, firmware): the device's new version and its log, the package's row.
     await page.goto(`${h.base}/devices/${fleet.deviceIds.get('meter-0002')}`);
     await page.getByRole('heading', { name: 'meter-0002' }).waitFor();
     await page.getByText('1.0.1').first().waitFor();
     assert.equal(await page.getByText(/^Device$|^Version$|^Last seen$/).count(), 0, 'no English labels');
-    await look('device-zh');
+    await h.look(page, 'device-zh');
     await page.getByRole('menuitem', { name: '固件' }).click();
     await page.getByRole('cell', { name: '1.0.1', exact: true }).waitFor();
-    await look('firmware-zh');
+    await h.look(page, 'firmware-zh');
     await page.getByRole('menuitem', { name: '产品' }).click();
     await page.getByText('English').click();
     await page.getByRole('heading', { name: 'Products' }).waitFor();
@@ -87,10 +86,10 @@ describe('the web console in Chinese, for each role and on a phone', { skip, tim
     await page.getByRole('menuitem', { name: 'Settings' }).click();
     await page.getByRole('menuitem', { name: 'API keys' }).click();
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
-    await look('api-keys');
+    await h.look(page, 'api-keys');
     await page.getByRole('menuitem', { name: 'Users' }).click();
     await page.getByRole('cell', { name: 'vera' }).waitFor();
-    await look('users');
+    await h.look(page, 'users');
     await page.getByRole('menuitem', { name: 'Webhooks' }).click();
     await page.getByText('No webhooks.').waitFor();
     await page.getByRole('button', { name: 'Add webhook' }).first().click();
@@ -102,7 +101,7 @@ describe('the web console in Chinese, for each role and on a phone', { skip, tim
     await page.getByRole('button', { name: 'Deliveries' }).click();
     await page.getByText('Nothing sent yet').waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
-    await look('webhooks');
+    await h.look(page, 'webhooks');
   });
 
   it('offers a viewer no create button and no settings', async () => {
@@ -133,7 +132,7 @@ describe('the web console in Chinese, for each role and on a phone', { skip, tim
       for (const name of ['Publish', 'Start', 'Cancel plan']) {
         assert.equal(await viewer.getByRole('button', { name, exact: true }).count(), 0, name);
       }
-      await look('plan-viewer', viewer);
+      await h.look(viewer, 'plan-viewer');
       await viewer.goto(`${h.base}/plans/new`);
       await viewer.getByText('There is no page here.').waitFor();
     } finally {
@@ -153,30 +152,20 @@ describe('the web console in Chinese, for each role and on a phone', { skip, tim
       assert.equal(await phone.getByRole('menuitem', { name: 'Devices' }).isVisible(), false);
       const width = await phone.evaluate<number>('document.documentElement.scrollWidth');
       assert.ok(width <= 390, `the page is ${width} px wide`);
-      await look('products-phone', phone);
+      await h.look(phone, 'products-phone');
       await phone.getByRole('button', { name: 'Menu' }).click();
       await phone.getByRole('menuitem', { name: 'Devices' }).click();
       await phone.getByRole('heading', { name: 'Devices' }).waitFor();
-      await look('devices-phone', phone);
+      await h.look(phone, 'devices-phone');
       await phone.goto(`${h.base}/plans/${planId}`);
       await waitForCount(phone, 'Success', 3);
       const planWidth = await phone.evaluate<number>('document.documentElement.scrollWidth');
       assert.ok(planWidth <= 390, `the plan page is ${planWidth} px wide`);
-      await look('plan-phone', phone);
+      await h.look(phone, 'plan-phone');
     } finally {
       await context.close();
     }
   });
 
-  it('met no serious or critical accessibility violation on any page (axe-core)', () => {
-    assert.deepEqual(h.a11yViolations, []);
-  });
-
-  it('met no Content Security Policy violation on any page', () => {
-    assert.deepEqual(h.cspViolations, []);
-  });
-
-  it('found every file it asked for', () => {
-    assert.deepEqual(h.missingFiles, []);
-  });
+  itMetNoPageFaults(() => h);
 });

@@ -6,7 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkipReason, type ConsoleHarness, startConsole } from '../support/console-browser.ts';
+import {
+  browserSkipReason,
+  type ConsoleHarness,
+  itMetNoPageFaults,
+  startConsole,
+} from '../support/console-browser.ts';
 import { createMeterFleet, type MeterFleet, runDevice, waitForCount } from '../support/console-fleet.ts';
 
 const skip = browserSkipReason();
@@ -15,11 +20,6 @@ describe('a rollout in the web console', { skip, timeout: 300_000 }, () => {
   let h: ConsoleHarness;
   let page: Page;
   let fleet: MeterFleet;
-
-  async function look(name: string): Promise<void> {
-    await h.shoot(page, name);
-    await h.checkA11y(page, name);
-  }
 
   before(async () => {
     h = await startConsole();
@@ -52,12 +52,12 @@ describe('a rollout in the web console', { skip, timeout: 300_000 }, () => {
     }
     await page.keyboard.press('Escape');
     await page.getByText('3 devices will be targeted (0 busy in another plan)').waitFor();
-    await look('plan-form');
+    await h.look(page, 'plan-form');
     await page.getByRole('button', { name: 'Create and publish' }).click();
     await page.getByRole('heading', { name: /Spring rollout/ }).waitFor();
     await page.getByRole('heading', { name: /running/ }).waitFor();
     await waitForCount(page, 'Devices', 3);
-    await look('plan-running');
+    await h.look(page, 'plan-running');
     await page.getByRole('menuitem', { name: 'Overview' }).click();
     await page
       .locator('.ant-card', { hasText: 'Active plans' })
@@ -80,7 +80,7 @@ describe('a rollout in the web console', { skip, timeout: 300_000 }, () => {
     // The version the device reported, not "–" (issue 19).
     const succeeded = page.getByRole('row', { name: /meter-0002/ });
     await succeeded.getByRole('cell', { name: '1.0.1', exact: true }).waitFor();
-    await look('plan');
+    await h.look(page, 'plan');
   });
 
   it('shows a device log and retries the failed device until it succeeds', async () => {
@@ -89,7 +89,7 @@ describe('a rollout in the web console', { skip, timeout: 300_000 }, () => {
     const log = page.getByTestId('upgrade-log');
     await log.waitFor();
     assert.match((await log.textContent()) ?? '', /Failure/);
-    await look('plan-device-log');
+    await h.look(page, 'plan-device-log');
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
     await row.getByRole('button', { name: 'Retry' }).click();
     await page.getByText('meter-0004 retried').waitFor();
@@ -117,10 +117,10 @@ describe('a rollout in the web console', { skip, timeout: 300_000 }, () => {
       .getByText(/running → completed/)
       .first()
       .waitFor();
-    await look('plan-completed');
+    await h.look(page, 'plan-completed');
     await page.getByRole('menuitem', { name: 'Plans' }).click();
     await page.getByRole('link', { name: 'Spring rollout' }).waitFor();
-    await look('plans');
+    await h.look(page, 'plans');
     await page.getByRole('menuitem', { name: 'Overview' }).click();
     const versions = page.locator('.ant-card', { hasText: 'Versions in the fleet' });
     await versions.getByText('default 1.0.1').waitFor();
@@ -129,7 +129,7 @@ describe('a rollout in the web console', { skip, timeout: 300_000 }, () => {
     await rate.getByText('Last 30 days (UTC): 3 succeeded, 0 failed, success rate 100%').waitFor();
     const chart = (await rate.getByTestId('success-rate-chart').textContent()) ?? '';
     assert.match(chart, /\d{4}-\d{2}-\d{2}: 3 succeeded, 0 failed \(100%\)/, 'the day the devices finished');
-    await look('overview-fleet');
+    await h.look(page, 'overview-fleet');
   });
 
   it('shows a device with its versions and its upgrade history with logs', async () => {
@@ -146,7 +146,7 @@ describe('a rollout in the web console', { skip, timeout: 300_000 }, () => {
     await page.getByText('88%').waitFor();
     const history = page.locator('.ant-card', { hasText: 'Upgrade history' });
     await history.getByRole('cell', { name: 'Success' }).waitFor();
-    await look('device-detail');
+    await h.look(page, 'device-detail');
     await history.getByRole('button', { name: 'Log' }).click();
     // Events in words (issue 19: 'repush_due', 'operator_retry' were shown as codes).
     await page.getByTestId('upgrade-log').getByText('retried by an operator').waitFor();
@@ -154,15 +154,5 @@ describe('a rollout in the web console', { skip, timeout: 300_000 }, () => {
     await page.getByTestId('upgrade-log').waitFor({ state: 'hidden' });
   });
 
-  it('met no serious or critical accessibility violation on any page (axe-core)', () => {
-    assert.deepEqual(h.a11yViolations, []);
-  });
-
-  it('met no Content Security Policy violation on any page', () => {
-    assert.deepEqual(h.cspViolations, []);
-  });
-
-  it('found every file it asked for', () => {
-    assert.deepEqual(h.missingFiles, []);
-  });
+  itMetNoPageFaults(() => h);
 });

@@ -8,7 +8,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkipReason, type ConsoleHarness, startConsole } from '../support/console-browser.ts';
+import {
+  browserSkipReason,
+  type ConsoleHarness,
+  itMetNoPageFaults,
+  startConsole,
+} from '../support/console-browser.ts';
 import { callApi } from '../support/console-fleet.ts';
 
 const skip = browserSkipReason();
@@ -16,12 +21,6 @@ const skip = browserSkipReason();
 describe('the web console', { skip, timeout: 300_000 }, () => {
   let h: ConsoleHarness;
   let page: Page;
-
-  /** A screenshot of the page as it stands, and its accessibility check. */
-  async function look(name: string): Promise<void> {
-    await h.shoot(page, name);
-    await h.checkA11y(page, name);
-  }
 
   before(async () => {
     h = await startConsole();
@@ -48,7 +47,7 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
   it('signs an admin in and shows the overview', async () => {
     await page.goto(h.base);
     await page.getByLabel('Username').waitFor();
-    await look('sign-in');
+    await h.look(page, 'sign-in');
     await h.signIn(page);
     // No white frame around the app.
     assert.equal(await page.evaluate<string>('getComputedStyle(document.body).margin'), '0px');
@@ -56,17 +55,17 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
       .locator('.ant-card', { hasText: 'Success rate per day' })
       .getByText(/No device upgrade has finished in the last 30 days\. Start a plan/)
       .waitFor();
-    await look('overview');
+    await h.look(page, 'overview');
   });
 
   it('creates a product, opens it and adds a module', async () => {
     await page.getByRole('menuitem', { name: 'Products' }).click();
     await page.getByRole('heading', { name: 'Products' }).waitFor();
-    await look('products-empty');
+    await h.look(page, 'products-empty');
     await page.getByRole('button', { name: 'Create product' }).first().click();
     const form = page.getByRole('dialog');
     await form.getByLabel('Name').fill('Smart meter');
-    await look('product-create');
+    await h.look(page, 'product-create');
     await form.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('link', { name: 'Smart meter' }).click();
     await page.getByRole('heading', { name: 'Smart meter' }).waitFor();
@@ -82,7 +81,7 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
     await page.getByRole('dialog').getByLabel('OneNET model code').fill('10201');
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
     await page.getByRole('cell', { name: '101 / 10201' }).waitFor();
-    await look('product-detail');
+    await h.look(page, 'product-detail');
   });
 
   it('shows the server message when the API refuses a change', async () => {
@@ -109,7 +108,7 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
       mimeType: 'application/octet-stream',
       buffer: Buffer.alloc(64 * 1024, 7),
     });
-    await look('firmware-upload');
+    await h.look(page, 'firmware-upload');
     await dialog.getByRole('button', { name: 'Upload firmware' }).click();
     await page.getByRole('cell', { name: 'Spring build for the pilot meters' }).waitFor();
     await page.getByRole('cell', { name: '1.0.1', exact: true }).waitFor();
@@ -119,7 +118,7 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
       .getByRole('row', { name: /Spring build/ })
       .getByRole('link', { name: 'Smart meter' })
       .waitFor();
-    await look('firmware');
+    await h.look(page, 'firmware');
   });
 
   it('refuses a file type the server does not accept before sending it', async () => {
@@ -143,7 +142,7 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
     const secret = page.getByTestId('secret');
     await secret.waitFor();
     assert.ok(((await secret.textContent()) ?? '').length >= 16);
-    await look('device-secret');
+    await h.look(page, 'device-secret');
     await page.getByRole('button', { name: 'OK' }).click();
     await page.getByRole('cell', { name: 'meter-0001' }).waitFor();
     // The row names its product and the list its exact total (issue 19).
@@ -152,7 +151,7 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
       .getByRole('link', { name: 'Smart meter' })
       .waitFor();
     await page.getByTestId('device-total').getByText('Total: 1').waitFor();
-    await look('devices');
+    await h.look(page, 'devices');
   });
 
   it('creates a group and filters devices by it', async () => {
@@ -164,7 +163,7 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
     await dialog.getByLabel('Name').fill('north');
     await dialog.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('cell', { name: 'north' }).waitFor();
-    await look('groups');
+    await h.look(page, 'groups');
     await page.getByRole('menuitem', { name: 'Devices' }).click();
     await page.getByRole('cell', { name: 'meter-0001' }).waitFor();
     await page.locator('.ant-select').filter({ hasText: 'Group' }).click();
@@ -175,7 +174,7 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
   it('lists upgrade plans, with an empty state that says what to do first', async () => {
     await page.getByRole('menuitem', { name: 'Plans' }).click();
     await page.getByText('No upgrade plans yet.').waitFor();
-    await look('plans-empty');
+    await h.look(page, 'plans-empty');
   });
 
   it('adds devices to a group by filter and lists its members', async () => {
@@ -193,7 +192,7 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
     const dialog = page.getByRole('dialog');
     await dialog.locator('.ant-radio-button-wrapper', { hasText: 'By filter' }).click();
     await dialog.getByRole('textbox', { name: 'Name' }).fill('meter-000');
-    await look('group-add-by-filter');
+    await h.look(page, 'group-add-by-filter');
     await dialog.getByRole('button', { name: 'Add devices' }).click();
     await page.getByText('4 devices added to north').waitFor();
     await row.getByRole('button', { name: 'Members' }).click();
@@ -201,7 +200,7 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
     await page.getByRole('link', { name: 'meter-0003' }).waitFor();
     assert.equal(await page.getByRole('row').count(), 5, 'a header row and four members');
     await page.getByTestId('device-total').getByText('Total: 4').waitFor();
-    await look('group-members');
+    await h.look(page, 'group-members');
     // The menu's Devices is the whole list again, not the group's (issue 19), with each version.
     assert.equal(await page.locator('.ant-select').filter({ hasText: 'north' }).count(), 1);
     await page.getByRole('menuitem', { name: 'Devices' }).click();
@@ -224,7 +223,7 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
     await dialog.getByText('2 devices created, 1 lines refused').waitFor();
     await dialog.getByRole('cell', { name: '3', exact: true }).waitFor();
     await dialog.getByRole('link', { name: 'Download secrets (CSV)' }).waitFor();
-    await look('device-import');
+    await h.look(page, 'device-import');
     await dialog.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('link', { name: 'import-0102' }).waitFor();
   });
@@ -244,21 +243,11 @@ describe('the web console', { skip, timeout: 300_000 }, () => {
       for (const name of ['Name', 'Version', 'Tag']) {
         await page.getByRole('searchbox', { name }).or(page.getByRole('textbox', { name })).first().waitFor();
       }
-      await look('devices-error');
+      await h.look(page, 'devices-error');
     } finally {
       await page.unroute('**/api/v1/devices?**');
     }
   });
 
-  it('met no serious or critical accessibility violation on any page (axe-core)', () => {
-    assert.deepEqual(h.a11yViolations, []);
-  });
-
-  it('met no Content Security Policy violation on any page', () => {
-    assert.deepEqual(h.cspViolations, []);
-  });
-
-  it('found every file it asked for, the favicon included', () => {
-    assert.deepEqual(h.missingFiles, []);
-  });
+  itMetNoPageFaults(() => h, 'found every file it asked for, the favicon included');
 });

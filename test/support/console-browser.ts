@@ -2,12 +2,14 @@
 // throwaway folder), Debian's chromium through playwright-core, an admin API key for set-up
 // calls, and sign-in. Each test file starts its own (test/console/*.test.ts). Every page it opens
 // is watched for Content Security Policy violations and files that were not found, and can be
-// checked for accessibility (console-axe.ts) and photographed into .test-output/screenshots/.
+// checked for accessibility (console-axe.ts) and photographed into .test-output/screenshots/;
+// itMetNoPageFaults ends a file with the tests that none of its pages had a fault.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { it } from 'node:test';
 import { type App, type BuildOptions, buildApp, loadConfig } from '@updraft/server';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { seriousViolations } from './console-axe.ts';
@@ -55,6 +57,8 @@ export interface ConsoleHarness {
   shoot(page: Page, name: string): Promise<void>;
   /** Runs axe-core on the page as it is; what it finds serious or critical joins a11yViolations. */
   checkA11y(page: Page, name: string): Promise<void>;
+  /** A screenshot of the page as it stands (shoot), and its accessibility check (checkA11y). */
+  look(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,6 +90,17 @@ export async function startConsole(options: BuildOptions = {}): Promise<ConsoleH
   const cspViolations: string[] = [];
   const missingFiles: string[] = [];
   const a11yViolations: string[] = [];
+  async function shoot(page: Page, name: string) {
+    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  }
+  async function checkA11y(page: Page, name: string) {
+    // A dialog still fading in or out is measured at its passing opacity: wait for what ends.
+    await page.evaluate(`Promise.all(document.getAnimations()
+      .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
+      .map((a) => a.finished.catch(() => undefined)))`);
+    const width = page.viewportSize()?.width ?? 0;
+    for (const found of await seriousViolations(page)) a11yViolations.push(`${name} @${width}px: ${found}`);
+  }
   return {
     app,
     base,
@@ -123,16 +138,11 @@ export async function startConsole(options: BuildOptions = {}): Promise<ConsoleH
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
     },
-    async shoot(page, name) {
-      await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-    },
-    async checkA11y(page, name) {
-      // A dialog still fading in or out is measured at its passing opacity: wait for what ends.
-      await page.evaluate(`Promise.all(document.getAnimations()
-        .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
-        .map((a) => a.finished.catch(() => undefined)))`);
-      const width = page.viewportSize()?.width ?? 0;
-      for (const found of await seriousViolations(page)) a11yViolations.push(`${name} @${width}px: ${found}`);
+    shoot,
+    checkA11y,
+    async look(page, name) {
+      await shoot(page, name);
+      await checkA11y(page, name);
     },
     async close() {
       await browser.close();
@@ -140,4 +150,26 @@ export async function startConsole(options: BuildOptions = {}): Promise<ConsoleH
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A browser test file's closing tests, after every page it opened: no serious or critical
+ * accessibility violation, no Content Security Policy violation, and no file that was not found.
+ * `harness` gives the file's harness, started in its `before`.
+ */
+export function itMetNoPageFaults(
+  harness: () => ConsoleHarness,
+  missingFilesTitle = 'found every file it asked for',
+): void {
+  it('met no serious or critical accessibility violation on any page (axe-core)', () => {
+    assert.deepEqual(harness().a11yViolations, []);
+  });
+
+  it('met no Content Security Policy violation on any page', () => {
+    assert.deepEqual(harness().cspViolations, []);
+  });
+
+  it(missingFilesTitle, () => {
+    assert.deepEqual(harness().missingFiles, []);
+  });
 }
