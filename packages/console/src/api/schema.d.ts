@@ -3108,7 +3108,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Count the devices that match the filters of the device list (an exact total) */
+    /**
+     * Count the devices that match the filters of the device list
+     * @description Without filters, or with productId alone, the exact number from a count the database keeps (no scan). With other filters, exact up to 100,000 matches; past that counting stops, `count` is 100,000 and `exact` is false: at least that many match (docs/capacity.md).
+     */
     get: {
       parameters: {
         query?: {
@@ -3138,6 +3141,8 @@ export interface paths {
           content: {
             'application/json': {
               count: number;
+              /** @description false: at least `count` devices match */
+              exact: boolean;
             };
           };
         };

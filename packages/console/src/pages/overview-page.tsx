@@ -42,7 +42,7 @@ export function OverviewPage() {
         setCounts({
           products: countOf(products),
           devices: String(devices.count),
-          online: String(online.count),
+          online: online.exact ? String(online.count) : `${online.count}+`,
           firmware: countOf(firmware),
         }),
       (error) => notify.error(error),

@@ -45,14 +45,15 @@ export function DevicesPage() {
       api.GET('/api/v1/devices', { params: { query: { limit: 50, ...filters, ...(cursor && { cursor }) } } }),
     ),
   );
-  const [total, setTotal] = useState<number | null>(null);
+  const [total, setTotal] = useState<string | null>(null);
   const [counted, setCounted] = useState(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the filters and each reload are the triggers
   useEffect(() => {
     let live = true;
     setTotal(null);
     unwrap(api.GET('/api/v1/devices/count', { params: { query: filters } })).then(
-      (answer) => live && setTotal(answer.count),
+      // Past the server's counting limit a filtered total is a lower bound (exact false).
+      (answer) => live && setTotal(answer.exact ? String(answer.count) : `${answer.count}+`),
       () => {},
     );
     return () => {

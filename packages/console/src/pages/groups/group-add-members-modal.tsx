@@ -40,7 +40,7 @@ export function GroupAddMembersModal({ group, onClose }: { group: Group | null; 
   const [busy, setBusy] = useState(false);
 
   const watched = Form.useWatch([], form);
-  const [matching, setMatching] = useState<number | null>(null);
+  const [matching, setMatching] = useState<string | null>(null);
   const previewKey = group && by === 'filter' ? JSON.stringify(filterOf(group, watched ?? {})) : '';
   useEffect(() => {
     setMatching(null);
@@ -49,7 +49,7 @@ export function GroupAddMembersModal({ group, onClose }: { group: Group | null; 
     // A pause while typing, so that each keystroke does not ask the server.
     const timer = window.setTimeout(() => {
       unwrap(api.GET('/api/v1/devices/count', { params: { query: JSON.parse(previewKey) } })).then(
-        (answer) => live && setMatching(answer.count),
+        (answer) => live && setMatching(answer.exact ? String(answer.count) : `${answer.count}+`),
         () => {},
       );
     }, 300);

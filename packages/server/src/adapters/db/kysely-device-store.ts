@@ -125,11 +125,29 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>, dialect: Sql
 
     list,
 
-    async countDevices(filter) {
-      const row = await filtered(
-        db.selectFrom('devices').select((eb) => eb.fn.countAll<number>().as('n')),
-        filter,
-      ).executeTakeFirstOrThrow();
+    async countDevices(filter, atMost) {
+      if (atMost === undefined) {
+        const row = await filtered(
+          db.selectFrom('devices').select((eb) => eb.fn.countAll<number>().as('n')),
+          filter,
+        ).executeTakeFirstOrThrow();
+        return Number(row.n);
+      }
+      // Counting stops at atMost rows: a filter that matches most of a large product costs what
+      // atMost rows cost, not the product.
+      const row = await db
+        .selectFrom(filtered(db.selectFrom('devices').select('devices.id'), filter).limit(atMost).as('m'))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async totalDevices(productId) {
+      const row = await db
+        .selectFrom('product_device_counts')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('devices'), eb.lit(0)).as('n'))
+        .$if(productId !== undefined, (q) => q.where('product_id', '=', productId!))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 

@@ -94,6 +94,12 @@ export interface DeviceVersionsTable {
   reported_at: number;
 }
 
+/** Migration 23: each product's number of devices, kept by triggers on devices. */
+export interface ProductDeviceCountsTable {
+  product_id: number;
+  devices: number;
+}
+
 export interface DeviceGroupsTable {
   id: Generated<number>;
   product_id: number;
@@ -397,6 +403,7 @@ export interface DatabaseSchema {
   products: ProductsTable;
   modules: ModulesTable;
   devices: DevicesTable;
+  product_device_counts: ProductDeviceCountsTable;
   device_tags: DeviceTagsTable;
   device_versions: DeviceVersionsTable;
   device_groups: DeviceGroupsTable;

@@ -29,13 +29,17 @@ export interface ProductLookup {
   listModules(productId: number): Promise<{ name: string }[]>;
 }
 
+/** Past this many matches, a filtered device total stops counting (docs/capacity.md). */
+export const listCountLimit = 100_000;
+
 export interface DeviceServiceDeps {
   store: DeviceStore;
   products: ProductLookup;
   clock: Clock;
   /** The server secret every device secret is derived from. */
   serverSecret: Buffer;
-  limits: { importMaxBytes: number };
+  /** listCountLimit: listCountLimit below by default (tests lower it). */
+  limits: { importMaxBytes: number; listCountLimit?: number };
 }
 
 export interface DeviceDraft {
@@ -139,6 +143,20 @@ export function createDeviceService({ store, products, clock, serverSecret, limi
       return { ...listed, items: listed.items.map((d) => ({ ...d, versions: versions.get(d.id) ?? [] })) };
     },
     countDevices: (filter: DeviceFilter): Promise<number> => store.countDevices(filter),
+    /**
+     * The device list's total (GET /devices/count): a product's or the fleet's devices, exact
+     * from the kept count; with other filters, exact up to listCountLimit and past it that many
+     * with exact false (at least that many match), so that no total counts a whole large fleet.
+     */
+    async countDeviceList(filter: DeviceFilter): Promise<{ count: number; exact: boolean }> {
+      const { productId, ...rest } = filter;
+      if (Object.values(rest).every((v) => v === undefined || v === '')) {
+        return { count: await store.totalDevices(productId), exact: true };
+      }
+      const limit = limits.listCountLimit ?? listCountLimit;
+      const count = await store.countDevices(filter, limit + 1);
+      return count > limit ? { count: limit, exact: false } : { count, exact: true };
+    },
     /** How many of the product's devices run each version of each module. */
     fleetVersions: (productId: number) => store.fleetVersions(productId),
 

@@ -102,7 +102,10 @@ export interface DeviceStore {
   getCredential(id: number): Promise<DeviceCredential | undefined>;
   setCredential(id: number, credential: DeviceCredential, now: number): Promise<boolean>;
   list(filter: DeviceFilter, page: PageRequest): Promise<Page<Device>>;
-  countDevices(filter: DeviceFilter): Promise<number>;
+  /** The devices the filter selects, counted up to `atMost` when given (then at most that). */
+  countDevices(filter: DeviceFilter, atMost?: number): Promise<number>;
+  /** The product's devices, or every product's, from the kept count (one row read, exact). */
+  totalDevices(productId?: number): Promise<number>;
   /** Of these ids, those of devices whose product's node type is `gateway`. */
   findGatewayIds(ids: number[]): Promise<Set<number>>;
   update(

@@ -21,6 +21,7 @@ import { migration as signing } from './0019-signing.ts';
 import { migration as deviceFreeSpace } from './0020-device-free-space.ts';
 import { migration as upgradePages } from './0021-upgrade-pages.ts';
 import { migration as upgradeLogRetention } from './0022-upgrade-log-retention.ts';
+import { migration as deviceCounts } from './0023-device-counts.ts';
 import type { Migration } from './migration.ts';
 
 export const migrations: readonly Migration[] = [
@@ -46,4 +47,5 @@ export const migrations: readonly Migration[] = [
   deviceFreeSpace,
   upgradePages,
   upgradeLogRetention,
+  deviceCounts,
 ];

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ImportLine } from '../../../modules/devices/device-import.ts';
 import { deviceNamePattern, maxTags, tagPattern } from '../../../modules/devices/device-rules.ts';
 import type { DeviceDetail } from '../../../modules/devices/device-service.ts';
+import { listCountLimit } from '../../../modules/devices/device-service.ts';
 import { type ImportFormat, importFormats, readImportRows } from '../../../modules/devices/import-formats.ts';
 import type { RouteContext } from '../route-context.ts';
 import { errorResponses, IdParams, iso, PageQuery, pageOf, Timestamp } from '../schemas.ts';
@@ -54,6 +55,7 @@ const DevicePatchBody = Type.Object(
 
 const DeviceQuery = Type.Object({ ...PageQuery, ...deviceFilterFields }, { additionalProperties: false });
 const DeviceCountQuery = Type.Object(deviceFilterFields, { additionalProperties: false });
+const limitText = listCountLimit.toLocaleString('en');
 
 /** A device of the list, with every module's reported version. */
 const DeviceListItem = Type.Object({
@@ -256,14 +258,19 @@ export async function registerDeviceRoutes(app: FastifyInstance, { services, cur
       config: { auth: 'viewer' },
       schema: {
         tags,
-        summary: 'Count the devices that match the filters of the device list (an exact total)',
+        summary: 'Count the devices that match the filters of the device list',
+        description: `Without filters, or with productId alone, the exact number from a count the database keeps (no scan). With other filters, exact up to ${limitText} matches; past that counting stops, \`count\` is ${limitText} and \`exact\` is false: at least that many match (docs/capacity.md).`,
         querystring: DeviceCountQuery,
-        response: { 200: Type.Object({ count: Type.Integer() }), ...errorResponses() },
+        response: {
+          200: Type.Object({
+            count: Type.Integer(),
+            exact: Type.Boolean({ description: 'false: at least `count` devices match' }),
+          }),
+          ...errorResponses(),
+        },
       },
     },
-    async (request) => ({
-      count: await devices.countDevices(request.query as Static<typeof DeviceCountQuery>),
-    }),
+    async (request) => devices.countDeviceList(request.query as Static<typeof DeviceCountQuery>),
   );
 
   app.get(
