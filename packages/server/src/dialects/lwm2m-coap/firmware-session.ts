@@ -13,6 +13,7 @@ import {
 import type { CanonicalEvent, Offer } from '../../modules/device-access/device-access.ts';
 import type { CoapResult } from '../../transports/coap/coap-dialect.ts';
 import { type Lwm2mContext, lwm2mModule, type UnderWay } from './context.ts';
+import { hasDeferral, writeDeferral } from './firmware-deferral.ts';
 import type { Registration } from './registry.ts';
 import { eventOfResult, eventOfState, updateResultSuccess } from './result-codes.ts';
 import { createStallCheck, defaultStallMs } from './stall-check.ts';
@@ -184,6 +185,7 @@ export function createFirmwareSession(ctx: Lwm2mContext, stallMs = defaultStallM
 
   /** Puts the offer on the client's Object 5; true when the client took it. */
   async function put(reg: Registration, offer: Offer, delivery: 'pull' | 'push'): Promise<boolean> {
+    if (hasDeferral(reg)) await writeDeferral(ctx, reg, offer.spec);
     if (delivery === 'pull') {
       const written = await ctx.client().request(reg.peer, {
         method: 'PUT',
