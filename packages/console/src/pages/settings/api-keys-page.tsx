@@ -1,14 +1,15 @@
 // API keys (admin): list, create (secret shown once), revoke.
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Form, Input, Modal, Popconfirm, Table, Tag } from 'antd';
+import { Button, Card, Form, Input, Popconfirm, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { unwrap } from '../../api/api-client.ts';
 import type { ApiKey, Role } from '../../api/types.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
 import { useApi } from '../../auth/session-context.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
+import { FormModal } from '../../components/form-modal.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
-import { SecretNotice } from '../../components/secret-notice.tsx';
+import { useSecretDialog } from '../../components/secret-notice.tsx';
 import { useNotify } from '../../components/use-notify.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
 import { RoleSelect } from './role-select.tsx';
@@ -17,27 +18,16 @@ export function ApiKeysPage() {
   const t = useT();
   const api = useApi();
   const notify = useNotify();
-  const { modal } = App.useApp();
-  const [form] = Form.useForm<{ name: string; role: Role }>();
+  const showSecret = useSecretDialog();
   const [creating, setCreating] = useState(false);
   const keys = usePagedList('api-keys', (cursor) =>
     unwrap(api.GET('/api/v1/api-keys', { params: { query: { limit: 100, ...(cursor && { cursor }) } } })),
   );
 
   async function create(values: { name: string; role: Role }) {
-    try {
-      const answer = await unwrap(api.POST('/api/v1/api-keys', { body: values }));
-      setCreating(false);
-      form.resetFields();
-      keys.reload();
-      modal.success({
-        title: t('apiKeys.secretTitle'),
-        width: 560,
-        content: <SecretNotice warning={t('apiKeys.secretOnce')} secret={answer.secret} />,
-      });
-    } catch (error) {
-      notify.error(error);
-    }
+    const answer = await unwrap(api.POST('/api/v1/api-keys', { body: values }));
+    keys.reload();
+    showSecret(t('apiKeys.secretTitle'), t('apiKeys.secretOnce'), answer.secret);
   }
 
   async function revoke(id: number) {
@@ -91,24 +81,21 @@ export function ApiKeysPage() {
           ]}
         />
       </Card>
-      <Modal
+      <FormModal<{ name: string; role: Role }>
         title={t('apiKeys.create')}
-        open={creating}
         okText={t('app.create')}
-        cancelText={t('app.cancel')}
-        onOk={() => form.submit()}
-        onCancel={() => setCreating(false)}
-        destroyOnHidden
+        open={creating}
+        onSubmit={create}
+        onClose={() => setCreating(false)}
+        initialValues={{ role: 'operator' }}
       >
-        <Form form={form} layout="vertical" onFinish={create} initialValues={{ role: 'operator' }}>
-          <Form.Item name="name" label={t('apiKeys.name')} rules={[{ required: true, max: 64 }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="role" label={t('apiKeys.role')}>
-            <RoleSelect />
-          </Form.Item>
-        </Form>
-      </Modal>
+        <Form.Item name="name" label={t('apiKeys.name')} rules={[{ required: true, max: 64 }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="role" label={t('apiKeys.role')}>
+          <RoleSelect />
+        </Form.Item>
+      </FormModal>
     </>
   );
 }

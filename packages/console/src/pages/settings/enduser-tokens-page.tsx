@@ -1,7 +1,7 @@
 // End-user tokens (operators; docs/enduser-api.md): issue one for an owner's devices (the token
 // is shown once), list them without the tokens, revoke.
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Table, Tag } from 'antd';
+import { Button, Card, Form, Input, InputNumber, Popconfirm, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { unwrap } from '../../api/api-client.ts';
 import type { EndUserToken } from '../../api/types.ts';
@@ -9,9 +9,10 @@ import { usePagedList } from '../../api/use-paged-list.ts';
 import { useApi } from '../../auth/session-context.tsx';
 import { DeviceSelect } from '../../components/device-select.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
+import { FormModal } from '../../components/form-modal.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { ProductSelect } from '../../components/product-select.tsx';
-import { SecretNotice } from '../../components/secret-notice.tsx';
+import { useSecretDialog } from '../../components/secret-notice.tsx';
 import { useNotify } from '../../components/use-notify.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
 
@@ -26,7 +27,7 @@ export function EndUserTokensPage() {
   const t = useT();
   const api = useApi();
   const notify = useNotify();
-  const { modal } = App.useApp();
+  const showSecret = useSecretDialog();
   const [form] = Form.useForm<TokenForm>();
   const productId = Form.useWatch('productId', form);
   const [creating, setCreating] = useState(false);
@@ -37,27 +38,17 @@ export function EndUserTokensPage() {
   );
 
   async function create(values: TokenForm) {
-    try {
-      const answer = await unwrap(
-        api.POST('/api/v1/enduser-tokens', {
-          body: {
-            deviceIds: values.deviceIds,
-            ...(values.label?.trim() && { label: values.label.trim() }),
-            ...(typeof values.ttlMinutes === 'number' && { ttlSeconds: values.ttlMinutes * 60 }),
-          },
-        }),
-      );
-      setCreating(false);
-      form.resetFields();
-      tokens.reload();
-      modal.success({
-        title: t('endUserTokens.secretTitle'),
-        width: 560,
-        content: <SecretNotice warning={t('endUserTokens.secretOnce')} secret={answer.token} />,
-      });
-    } catch (error) {
-      notify.error(error);
-    }
+    const answer = await unwrap(
+      api.POST('/api/v1/enduser-tokens', {
+        body: {
+          deviceIds: values.deviceIds,
+          ...(values.label?.trim() && { label: values.label.trim() }),
+          ...(typeof values.ttlMinutes === 'number' && { ttlSeconds: values.ttlMinutes * 60 }),
+        },
+      }),
+    );
+    tokens.reload();
+    showSecret(t('endUserTokens.secretTitle'), t('endUserTokens.secretOnce'), answer.token);
   }
 
   async function revoke(id: number) {
@@ -117,35 +108,32 @@ export function EndUserTokensPage() {
           ]}
         />
       </Card>
-      <Modal
+      <FormModal<TokenForm>
         title={t('endUserTokens.create')}
-        open={creating}
         okText={t('app.create')}
-        cancelText={t('app.cancel')}
-        onOk={() => form.submit()}
-        onCancel={() => setCreating(false)}
-        destroyOnHidden
+        open={creating}
+        onSubmit={create}
+        onClose={() => setCreating(false)}
+        form={form}
       >
-        <Form form={form} layout="vertical" onFinish={create}>
-          <Form.Item name="productId" label={t('endUserTokens.product')} rules={[{ required: true }]}>
-            <ProductSelect />
-          </Form.Item>
-          <Form.Item
-            name="deviceIds"
-            label={t('endUserTokens.devices')}
-            extra={t('endUserTokens.devices.help')}
-            rules={[{ required: true, type: 'array', min: 1 }]}
-          >
-            <DeviceSelect productId={productId} />
-          </Form.Item>
-          <Form.Item name="label" label={t('endUserTokens.label')} rules={[{ max: 100 }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="ttlMinutes" label={t('endUserTokens.ttl')} extra={t('endUserTokens.ttl.help')}>
-            <InputNumber min={1} max={7 * 24 * 60} addonAfter="min" style={{ width: '100%' }} />
-          </Form.Item>
-        </Form>
-      </Modal>
+        <Form.Item name="productId" label={t('endUserTokens.product')} rules={[{ required: true }]}>
+          <ProductSelect />
+        </Form.Item>
+        <Form.Item
+          name="deviceIds"
+          label={t('endUserTokens.devices')}
+          extra={t('endUserTokens.devices.help')}
+          rules={[{ required: true, type: 'array', min: 1 }]}
+        >
+          <DeviceSelect productId={productId} />
+        </Form.Item>
+        <Form.Item name="label" label={t('endUserTokens.label')} rules={[{ max: 100 }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="ttlMinutes" label={t('endUserTokens.ttl')} extra={t('endUserTokens.ttl.help')}>
+          <InputNumber min={1} max={7 * 24 * 60} addonAfter="min" style={{ width: '100%' }} />
+        </Form.Item>
+      </FormModal>
     </>
   );
 }

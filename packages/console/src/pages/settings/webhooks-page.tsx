@@ -1,15 +1,16 @@
 // Webhooks (admin): subscriptions to plan and device-upgrade transitions; create (the HMAC secret
 // is shown once), enable or disable, delete, and each one's delivery log.
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Space, Switch, Table, Tag } from 'antd';
+import { Button, Card, Checkbox, Form, Input, Popconfirm, Space, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { unwrap } from '../../api/api-client.ts';
 import type { Webhook } from '../../api/types.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
 import { useApi } from '../../auth/session-context.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
+import { FormModal } from '../../components/form-modal.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
-import { SecretNotice } from '../../components/secret-notice.tsx';
+import { useSecretDialog } from '../../components/secret-notice.tsx';
 import { useNotify } from '../../components/use-notify.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
 import { WebhookDeliveriesDrawer } from './webhook-deliveries-drawer.tsx';
@@ -32,8 +33,7 @@ export function WebhooksPage() {
   const t = useT();
   const api = useApi();
   const notify = useNotify();
-  const { modal } = App.useApp();
-  const [form] = Form.useForm<WebhookInput>();
+  const showSecret = useSecretDialog();
   const [creating, setCreating] = useState(false);
   const [viewing, setViewing] = useState<Webhook | null>(null);
   const hooks = usePagedList('webhooks', (cursor) =>
@@ -41,19 +41,9 @@ export function WebhooksPage() {
   );
 
   async function create(values: WebhookInput) {
-    try {
-      const answer = await unwrap(api.POST('/api/v1/webhooks', { body: values }));
-      setCreating(false);
-      form.resetFields();
-      hooks.reload();
-      modal.success({
-        title: t('webhooks.secretTitle'),
-        width: 560,
-        content: <SecretNotice warning={t('webhooks.secretOnce')} secret={answer.secret} />,
-      });
-    } catch (error) {
-      notify.error(error);
-    }
+    const answer = await unwrap(api.POST('/api/v1/webhooks', { body: values }));
+    hooks.reload();
+    showSecret(t('webhooks.secretTitle'), t('webhooks.secretOnce'), answer.secret);
   }
 
   async function change(hook: Webhook, enabled: boolean) {
@@ -132,38 +122,33 @@ export function WebhooksPage() {
           ]}
         />
       </Card>
-      <Modal
+      <FormModal<WebhookInput>
         title={t('webhooks.create')}
-        open={creating}
         okText={t('app.create')}
-        cancelText={t('app.cancel')}
-        onOk={() => form.submit()}
-        onCancel={() => setCreating(false)}
-        destroyOnHidden
+        open={creating}
+        onSubmit={create}
+        onClose={() => setCreating(false)}
+        initialValues={{ eventTypes: [...eventTypes] }}
       >
-        <Form form={form} layout="vertical" onFinish={create} initialValues={{ eventTypes: [...eventTypes] }}>
-          <Form.Item
-            name="url"
-            label={t('webhooks.url')}
-            extra={t('webhooks.url.help')}
-            rules={[{ required: true, type: 'url', max: 2000 }]}
-          >
-            <Input placeholder="https://example.com/updraft" />
-          </Form.Item>
-          <Form.Item
-            name="eventTypes"
-            label={t('webhooks.events')}
-            rules={[{ required: true, type: 'array', min: 1 }]}
-          >
-            <Checkbox.Group
-              options={eventTypes.map((e) => ({ value: e, label: t(`webhooks.event.${e}`) }))}
-            />
-          </Form.Item>
-          <Form.Item name="description" label={t('groups.description')} rules={[{ max: 500 }]}>
-            <Input />
-          </Form.Item>
-        </Form>
-      </Modal>
+        <Form.Item
+          name="url"
+          label={t('webhooks.url')}
+          extra={t('webhooks.url.help')}
+          rules={[{ required: true, type: 'url', max: 2000 }]}
+        >
+          <Input placeholder="https://example.com/updraft" />
+        </Form.Item>
+        <Form.Item
+          name="eventTypes"
+          label={t('webhooks.events')}
+          rules={[{ required: true, type: 'array', min: 1 }]}
+        >
+          <Checkbox.Group options={eventTypes.map((e) => ({ value: e, label: t(`webhooks.event.${e}`) }))} />
+        </Form.Item>
+        <Form.Item name="description" label={t('groups.description')} rules={[{ max: 500 }]}>
+          <Input />
+        </Form.Item>
+      </FormModal>
       <WebhookDeliveriesDrawer webhook={viewing} onClose={() => setViewing(null)} />
     </>
   );
