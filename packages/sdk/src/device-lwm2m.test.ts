@@ -17,7 +17,14 @@ import {
 } from '../../server/src/test-support/device-fleet.ts';
 import { eventually } from '../../server/src/test-support/mqtt-device.ts';
 import { skipReason } from '../../server/src/test-support/test-database.ts';
-import { createDevice, type Device, type DeviceEvent, type DeviceOptions, SdkError } from './index.ts';
+import {
+  createDevice,
+  type Device,
+  type DeviceEvent,
+  type DeviceOptions,
+  type Offer,
+  SdkError,
+} from './index.ts';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -110,9 +117,19 @@ describe('device SDK over LwM2M', { skip: (await skipReason()) ?? false }, () =>
 
   it("refuses an offer the owner declines with Update Result 11: the server counts it and waits out the plan's rejection period", async () => {
     const d = f.devices[2]!;
-    const { device } = start(d, { accept: () => 'refuse' });
+    const seen: Offer[] = [];
+    const { device } = start(d, {
+      accept: (offer) => {
+        seen.push(offer);
+        return 'refuse';
+      },
+    });
     await device.start();
     assert.equal((await resultOf(device)).outcome, 'deferred');
+    // The SDK's Object 5 is 1.1: the server wrote Severity and Maximum Defer Period with the offer.
+    const plan = await f.t.app.services.plans.getPlan(f.planId);
+    assert.equal(seen[0]?.severity, 'mandatory');
+    assert.equal(seen[0]?.maxDeferSeconds, plan.spec.rejectionPeriodSeconds);
     const state = await until(d, (s) => s.refusals === 1);
     assert.equal(state.status, 'pending');
     assert.equal(state.nextAction, 'reoffer');

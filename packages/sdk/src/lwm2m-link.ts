@@ -34,6 +34,13 @@ export interface Lwm2mLinkOptions {
   delivery?: 'pull' | 'push';
 }
 
+/** /5/0/11 Severity (OMA-SUP-XML_5-V1_1). */
+const severityNames: Record<number, NonNullable<Offer['severity']>> = {
+  0: 'critical',
+  1: 'mandatory',
+  2: 'optional',
+};
+
 /** Update Result for a failure the device reports (protocols.md §5, read back by the server). */
 const resultOfFailure: Record<FailureReason, number> = {
   download_failed: fwResult.connectionLost,
@@ -113,14 +120,14 @@ export function createLwm2mLink(options: Lwm2mLinkOptions): Link & { fetch: type
       const offer = offerOfPackage(payload, query);
       if ('result' in offer) return refuse(offer.result);
       pushed = payload;
-      offered(offer);
+      offered(withDeferral(offer));
     },
     telemetry: options.telemetry,
     packageUri(uri) {
       if (uri === '') return reset();
       const offer = offerOfUri(uri);
       if ('result' in offer) return refuse(offer.result);
-      offered(offer);
+      offered(withDeferral(offer));
     },
     update() {
       if (objects.values.state !== fwState.downloaded || !current) return false;
@@ -137,6 +144,14 @@ export function createLwm2mLink(options: Lwm2mLinkOptions): Link & { fetch: type
       return true;
     },
   });
+
+  /** The offer with Severity and Maximum Defer Period, when the server wrote them before it. */
+  function withDeferral(offer: Offer): Offer {
+    const { severity, maxDeferPeriod } = objects.values;
+    return maxDeferPeriod === undefined
+      ? offer
+      : { ...offer, severity: severityNames[severity] ?? 'mandatory', maxDeferSeconds: maxDeferPeriod };
+  }
 
   /** The Object 5 upgrade for `offer` (a resumed one has no Package URI write in this session). */
   function track(offer: Offer, replace = false): Current {

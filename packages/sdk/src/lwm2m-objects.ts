@@ -4,7 +4,8 @@
 // /4/0/2 signal, and Firmware Update (Object 5, protocols.md §4): State /5/0/3 and Update Result
 // /5/0/5 (observable), PkgName and PkgVersion, protocols /5/0/8 (CoAP only) and delivery method
 // /5/0/9 (pull only, or push only), the Package URI /5/0/1 write or the Package /5/0/0 write,
-// Update /5/0/2 and Cancel /5/0/10. What the writes and executes mean for the upgrade the link
+// Update /5/0/2 and Cancel /5/0/10, and Object 5 v1.1's Severity /5/0/11 and Maximum Defer
+// Period /5/0/13 (read and written, plain text). What the writes and executes mean for the upgrade the link
 // decides (lwm2m-link.ts).
 import { contentFormats } from '@updraft/protocol';
 import type { IncomingMessage, OutgoingMessage } from 'coap';
@@ -42,7 +43,16 @@ export interface ObjectHandlers {
 }
 
 export function createObjects(handlers: ObjectHandlers) {
-  const values = { state: 0 as number, result: 0 as number, pkgName: '', pkgVersion: '' };
+  const values = {
+    state: 0 as number,
+    result: 0 as number,
+    pkgName: '',
+    pkgVersion: '',
+    /** /5/0/11: 0 critical, 1 mandatory (the default), 2 optional. */
+    severity: 1 as number,
+    /** /5/0/13: seconds the update may be put off, 0 = not at all; undefined until written. */
+    maxDeferPeriod: undefined as number | undefined,
+  };
   const observers = new Map<string, OutgoingMessage[]>();
 
   function notify(path: string, value: number) {
@@ -83,6 +93,10 @@ export function createObjects(handlers: ObjectHandlers) {
       }
       case '/5/0/9':
         return text(res, handlers.deliveryMethod);
+      case '/5/0/11':
+        return text(res, values.severity);
+      case '/5/0/13':
+        return values.maxDeferPeriod === undefined ? code(res, '4.04') : text(res, values.maxDeferPeriod);
       default:
         return code(res, '4.04');
     }
@@ -110,6 +124,14 @@ export function createObjects(handlers: ObjectHandlers) {
     if (req.method === 'PUT' && path === '/5/0/1') {
       code(res, '2.04');
       return handlers.packageUri(req.payload.toString('utf8').trim());
+    }
+    if (req.method === 'PUT' && (path === '/5/0/11' || path === '/5/0/13')) {
+      const value = req.payload.toString('utf8').trim();
+      // Severity 0..2; Maximum Defer Period an unsigned number of seconds (OMA-SUP-XML_5-V1_1).
+      if (!/^\d{1,10}$/.test(value) || (path === '/5/0/11' && Number(value) > 2)) return code(res, '4.00');
+      if (path === '/5/0/11') values.severity = Number(value);
+      else values.maxDeferPeriod = Number(value);
+      return code(res, '2.04');
     }
     if (req.method === 'POST' && path === '/5/0/2') return code(res, handlers.update() ? '2.04' : '4.05');
     if (req.method === 'POST' && path === '/5/0/10') return code(res, handlers.cancel() ? '2.04' : '4.05');

@@ -62,7 +62,12 @@ export function createRegistration(options: RegistrationOptions) {
       // The package's facts with a Package write (push), docs/lwm2m.md.
       'pf',
     ];
-    const links = formatObjectLinks([1, 3, 4, 5].map((objectId) => ({ objectId, instanceId: 0 })));
+    // Object 5 is 1.1 (Cancel, Severity, Maximum Defer Period): said on its object link (§6.2.1).
+    const links = formatObjectLinks([
+      ...[1, 3, 4].map((objectId) => ({ objectId, instanceId: 0 })),
+      { objectId: 5, instanceId: undefined, version: '1.1' },
+      { objectId: 5, instanceId: 0 },
+    ]);
     options.onRegister();
     const res = await request('POST', '/rd', query, Buffer.from(links));
     if (res.code === '4.03')

@@ -53,6 +53,14 @@ export interface Offer {
    * its health within it (`confirmHealth`), or the server fails the upgrade with `not_confirmed`.
    */
   healthWindowSeconds?: number;
+  /**
+   * LwM2M (Object 5 v1.1): how the server rates the upgrade (Severity /5/0/11) and how long the
+   * device may put it off (Maximum Defer Period /5/0/13, 0 = not at all: the plan ends a refusal
+   * as rejected), when the server wrote them with the offer. A refusal (`accept` answering
+   * `'refuse'`) is the deferral, offered again after that period.
+   */
+  severity?: 'critical' | 'mandatory' | 'optional';
+  maxDeferSeconds?: number;
 }
 
 /** The `healthWindow` extension field of a check answer or push (docs/device-http.md, docs/mqtt.md). */
