@@ -1,4 +1,4 @@
-// `npm run bench -- lwm2m [--devices N] [--kib K] [--slots S]`: one plan pulled by N LwM2M
+// `npm run bench -- lwm2m [--devices N] [--kib K] [--slots S] [--limit SECONDS]`: one plan pulled by N LwM2M
 // devices (5,000 by default) over CoAP, beside the same plan over MQTT, in the same run.
 // LwM2M: Updraft in this process (SQLite, the CoAP server on loopback, the scheduler running), a
 // product listing `lwm2m`, N devices imported through the API, a K KiB package (256); the devices
@@ -46,7 +46,7 @@ function configFor(dataDir: string) {
   );
 }
 
-async function lwm2mPhase(count: number, size: number, slots: number) {
+async function lwm2mPhase(count: number, size: number, slots: number, limitS: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-lwm2m-'));
   const app = await buildApp(configFor(dataDir));
   let devices:
@@ -75,7 +75,7 @@ async function lwm2mPhase(count: number, size: number, slots: number) {
         `(${app.lwm2m.registrations()} registrations; device process RSS ${ready.rssMb.toFixed(0)} MB)`,
     );
     const setupRssMb = process.resourceUsage().maxRSS / 1024;
-    const { wall, cpu } = await runPlan(app, fleet.planId, devices.exited);
+    const { wall, cpu } = await runPlan(app, fleet.planId, devices.exited, limitS * 1000);
     const rssMb = process.resourceUsage().maxRSS / 1024;
     const stats = await devices.stats();
     const counts = (await app.services.plans.report(fleet.planId, 3_600_000)).counts;
@@ -101,7 +101,7 @@ async function lwm2mPhase(count: number, size: number, slots: number) {
   }
 }
 
-async function mqttPhase(count: number, size: number) {
+async function mqttPhase(count: number, size: number, limitS: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-lwm2m-mqtt-'));
   const stateRoot = mkdtempSync(
     join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'updraft-devices-'),
@@ -123,7 +123,7 @@ async function mqttPhase(count: number, size: number) {
     ]);
     const ready = await devices.ready;
     console.log(`${count} MQTT SDK devices connected in ${ready.connectSeconds.toFixed(1)} s`);
-    const { wall, cpu } = await runPlan(app, fleet.planId, devices.exited);
+    const { wall, cpu } = await runPlan(app, fleet.planId, devices.exited, limitS * 1000);
     const counts = (await app.services.plans.report(fleet.planId, 3_600_000)).counts;
     console.log(
       `MQTT plan completed in ${wall.toFixed(1)} s: success ${counts.success}, server CPU ${cpu.toFixed(1)} s`,
@@ -143,9 +143,11 @@ export async function main(argv: string[]): Promise<void> {
   const count = Number(option(argv, 'devices', '5000'));
   const size = Number(option(argv, 'kib', '256')) * 1024;
   const slots = Number(option(argv, 'slots', '256'));
+  // Each plan gives up after this many seconds (a loaded machine needs more than a quiet one).
+  const limitS = Number(option(argv, 'limit', '1800'));
   // LwM2M first: the peak RSS of this process is then the LwM2M phase's alone.
-  const lwm2m = await lwm2mPhase(count, size, slots);
-  const mqtt = await mqttPhase(count, size);
+  const lwm2m = await lwm2mPhase(count, size, slots, limitS);
+  const mqtt = await mqttPhase(count, size, limitS);
   console.log(
     `RESULT lwm2m devices=${count} wall_s=${lwm2m.wall.toFixed(1)} vs_mqtt=${(lwm2m.wall / mqtt.wall).toFixed(2)} ` +
       `server_rss_mb=${lwm2m.rssMb.toFixed(0)} server_cpu_s=${lwm2m.cpu.toFixed(1)} ` +

@@ -107,6 +107,8 @@ send({
   rssMb: process.memoryUsage.rss() / 2 ** 20,
 });
 
+// The bench gone (killed, or crashed), its devices go too instead of loading the machine.
+process.on('disconnect', () => process.exit(1));
 process.on('message', async (message: { type: 'stats' | 'close' }) => {
   if (message.type === 'stats') {
     send({ type: 'stats', published, received, downloadBytes, succeeded, failed });

@@ -252,7 +252,16 @@ function startDevice(login: DeviceLogin) {
     values.state = 0;
     values.result = 1;
     observations.clear();
-    await register();
+    // A client registers again until it is registered and read (a loaded server may be slow).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await register();
+        break;
+      } catch (error) {
+        if (attempt === 5) throw error;
+        console.error(`${String(error)}; registering again`);
+      }
+    }
     stats.installed++;
   }
 
@@ -386,6 +395,8 @@ send({
   rssMb: process.memoryUsage.rss() / 2 ** 20,
 });
 
+// The bench gone (killed, or crashed), its devices go too instead of loading the machine.
+process.on('disconnect', () => process.exit(1));
 process.on('message', async (message: { type: 'stats' | 'close' }) => {
   if (message.type === 'stats') {
     send({ type: 'stats', ...stats });
