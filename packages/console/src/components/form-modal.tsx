@@ -13,6 +13,10 @@ interface Props<T> {
   onSubmit(values: T): Promise<void>;
   onClose(done: boolean): void;
   initialValues?: Partial<T>;
+  /** false: a field's value goes when the field is removed (antd's Form `preserve`). */
+  preserve?: boolean;
+  /** Shown above the form. */
+  intro?: ReactNode;
   /** The form's instance, where the page reads its fields (Form.useWatch); one of its own otherwise. */
   form?: FormInstance<T>;
   children: ReactNode;
@@ -25,6 +29,8 @@ export function FormModal<T extends object>({
   onSubmit,
   onClose,
   initialValues,
+  preserve,
+  intro,
   form: given,
   children,
 }: Props<T>) {
@@ -57,11 +63,13 @@ export function FormModal<T extends object>({
       onCancel={() => onClose(false)}
       destroyOnHidden
     >
+      {intro}
       <Form
         form={form}
         layout="vertical"
         onFinish={(values) => void submit(values)}
         initialValues={initialValues}
+        {...(preserve !== undefined && { preserve })}
       >
         {children}
       </Form>

@@ -1,11 +1,11 @@
 // Asks for a delta package from an older full package of the same module to this one
 // (POST /firmware/:id/deltas); the job runs in the background and the jobs card follows it.
-import { Form, Modal, Radio, Typography } from 'antd';
-import { useState } from 'react';
+import { Form, Radio, Typography } from 'antd';
 import { unwrap } from '../../api/api-client.ts';
 import type { FirmwarePackage } from '../../api/types.ts';
 import { usePagedList } from '../../api/use-paged-list.ts';
 import { useApi } from '../../auth/session-context.tsx';
+import { FormModal } from '../../components/form-modal.tsx';
 import { FormSelect } from '../../components/form-select.tsx';
 import { useNotify } from '../../components/use-notify.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
@@ -26,8 +26,6 @@ export function DeltaCreateModal({
   const t = useT();
   const api = useApi();
   const notify = useNotify();
-  const [form] = Form.useForm<DeltaInput>();
-  const [busy, setBusy] = useState(false);
   const sources = usePagedList(`delta-sources?${target?.id ?? ''}`, async () =>
     target === null
       ? { items: [], nextCursor: null }
@@ -42,65 +40,47 @@ export function DeltaCreateModal({
 
   async function submit(values: DeltaInput) {
     if (!target) return;
-    setBusy(true);
-    try {
-      await unwrap(
-        api.POST('/api/v1/firmware/{id}/deltas', { params: { path: { id: target.id } }, body: values }),
-      );
-      notify.success(t('delta.requested'));
-      form.resetFields();
-      onClose(true);
-    } catch (error) {
-      notify.error(error);
-    } finally {
-      setBusy(false);
-    }
+    await unwrap(
+      api.POST('/api/v1/firmware/{id}/deltas', { params: { path: { id: target.id } }, body: values }),
+    );
+    notify.success(t('delta.requested'));
   }
 
   return (
-    <Modal
+    <FormModal<DeltaInput>
       title={target ? t('delta.title', { version: target.version }) : ''}
-      open={target !== null}
       okText={t('delta.generate')}
-      cancelText={t('app.cancel')}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
-      onCancel={() => onClose(false)}
-      destroyOnHidden
+      open={target !== null}
+      onSubmit={submit}
+      onClose={onClose}
+      initialValues={{ profile: 'mcu', format: 'updraft' }}
+      intro={<Typography.Paragraph type="secondary">{t('delta.help')}</Typography.Paragraph>}
     >
-      <Typography.Paragraph type="secondary">{t('delta.help')}</Typography.Paragraph>
-      <Form
-        form={form}
-        layout="vertical"
-        onFinish={submit}
-        initialValues={{ profile: 'mcu', format: 'updraft' }}
-      >
-        <Form.Item name="fromPackageId" label={t('delta.from')} rules={[{ required: true }]}>
-          <FormSelect
-            loading={sources.loading}
-            options={sources.items
-              .filter((p) => p.id !== target?.id && p.files.length === 1)
-              .map((p) => ({ value: p.id, label: `${p.module} ${p.version}` }))}
-            notFoundContent={t('delta.noSource')}
-          />
-        </Form.Item>
-        <Form.Item name="profile" label={t('delta.profile')} extra={t('delta.profile.help')}>
-          <Radio.Group
-            options={[
-              { value: 'mcu', label: 'MCU' },
-              { value: 'linux', label: 'Linux' },
-            ]}
-          />
-        </Form.Item>
-        <Form.Item name="format" label={t('delta.format')} extra={t('delta.format.help')}>
-          <Radio.Group
-            options={[
-              { value: 'updraft', label: 'Updraft' },
-              { value: 'vcdiff', label: 'VCDIFF (RFC 3284)' },
-            ]}
-          />
-        </Form.Item>
-      </Form>
-    </Modal>
+      <Form.Item name="fromPackageId" label={t('delta.from')} rules={[{ required: true }]}>
+        <FormSelect
+          loading={sources.loading}
+          options={sources.items
+            .filter((p) => p.id !== target?.id && p.files.length === 1)
+            .map((p) => ({ value: p.id, label: `${p.module} ${p.version}` }))}
+          notFoundContent={t('delta.noSource')}
+        />
+      </Form.Item>
+      <Form.Item name="profile" label={t('delta.profile')} extra={t('delta.profile.help')}>
+        <Radio.Group
+          options={[
+            { value: 'mcu', label: 'MCU' },
+            { value: 'linux', label: 'Linux' },
+          ]}
+        />
+      </Form.Item>
+      <Form.Item name="format" label={t('delta.format')} extra={t('delta.format.help')}>
+        <Radio.Group
+          options={[
+            { value: 'updraft', label: 'Updraft' },
+            { value: 'vcdiff', label: 'VCDIFF (RFC 3284)' },
+          ]}
+        />
+      </Form.Item>
+    </FormModal>
   );
 }

@@ -1,12 +1,13 @@
 // Adds devices to a group (POST /groups/:id/members): picked by name, or every device of the
 // group's product that matches a filter (version, tag, online, name); members already there are
 // skipped by the server. By filter, it says how many devices match before adding them.
-import { Alert, Form, Input, Modal, Radio, Select } from 'antd';
+import { Alert, Form, Input, Radio, Select } from 'antd';
 import { useEffect, useState } from 'react';
 import { unwrap } from '../../api/api-client.ts';
 import type { Group } from '../../api/types.ts';
 import { useApi } from '../../auth/session-context.tsx';
 import { DeviceSelect } from '../../components/device-select.tsx';
+import { FormModal } from '../../components/form-modal.tsx';
 import { useNotify } from '../../components/use-notify.ts';
 import { useT } from '../../i18n/i18n-context.tsx';
 
@@ -37,7 +38,6 @@ export function GroupAddMembersModal({ group, onClose }: { group: Group | null; 
   const notify = useNotify();
   const [form] = Form.useForm<MembersInput>();
   const by = Form.useWatch('by', form);
-  const [busy, setBusy] = useState(false);
 
   const watched = Form.useWatch([], form);
   const [matching, setMatching] = useState<string | null>(null);
@@ -62,85 +62,73 @@ export function GroupAddMembersModal({ group, onClose }: { group: Group | null; 
   async function submit(values: MembersInput) {
     if (!group) return;
     const filter = filterOf(group, values);
-    setBusy(true);
-    try {
-      const answer = await unwrap(
-        api.POST('/api/v1/groups/{id}/members', {
-          params: { path: { id: group.id } },
-          body: values.by === 'list' ? { deviceIds: values.deviceIds ?? [] } : { filter },
-        }),
-      );
-      notify.success(t('groups.added', { count: answer.added, name: group.name }));
-      form.resetFields();
-      onClose();
-    } catch (error) {
-      notify.error(error);
-    } finally {
-      setBusy(false);
-    }
+    const answer = await unwrap(
+      api.POST('/api/v1/groups/{id}/members', {
+        params: { path: { id: group.id } },
+        body: values.by === 'list' ? { deviceIds: values.deviceIds ?? [] } : { filter },
+      }),
+    );
+    notify.success(t('groups.added', { count: answer.added, name: group.name }));
   }
 
   return (
-    <Modal
+    <FormModal<MembersInput>
       title={group ? t('groups.addTitle', { name: group.name }) : ''}
-      open={group !== null}
       okText={t('groups.add')}
-      cancelText={t('app.cancel')}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      destroyOnHidden
+      open={group !== null}
+      onSubmit={submit}
+      onClose={onClose}
+      initialValues={{ by: 'list', online: 'any' }}
+      form={form}
     >
-      <Form form={form} layout="vertical" onFinish={submit} initialValues={{ by: 'list', online: 'any' }}>
-        <Form.Item name="by">
-          <Radio.Group
-            optionType="button"
-            options={[
-              { value: 'list', label: t('groups.byList') },
-              { value: 'filter', label: t('groups.byFilter') },
-            ]}
-          />
+      <Form.Item name="by">
+        <Radio.Group
+          optionType="button"
+          options={[
+            { value: 'list', label: t('groups.byList') },
+            { value: 'filter', label: t('groups.byFilter') },
+          ]}
+        />
+      </Form.Item>
+      {by !== 'filter' ? (
+        <Form.Item
+          name="deviceIds"
+          label={t('planForm.deviceIds')}
+          rules={[{ required: true, type: 'array', min: 1 }]}
+        >
+          <DeviceSelect productId={group?.productId} />
         </Form.Item>
-        {by !== 'filter' ? (
-          <Form.Item
-            name="deviceIds"
-            label={t('planForm.deviceIds')}
-            rules={[{ required: true, type: 'array', min: 1 }]}
-          >
-            <DeviceSelect productId={group?.productId} />
+      ) : (
+        <>
+          <Form.Item name="q" label={t('devices.name')} extra={t('groups.filterHelp')}>
+            <Input />
           </Form.Item>
-        ) : (
-          <>
-            <Form.Item name="q" label={t('devices.name')} extra={t('groups.filterHelp')}>
-              <Input />
-            </Form.Item>
-            <Form.Item name="version" label={t('devices.version')}>
-              <Input />
-            </Form.Item>
-            <Form.Item name="tag" label={t('devices.tag')}>
-              <Input />
-            </Form.Item>
-            {matching !== null && (
-              <Alert
-                type="info"
-                showIcon
-                data-testid="group-filter-preview"
-                message={t('groups.matching', { count: matching })}
-                style={{ marginBottom: 16 }}
-              />
-            )}
-            <Form.Item name="online" label={t('devices.online')}>
-              <Select
-                options={[
-                  { value: 'any', label: t('app.all') },
-                  { value: 'yes', label: t('devices.status.online') },
-                  { value: 'no', label: t('devices.status.offline') },
-                ]}
-              />
-            </Form.Item>
-          </>
-        )}
-      </Form>
-    </Modal>
+          <Form.Item name="version" label={t('devices.version')}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="tag" label={t('devices.tag')}>
+            <Input />
+          </Form.Item>
+          {matching !== null && (
+            <Alert
+              type="info"
+              showIcon
+              data-testid="group-filter-preview"
+              message={t('groups.matching', { count: matching })}
+              style={{ marginBottom: 16 }}
+            />
+          )}
+          <Form.Item name="online" label={t('devices.online')}>
+            <Select
+              options={[
+                { value: 'any', label: t('app.all') },
+                { value: 'yes', label: t('devices.status.online') },
+                { value: 'no', label: t('devices.status.offline') },
+              ]}
+            />
+          </Form.Item>
+        </>
+      )}
+    </FormModal>
   );
 }
