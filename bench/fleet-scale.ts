@@ -10,12 +10,15 @@
 // - reports and lists: the plan's report, its CSV export streamed, the device list's first page,
 //   its total (kept by the database), a version total, a name search with its total, and the
 //   fleet's online total (past 100,000 matches a filtered total stops counting);
+// - the same import through `updraft devices import FILE.csv` (a child process) into a second
+//   product;
 // - the upgrade log's retention (UPDRAFT_UPGRADE_LOG_RETENTION_DAYS) over the finished plan;
 // - the server's RSS (this process) sampled throughout.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { createKyselyUpgradeLogPruneStore } from '../packages/server/src/adapters/db/kysely-upgrade-log-prune-store.ts';
 import { buildApp } from '../packages/server/src/app.ts';
@@ -23,7 +26,14 @@ import { loadConfig } from '../packages/server/src/config/config.ts';
 import { createRecordingNotifier } from '../packages/server/src/test-support/recording-notifier.ts';
 import { createEmptyPostgresDatabase } from '../packages/server/src/test-support/test-database.ts';
 import { option } from './support/bench-fleet.ts';
-import { apiClient, copyBaseline, countLines, importCsv, rssSampler } from './support/fleet-scale-steps.ts';
+import {
+  apiClient,
+  cliImport,
+  copyBaseline,
+  countLines,
+  importCsv,
+  rssSampler,
+} from './support/fleet-scale-steps.ts';
 import type { Aims } from './support/rounds.ts';
 
 export const aims: Aims = {
@@ -203,10 +213,25 @@ export async function main(argv: string[]): Promise<void> {
     }
     const pruneS = (performance.now() - started) / 1000;
     log(`log retention: ${pruned} log lines in ${pruneS.toFixed(1)} s (${(pruned / pruneS).toFixed(0)}/s)`);
+    // The second import path: the `updraft` CLI streaming the same CSV from a file, into a second
+    // product (so that the sizes above stay those of one product).
+    const csvPath = join(dataDir, 'fleet.csv');
+    await pipeline(importCsv(count), createWriteStream(csvPath));
+    const cliProduct = await api.json<{ productKey: string }>('POST', '/products', { name: 'fleet-cli' });
+    started = performance.now();
+    const cliSummary = await cliImport(csvPath, cliProduct.productKey, api.base, key.secret);
+    const cliS = (performance.now() - started) / 1000;
+    rss.sample();
+    if (!cliSummary.includes(`imported ${count} devices, 0 rows refused`))
+      throw new Error(`CLI import: ${cliSummary}`);
+    log(
+      `CLI import: ${count} devices in ${cliS.toFixed(1)} s (${(count / cliS).toFixed(0)}/s, ` +
+        `${(copyS / cliS).toFixed(2)}× COPY); it printed: ${cliSummary}`,
+    );
     console.log(
       `RESULT fleet-scale devices=${count} import_s=${importS.toFixed(1)} import_vs_copy=${(copyS / importS).toFixed(2)} ` +
         `target_count_ms=${Math.max(...Object.values(targets)).toFixed(0)} enrol_s=${enrolS.toFixed(1)} ` +
-        `report_ms=${reportMs.toFixed(0)} export_s=${exportS.toFixed(1)} ` +
+        `report_ms=${reportMs.toFixed(0)} export_s=${exportS.toFixed(1)} cli_import_s=${cliS.toFixed(1)} ` +
         `list_ms=${Math.max(...Object.values(lists)).toFixed(0)} rss_mb=${rss.peakMb().toFixed(0)}`,
     );
   } finally {

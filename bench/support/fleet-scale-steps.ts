@@ -1,8 +1,9 @@
 // The pieces of bench/fleet-scale.ts that are not its sequence: the import body, PostgreSQL's COPY
 // of the same rows as the baseline (through psql's \copy, streamed from this process), a timed
-// HTTP call against the running server, and an RSS sampler.
+// HTTP call against the running server, the CLI's import as a child process, and an RSS sampler.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
 /** Device i's reported version of module default: 10% 0.9, 10% 0.8, the rest 1.0. */
@@ -93,6 +94,8 @@ export interface Api {
   timed<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<[T, number]>;
   /** A raw fetch with the key. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** The server, http://host:port. */
+  base: string;
 }
 
 export function apiClient(base: string, key: string): Api {
@@ -121,7 +124,30 @@ export function apiClient(base: string, key: string): Api {
       return [answer, performance.now() - started];
     },
     fetch: call,
+    base,
   };
+}
+
+/**
+ * `updraft devices import FILE --product KEY` as a user runs it (a child process), its answer
+ * lines (the secrets) thrown away; resolves to the last line it printed on stderr, its result.
+ */
+export function cliImport(file: string, productKey: string, server: string, apiKey: string): Promise<string> {
+  const main = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'src', 'main.ts');
+  const args = ['devices', 'import', file, '--product', productKey, '--server', server, '--api-key', apiKey];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const last = stderr.trim().split('\n').at(-1) ?? '';
+      if (status === 0) resolve(last);
+      else reject(new Error(`updraft devices import exited ${status}: ${stderr}`));
+    });
+  });
 }
 
 /** Counts the lines of a streamed answer without keeping it. */

@@ -11,6 +11,10 @@ export const commands: Record<string, CommandEntry> = {
   migrate: { summary: 'apply pending database migrations', load: () => import('./commands/migrate.ts') },
   users: { summary: 'list, add and reset console users', load: () => import('./commands/users.ts') },
   keys: { summary: 'list, create and revoke API keys', load: () => import('./commands/keys.ts') },
+  devices: {
+    summary: 'import a device file into a running server: devices import FILE.csv --product KEY',
+    load: () => import('./commands/devices.ts'),
+  },
   blobs: {
     summary: 'move the firmware files to another store: blobs migrate --to s3|fs [--dry-run]',
     load: () => import('./commands/blobs.ts'),
