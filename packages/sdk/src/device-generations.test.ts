@@ -21,13 +21,13 @@ for (const transport of ['onenet-studio', 'thingspanel-v1'] as const) {
       fleet: { count: 4, ...(mqtt && { settings: { mqttPort: 0, mqttHost: '127.0.0.1' } }) },
       dirPrefix: `updraft-sdk-${transport}-`,
       prepare: async (f) => {
-        if (!mqtt) return undefined;
+        if (!mqtt) return {};
         // v1 devices only: the plan's pushes go to v1's topics and nowhere else.
         for (const id of [f.productId, f.subProductId, f.gatewayProductId]) {
           const res = await f.t.admin.patch(`/api/v1/products/${id}`, { protocols: ['thingspanel-v1'] });
           assert.equal(res.statusCode, 200, res.body);
         }
-        return (await f.t.app.startMqtt()).url;
+        return { mqttUrl: (await f.t.app.startMqtt()).url };
       },
     });
     const { options, start } = sdk;

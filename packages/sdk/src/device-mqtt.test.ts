@@ -35,7 +35,7 @@ describe('device SDK over MQTT (embedded broker)', { skip }, () => {
     transport: 'mqtt',
     fleet: { count: 6, settings: { mqttPort: 0, mqttHost: '127.0.0.1' } },
     dirPrefix: 'updraft-sdk-mqtt-',
-    prepare: async (f) => (await f.t.app.startMqtt()).url,
+    prepare: async (f) => ({ mqttUrl: (await f.t.app.startMqtt()).url }),
   });
   const { options, start } = sdk;
 

@@ -38,7 +38,7 @@ for (const broker of brokers) {
         const res = await f.t.admin.patch(`/api/v1/products/${f.productId}`, { protocols: ['quectel'] });
         assert.equal(res.statusCode, 200, res.body);
         const transport = await f.t.app.startMqtt();
-        return broker.brokerUrl ?? transport.url;
+        return { mqttUrl: broker.brokerUrl ?? transport.url };
       },
     });
     const { options, start } = sdk;

@@ -31,9 +31,14 @@ export function failureReason(state: UpgradeState) {
   return state.status === 'failure' ? state.failureReason : state.lastFailureReason;
 }
 
+/** Where the devices connect, besides `server`. */
+type Link = Pick<DeviceOptions, 'mqttUrl' | 'coapUrl'>;
+
 export interface SdkFleet {
   /** The fleet; set once the suite's `before` has run. */
   readonly f: DeviceFleet;
+  /** The folder of the devices' state folders. */
+  readonly dir: string;
   /** Options of device `d` with module `default` at 1.0, whose installs land in `installed`. */
   options(
     d: TestDevice,
@@ -45,28 +50,30 @@ export interface SdkFleet {
    * `subName` on the wire) at 1.0, whose installs land in `installed`.
    */
   gatewayOptions(): { opts: DeviceOptions; installed: Buffer[]; subName: string };
+  /** Creates a device, stopped after the suite. */
+  create(opts: DeviceOptions): Device;
   /** Creates and starts a device, stopped after the suite. */
   start(opts: DeviceOptions): Promise<Device>;
 }
 
 /**
  * Registers the suite's `before` and `after` hooks (call it inside `describe`): `prepare` readies
- * the server once the fleet is made (protocols, MQTT) and returns the broker URL for the devices.
+ * the server once the fleet is made (protocols, MQTT, CoAP) and returns where the devices connect.
  */
 export function useSdkFleet(setup: {
   transport: DeviceOptions['transport'];
   fleet: Parameters<typeof createDeviceFleet>[0];
   /** The state folder's name prefix, e.g. `updraft-sdk-mqtt-`. */
   dirPrefix: string;
-  prepare?: (f: DeviceFleet) => Promise<string | undefined>;
+  prepare?: (f: DeviceFleet) => Promise<Link>;
 }): SdkFleet {
   let f: DeviceFleet | undefined;
-  let mqttUrl: string | undefined;
+  let link: Link = {};
   let dir = '';
   const open: Device[] = [];
   before(async () => {
     f = await createDeviceFleet(setup.fleet);
-    mqttUrl = await setup.prepare?.(f);
+    link = (await setup.prepare?.(f)) ?? {};
     dir = await mkdtemp(join(tmpdir(), setup.dirPrefix));
   });
   after(async () => {
@@ -74,6 +81,11 @@ export function useSdkFleet(setup: {
     await f?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
+  const create = (opts: DeviceOptions) => {
+    const device = createDevice(opts);
+    open.push(device);
+    return device;
+  };
   const fleet = () => {
     if (!f) throw new Error("the fleet is made in the suite's before hook");
     return f;
@@ -82,12 +94,15 @@ export function useSdkFleet(setup: {
     get f() {
       return fleet();
     },
+    get dir() {
+      return dir;
+    },
     options(d, module = {}, extra = {}) {
       const installed: Buffer[] = [];
       const opts: DeviceOptions = {
         server: fleet().base,
         transport: setup.transport,
-        ...(mqttUrl && { mqttUrl }),
+        ...link,
         credentials: { productKey: fleet().productKey, name: d.name, secret: d.secret },
         stateDir: join(dir, d.name),
         modules: {
@@ -110,7 +125,7 @@ export function useSdkFleet(setup: {
       const opts: DeviceOptions = {
         server: base,
         transport: setup.transport,
-        ...(mqttUrl && { mqttUrl }),
+        ...link,
         credentials: { productKey: gateway.res.split('/')[1]!, name: gateway.name, secret: gateway.secret },
         stateDir: join(dir, 'gw'),
         modules: {},
@@ -131,9 +146,9 @@ export function useSdkFleet(setup: {
       };
       return { opts, installed, subName };
     },
+    create,
     async start(opts) {
-      const device = createDevice(opts);
-      open.push(device);
+      const device = create(opts);
       await device.start();
       return device;
     },
