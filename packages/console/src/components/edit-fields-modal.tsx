@@ -1,9 +1,9 @@
 // A small edit form for an entity's text fields (a product's name and description, a group's,
 // a firmware package's name and remark, a user's new password): filled from `values`, saved by
-// `onSave`, whose error the form shows and keeps the dialog open for.
-import { Form, Input, Modal } from 'antd';
-import { useEffect, useState } from 'react';
-import { useNotify } from './use-notify.ts';
+// `onSave`, whose error the form shows and keeps the dialog open for (FormModal).
+import { Form, Input } from 'antd';
+import { useEffect } from 'react';
+import { FormModal } from './form-modal.tsx';
 
 export interface EditField {
   name: string;
@@ -17,7 +17,6 @@ export interface EditField {
 interface Props {
   title: string;
   okText: string;
-  cancelText: string;
   fields: readonly EditField[];
   /** Null: the dialog is closed. */
   values: Record<string, string> | null;
@@ -25,57 +24,41 @@ interface Props {
   onClose(): void;
 }
 
-export function EditFieldsModal({ title, okText, cancelText, fields, values, onSave, onClose }: Props) {
-  const notify = useNotify();
+export function EditFieldsModal({ title, okText, fields, values, onSave, onClose }: Props) {
   const [form] = Form.useForm<Record<string, string>>();
-  const [busy, setBusy] = useState(false);
   useEffect(() => {
     if (values) form.setFieldsValue(values);
   }, [form, values]);
 
-  async function submit(next: Record<string, string>) {
-    setBusy(true);
-    try {
-      await onSave(next);
-      onClose();
-    } catch (error) {
-      notify.error(error);
-    } finally {
-      setBusy(false);
-    }
-  }
-
   return (
-    <Modal
+    <FormModal<Record<string, string>>
       title={title}
-      open={values !== null}
       okText={okText}
-      cancelText={cancelText}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      destroyOnHidden
+      open={values !== null}
+      onSubmit={onSave}
+      onClose={() => onClose()}
+      initialValues={values ?? {}}
+      preserve={false}
+      form={form}
     >
-      <Form form={form} layout="vertical" onFinish={submit} initialValues={values ?? {}} preserve={false}>
-        {fields.map((field, i) => (
-          <Form.Item
-            key={field.name}
-            name={field.name}
-            label={field.label}
-            rules={[
-              { required: field.required ?? false, max: field.max, ...(field.min && { min: field.min }) },
-            ]}
-          >
-            {field.kind === 'textarea' ? (
-              <Input.TextArea rows={3} />
-            ) : field.kind === 'password' ? (
-              <Input.Password autoComplete="new-password" autoFocus={i === 0} />
-            ) : (
-              <Input autoFocus={i === 0} />
-            )}
-          </Form.Item>
-        ))}
-      </Form>
-    </Modal>
+      {fields.map((field, i) => (
+        <Form.Item
+          key={field.name}
+          name={field.name}
+          label={field.label}
+          rules={[
+            { required: field.required ?? false, max: field.max, ...(field.min && { min: field.min }) },
+          ]}
+        >
+          {field.kind === 'textarea' ? (
+            <Input.TextArea rows={3} />
+          ) : field.kind === 'password' ? (
+            <Input.Password autoComplete="new-password" autoFocus={i === 0} />
+          ) : (
+            <Input autoFocus={i === 0} />
+          )}
+        </Form.Item>
+      ))}
+    </FormModal>
   );
 }

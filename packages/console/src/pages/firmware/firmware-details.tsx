@@ -70,7 +70,6 @@ export function FirmwareChangeButtons({
       <EditFieldsModal
         title={t('firmware.editTitle')}
         okText={t('app.save')}
-        cancelText={t('app.cancel')}
         values={
           editing
             ? { name: firmware.name, remark: firmware.remark, releaseNotes: firmware.releaseNotes }

@@ -126,7 +126,6 @@ export function GroupsPage() {
       <EditFieldsModal
         title={t('groups.editTitle')}
         okText={t('app.save')}
-        cancelText={t('app.cancel')}
         values={editing && { name: editing.name, description: editing.description }}
         fields={[
           { name: 'name', label: t('groups.name'), required: true, max: 64 },

@@ -181,7 +181,6 @@ export function ProductDetailPage() {
       <EditFieldsModal
         title={t('product.editTitle')}
         okText={t('app.save')}
-        cancelText={t('app.cancel')}
         values={
           editingProduct
             ? {

@@ -112,7 +112,6 @@ export function UsersPage() {
       <EditFieldsModal
         title={resetting ? `${t('users.resetPassword')}: ${resetting.username}` : ''}
         okText={t('app.save')}
-        cancelText={t('app.cancel')}
         values={resetting && { password: '' }}
         fields={[
           {
