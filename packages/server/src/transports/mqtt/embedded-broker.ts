@@ -132,6 +132,19 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions) {
     },
   });
 
+  // Handled uplinks skip aedes' delivery queue (mqemitter): nothing subscribes to the discard
+  // topic. Queued behind 100 deliveries in flight (a loaded machine, devices slow to read), each
+  // such message was released synchronously into the next, one stack frame deeper per message,
+  // until a campaign of 10,000 devices crashed the server with a stack overflow.
+  type Emitter = { emit(packet: { topic: string }, done?: (error?: Error) => void): unknown };
+  const mq = (broker as unknown as { mq: Emitter }).mq;
+  const emit = mq.emit.bind(mq);
+  mq.emit = (packet, done) => {
+    if (packet.topic !== discardTopic) return emit(packet, done);
+    done?.();
+    return mq;
+  };
+
   // What waits for a device is pushed once it can receive it: when it subscribes to its push
   // topic (on that topic), or at once when a persistent session brings its subscription back.
   const greet = (session: Session, pushTopic?: string) => {
