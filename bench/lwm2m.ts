@@ -46,6 +46,8 @@ function configFor(dataDir: string) {
   );
 }
 
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
 async function lwm2mPhase(count: number, size: number, slots: number, limitS: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-lwm2m-'));
   const app = await buildApp(configFor(dataDir));
@@ -75,7 +77,17 @@ async function lwm2mPhase(count: number, size: number, slots: number, limitS: nu
         `(${app.lwm2m.registrations()} registrations; device process RSS ${ready.rssMb.toFixed(0)} MB)`,
     );
     const setupRssMb = process.resourceUsage().maxRSS / 1024;
-    const { wall, cpu } = await runPlan(app, fleet.planId, devices.exited, limitS * 1000);
+    // What the memory is made of at its peaks (sampled every 100 ms).
+    const peak = { heapUsed: 0, external: 0, arrayBuffers: 0 };
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
+      peak.external = Math.max(peak.external, m.external);
+      peak.arrayBuffers = Math.max(peak.arrayBuffers, m.arrayBuffers);
+    }, 100);
+    const { wall, cpu } = await runPlan(app, fleet.planId, devices.exited, limitS * 1000).finally(() =>
+      clearInterval(sampler),
+    );
     const rssMb = process.resourceUsage().maxRSS / 1024;
     const stats = await devices.stats();
     const counts = (await app.services.plans.report(fleet.planId, 3_600_000)).counts;
@@ -84,8 +96,14 @@ async function lwm2mPhase(count: number, size: number, slots: number, limitS: nu
     );
     console.log(`  server CPU ${cpu.toFixed(1)} s (${((cpu / wall) * 100).toFixed(0)}% of one core)`);
     console.log(
-      `  server peak RSS ${rssMb.toFixed(0)} MB (${setupRssMb.toFixed(0)} MB with every device registered)`,
+      `  server peak RSS ${rssMb.toFixed(0)} MB (${setupRssMb.toFixed(0)} MB with every device registered); ` +
+        `heap used up to ${mb(peak.heapUsed)}, external up to ${mb(peak.external)} (array buffers ${mb(peak.arrayBuffers)})`,
     );
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      console.log(`  after a full collection: heap ${mb(process.memoryUsage().heapUsed)} used`);
+    }
     console.log(
       `  devices: ${stats.downloaded} downloads, ${stats.installed} installs, ${stats.failed} failures, ` +
         `${(stats.blocks / count).toFixed(0)} blocks and ${(stats.retransmits / count).toFixed(2)} retransmissions per device`,

@@ -73,7 +73,37 @@ function uint(value: unknown): number {
     : 0;
 }
 
+/**
+ * node-coap keeps every answer it sent for the exchange lifetime (247 s, up to 32 MiB of
+ * datagrams) to answer a retransmitted request again (RFC 7252 §4.5). What it keeps is the sent
+ * Buffer with its RetrySend attached, whose error listener holds the answer, the request and
+ * their streams: about 7 KB per 1 KiB block, 230 MB of the server's heap in the lwm2m bench at
+ * 1,000 devices. An answer no one retransmits (piggy-backed on the ACK, or non-confirmable) is
+ * kept as a copy of its bytes alone (in a buffer of its own size: the cache counts the size of
+ * the memory under it), and its sender's timers, which would hold it for MAX_RTT (202 s), are
+ * cleared once it is sent. A confirmable answer keeps its sender, which an ACK or Reset stops
+ * through the cache, and one with an observation keeps it.
+ */
+type Sent = Buffer & { response?: unknown; sender?: { reset(): void } };
+
+function slimAnswer(datagram: Sent): Buffer {
+  const type = ((datagram[0] ?? 0) >> 4) & 0x03;
+  if (type === 0 || datagram.response !== undefined) return datagram;
+  const copy = Buffer.allocUnsafeSlow(datagram.length);
+  datagram.copy(copy);
+  // The library attaches the sender and sends right after caching: then its timers go.
+  queueMicrotask(() => datagram.sender?.reset());
+  return copy;
+}
+
 export class CarrierServer extends Server {
+  constructor(options: ConstructorParameters<typeof Server>[0]) {
+    super(options);
+    const lru = this._lru;
+    const set = lru.set.bind(lru);
+    lru.set = (key: string, value: Sent, ...rest: unknown[]) => set(key, slimAnswer(value), ...(rest as []));
+  }
+
   override _sendError(payload: Buffer, rsinfo: AddressInfo, packet?: CoapPacket, code = '5.00'): void {
     if (packet) this.answer(packet, rsinfo, code === '5.00' ? '4.00' : code, payload);
   }
