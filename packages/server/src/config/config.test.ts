@@ -62,6 +62,16 @@ describe('configuration', () => {
     }
   });
 
+  it("leaves the CLI client commands' variables alone (a shell exports them beside the settings)", () => {
+    const config = loadConfig({ UPDRAFT_API_KEY: 'upk_x', UPDRAFT_PASSWORD: 'p', UPDRAFT_BENCH_PG_URL: 'x' });
+    assert.equal(config.httpPort, loadConfig({}).httpPort);
+    assert.throws(
+      () => loadConfig({ UPDRAFT_API_KEYS: 'x' }),
+      /UPDRAFT_API_KEYS/,
+      'a near miss is still refused',
+    );
+  });
+
   it('reads a JSON configuration file and refuses unknown keys in it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'updraft-config-'));
     writeFileSync(join(dir, 'good.json'), JSON.stringify({ httpPort: 9090, logLevel: 'warn' }));

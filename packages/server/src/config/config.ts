@@ -153,6 +153,12 @@ function readFile(path: string): Raw {
 }
 
 /** Builds the frozen configuration; throws ConfigError naming the first bad key. */
+/**
+ * Variables of the CLI's client commands (`updraft simulate`, `updraft devices import`), which a
+ * shell exports beside the server's settings (docs/simulator.md): not settings, not typos.
+ */
+const clientVariables = new Set(['UPDRAFT_API_KEY', 'UPDRAFT_PASSWORD']);
+
 export function loadConfig(
   env: Record<string, string | undefined>,
   overrides: Raw = {},
@@ -165,7 +171,9 @@ export function loadConfig(
   }
   for (const name of Object.keys(env)) {
     if (name.startsWith('UPDRAFT_') && name !== 'UPDRAFT_CONFIG' && !settings.some((s) => s.env === name)) {
-      if (!name.startsWith('UPDRAFT_TEST_')) throw new ConfigError(name, 'unknown setting');
+      const elsewhere =
+        name.startsWith('UPDRAFT_TEST_') || name.startsWith('UPDRAFT_BENCH_') || clientVariables.has(name);
+      if (!elsewhere) throw new ConfigError(name, 'unknown setting');
     }
   }
   const values: Raw = {};
