@@ -16,7 +16,9 @@ import {
   startTestS3Server,
   type TestS3Server,
 } from '../../packages/server/src/test-support/test-s3-server.ts';
+import { startBalancer } from './balancer.ts';
 import { createInstance, createManagement, freePort, type Instance, random, sleep } from './instances.ts';
+import { killAtSeededPoints, takeoverTimes } from './kills.ts';
 import { type Monitor, openMonitor, sampleCap } from './monitor.ts';
 import { type DeviceTruth, judge } from './verdict.ts';
 
@@ -39,6 +41,19 @@ export interface CampaignOptions {
    * the campaign's devices never go silent, so it has nothing to heal.
    */
   pushPeriodSeconds?: number;
+  /**
+   * With several instances: the last kill is a takeover kill (kills.ts): the instance holding the
+   * plan's lease, killed while it holds it and not started again; the result measures how long
+   * until another instance takes the lease over, the rollout moves and the plan completes.
+   */
+  takeover?: boolean;
+  /** UPDRAFT_LEASE_SECONDS of the instances (default theirs, 60). */
+  leaseSeconds?: number;
+  /**
+   * UPDRAFT_MQTT_SESSION_EXPIRY of the instances on the external broker (default theirs, 3600): a
+   * killed instance's session keeps taking its share of the devices' messages until it expires.
+   */
+  sessionExpirySeconds?: number;
   log(line: string): void;
 }
 
@@ -57,12 +72,18 @@ export interface CampaignResult {
   /** With `s3`: firmware reads from the bucket (ThingsPanel downloads pass each instance's cache). */
   s3Reads?: number;
   seconds: number;
+  /** With `takeover`: the times from the kill (undefined: no other instance took the lease). */
+  takeover?: { takeoverSeconds: number; movedSeconds?: number; completeSeconds?: number };
   details: string[];
 }
 
 /** The line `npm run chaos` ends with. */
 export function resultLine(r: CampaignResult): string {
-  return `RESULT chaos devices=${r.devices} kills=${r.kills} wrong=${r.wrong} stuck=${r.stuck} duplicated=${r.duplicated} cap_exceeded=${r.capExceeded} lost=${r.lost} seconds=${r.seconds.toFixed(0)}`;
+  const t = r.takeover;
+  const times = t
+    ? ` takeover_s=${t.takeoverSeconds.toFixed(1)} moved_s=${t.movedSeconds?.toFixed(1) ?? '-'} complete_s=${t.completeSeconds?.toFixed(1) ?? '-'}`
+    : '';
+  return `RESULT chaos devices=${r.devices} kills=${r.kills} wrong=${r.wrong} stuck=${r.stuck} duplicated=${r.duplicated} cap_exceeded=${r.capExceeded} lost=${r.lost} seconds=${r.seconds.toFixed(0)}${times}`;
 }
 
 const adminPassword = 'Chaos-campaign-9-pass';
@@ -122,10 +143,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const s3: TestS3Server | undefined = options.s3 ? await startTestS3Server('chaos') : undefined;
   const brokerUrl = process.env['UPDRAFT_TEST_MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
   const servers: Instance[] = [];
-  const bases: string[] = [];
-  for (let i = 0; i < options.instances; i++) {
-    const httpPort = await freePort();
-    bases.push(`http://127.0.0.1:${httpPort}`);
+  const ports: number[] = [];
+  for (let i = 0; i < options.instances; i++) ports.push(await freePort());
+  const bases = ports.map((port) => `http://127.0.0.1:${port}`);
+  // Several instances sit behind a balancer, as in production: a download link an instance gave
+  // stays good while that instance is down (for good, after a takeover kill).
+  const balancer = external ? await startBalancer(ports) : undefined;
+  for (const [i, httpPort] of ports.entries()) {
     const env: Record<string, string> = {
       UPDRAFT_DATA_DIR: join(dir, `data-${i}`),
       // Instances share their firmware files: a shared folder, or S3 as in production.
@@ -141,6 +165,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       }),
       UPDRAFT_HTTP_HOST: '127.0.0.1',
       UPDRAFT_HTTP_PORT: String(httpPort),
+      ...(balancer && { UPDRAFT_PUBLIC_URL: balancer.url }),
+      ...(options.leaseSeconds && { UPDRAFT_LEASE_SECONDS: String(options.leaseSeconds) }),
       UPDRAFT_SECRET: secret,
       UPDRAFT_ADMIN_PASSWORD: adminPassword,
       UPDRAFT_LOG_LEVEL: 'warn',
@@ -153,6 +179,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
             UPDRAFT_MQTT_SHARE_GROUP: group,
             UPDRAFT_MQTT_CLIENT_ID: `${group}-${i}`,
             UPDRAFT_MQTT_AUTH_TOKEN: secret,
+            ...(options.sessionExpirySeconds !== undefined && {
+              UPDRAFT_MQTT_SESSION_EXPIRY: String(options.sessionExpirySeconds),
+            }),
           }
         : { UPDRAFT_MQTT_HOST: '127.0.0.1', UPDRAFT_MQTT_PORT: String(mqttPort) }),
     };
@@ -203,14 +232,16 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
     const loginsFile = join(dir, 'logins.json');
     writeFileSync(loginsFile, JSON.stringify(logins));
-    devices = startDevices([loginsFile, mqttUrl, stateRoot, bases[0]!]);
+    devices = startDevices([loginsFile, mqttUrl, stateRoot, balancer?.url ?? bases[0]!]);
     await devices.ready();
-    log(`${options.devices} devices connected; plan ${plan.id}, cap ${cap}; starting`);
+    log(
+      `${options.devices} devices connected; plan ${plan.id}, cap ${cap}; instances on ${ports.join(', ')}${balancer ? ` behind ${balancer.url}` : ''}; starting`,
+    );
 
     monitor = await openMonitor(options.db, postgres?.url ?? join(dir, 'data-0', 'updraft.db'), plan.id);
     const sampler = sampleCap(monitor, cap);
     await api.json('POST', `/plans/${plan.id}/publish`, {});
-    await killAtSeededPoints(options, servers, monitor, next, deadline);
+    const takeover = await killAtSeededPoints(options, servers, ports, monitor, next, deadline);
 
     let reported = Date.now();
     while ((await monitor.live()) > 0 && Date.now() < deadline) {
@@ -220,6 +251,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       log(`${((Date.now() - began) / 1000).toFixed(0)} s: ${await monitor.statuses()}`);
     }
     const { peak, exceeded } = await sampler.stop();
+    const took = takeover && (await takeoverTimes(takeover, monitor, deadline, log));
 
     const truth = await devices.truth();
     const counts = (await api.json('GET', `/plans/${plan.id}`)).counts as Record<string, number>;
@@ -234,10 +266,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       peak,
       cap,
       seconds: (Date.now() - began) / 1000,
+      ...(took && { takeover: took }),
     };
   } finally {
     if (devices && devices.child.exitCode === null) devices.child.kill('SIGKILL');
     await monitor?.close().catch(() => {});
+    // The balancer first: its open connections would hold up the instances' graceful stops.
+    await balancer?.close();
     for (const server of servers) await server.stop().catch(() => {});
     if (process.env['UPDRAFT_CHAOS_KEEP']) log(`kept ${dir}${postgres ? ` and ${postgres.url}` : ''}`);
     else {
@@ -246,35 +281,5 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     }
     rmSync(stateRoot, { recursive: true, force: true });
     await s3?.close().catch(() => {});
-  }
-}
-
-/**
- * The kills: each once a seeded share (0 to 85 %) of the devices has ended and some upgrade is
- * under way (pushed or upgrading: devices end in bursts, a wave at a time), plus up to 300 ms, so
- * that every kill finds the rollout under way however fast or loaded the machine is; the victim
- * comes back after a seeded pause of 0.2 to 2 s.
- */
-async function killAtSeededPoints(
-  options: CampaignOptions,
-  servers: Instance[],
-  monitor: Monitor,
-  next: () => number,
-  deadline: number,
-): Promise<void> {
-  const points = Array.from({ length: options.kills }, () => next() * 0.85).sort((a, b) => a - b);
-  for (const [k, point] of points.entries()) {
-    while ((await monitor.ended()) < point * options.devices && Date.now() < deadline) await sleep(25);
-    while ((await monitor.busy()) === 0 && (await monitor.live()) > 0 && Date.now() < deadline)
-      await sleep(10);
-    await sleep(next() * 300);
-    const victim = servers[Math.floor(next() * servers.length)]!;
-    const ended = await monitor.ended().catch(() => -1);
-    await victim.kill();
-    options.log(
-      `kill ${k + 1}/${options.kills}: ${victim.name} at ${ended} of ${options.devices} ended (${await monitor.statuses().catch(() => '?')})`,
-    );
-    await sleep(200 + next() * 1800);
-    await victim.start();
   }
 }

@@ -32,6 +32,9 @@ export async function freePort(): Promise<number> {
 
 export type Instance = ReturnType<typeof createInstance>;
 
+/** Not yet exited: a process killed by a signal keeps exitCode null (its signalCode says why). */
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
 /** One `updraft serve` that can be killed and started again with the same settings. */
 export function createInstance(name: string, env: Record<string, string>, logFile: string) {
   const log = createWriteStream(logFile, { flags: 'a' });
@@ -65,9 +68,15 @@ export function createInstance(name: string, env: Record<string, string>, logFil
         await sleep(50);
       }
     },
+    /** The running process's id (the benchmark reads its CPU and RSS from /proc). */
+    pid: (): number | undefined => (child && running(child) ? child.pid : undefined),
+    /** SIGSTOP (frozen where it stands) or SIGCONT. */
+    signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+      if (child && running(child)) child.kill(signal);
+    },
     kill(): Promise<void> {
       const victim = child;
-      if (!victim || victim.exitCode !== null) return Promise.resolve();
+      if (!victim || !running(victim)) return Promise.resolve();
       log.write(`--- ${name} SIGKILL ${new Date().toISOString()}\n`);
       return new Promise((resolve) => {
         victim.once('exit', () => resolve());
@@ -76,7 +85,7 @@ export function createInstance(name: string, env: Record<string, string>, logFil
     },
     async stop(): Promise<void> {
       const victim = child;
-      if (victim && victim.exitCode === null) {
+      if (victim && running(victim)) {
         await new Promise<void>((resolve) => {
           victim.once('exit', () => resolve());
           victim.kill('SIGTERM');

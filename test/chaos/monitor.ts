@@ -40,6 +40,20 @@ export async function openMonitor(db: 'sqlite' | 'postgres', target: string, pla
     /** Upgrades that ended (success, failure, cancelled). */
     ended: () => count(`status in ('success', 'failure', 'cancelled')`),
     busy: () => count(`status in ('pushed', 'upgrading')`),
+    /** Upgrades the plan has pushed or that went further (not pending). */
+    dispatched: () => count(`status <> 'pending'`),
+    /** The plan's status and its housekeeping lease (plan-store.ts claimPlanLease). */
+    async plan(): Promise<{ status: string; leaseOwner: string | null; leaseUntil: number | null }> {
+      const [row] = await query<{ status: string; lease_owner: string | null; lease_until: number | null }>(
+        'select status, lease_owner, lease_until from plans where id = $1',
+        [planId],
+      );
+      return {
+        status: row?.status ?? '?',
+        leaseOwner: row?.lease_owner ?? null,
+        leaseUntil: row?.lease_until == null ? null : Number(row.lease_until),
+      };
+    },
     async statuses(): Promise<string> {
       const rows = await query<{ status: string; n: number }>(
         'select status, count(*) as n from device_upgrades where plan_id = $1 group by status order by status',

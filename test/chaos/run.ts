@@ -1,7 +1,11 @@
 // `npm run chaos -- [--devices N] [--kills K] [--db sqlite|postgres] [--instances 1|2|3] [--s3] [--seed S]
-// [--kib K] [--timeout S] [--push-period S]`: the crash campaign of campaign.ts. Ends with one line
-// `RESULT chaos devices=… kills=… wrong=… stuck=… duplicated=… cap_exceeded=… lost=… seconds=…`;
-// exits 1 when any of them (or the counters) is wrong.
+// [--kib K] [--timeout S] [--push-period S] [--no-takeover] [--lease S] [--session-expiry S]`: the
+// crash campaign of campaign.ts. With several instances its last kill is a takeover kill (kills.ts)
+// unless --no-takeover; --lease and --session-expiry set the instances' UPDRAFT_LEASE_SECONDS
+// (default 60) and UPDRAFT_MQTT_SESSION_EXPIRY (default 3600). Ends with one line
+// `RESULT chaos devices=… kills=… wrong=… stuck=… duplicated=… cap_exceeded=… lost=… seconds=…`
+// (then takeover_s=… moved_s=… complete_s=…, seconds from the takeover kill); exits 1 when any
+// count (or the counters) is wrong, or no other instance took the lease over.
 import { parseArgs } from 'node:util';
 import { resultLine, runCampaign } from './campaign.ts';
 
@@ -16,14 +20,23 @@ const { values } = parseArgs({
     kib: { type: 'string', default: '256' },
     timeout: { type: 'string', default: '600' },
     'push-period': { type: 'string', default: '60' },
+    takeover: { type: 'boolean', default: true },
+    lease: { type: 'string' },
+    'session-expiry': { type: 'string' },
   },
+  allowNegative: true,
 });
+const instances = values.instances === '3' ? 3 : values.instances === '2' ? 2 : 1;
+const takeover = values.takeover && instances > 1 && Number(values.kills) > 0;
 const db = values.db === 'postgres' ? 'postgres' : 'sqlite';
 const result = await runCampaign({
   devices: Number(values.devices),
   kills: Number(values.kills),
   db,
-  instances: values.instances === '3' ? 3 : values.instances === '2' ? 2 : 1,
+  instances,
+  takeover,
+  ...(values.lease && { leaseSeconds: Number(values.lease) }),
+  ...(values['session-expiry'] && { sessionExpirySeconds: Number(values['session-expiry']) }),
   s3: values.s3,
   seed: Number(values.seed),
   kib: Number(values.kib),
@@ -38,5 +51,6 @@ console.log(
 console.log(resultLine(result));
 const bad =
   result.wrong + result.stuck + result.duplicated + result.capExceeded + result.lost > 0 ||
-  !result.countersMatch;
+  !result.countersMatch ||
+  (takeover && !result.takeover);
 process.exit(bad ? 1 : 0);

@@ -268,6 +268,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       firmware: firmwareStore,
       blobs,
       clock,
+      leaseMs: config.leaseSeconds * 1000,
       onError: (error, jobId) => http.log.error({ err: error, jobId }, 'delta job failed'),
       afterStore: signDelta,
     });
@@ -477,6 +478,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const scheduler = createScheduler({
       owner: () => `scheduler-${instanceName()}`,
       work: plans,
+      leaseMs: config.leaseSeconds * 1000,
       steps: [
         () => webhooks.deliverDue(),
         () => sweepTokens(),

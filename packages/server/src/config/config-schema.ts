@@ -502,6 +502,16 @@ export const settings = [
       "The least push period and upgrade timeout a plan may set. Lower it only for tests and demos: Quectel's devices expect a push every 10 minutes and 60 minutes to verify (protocols.md §3.1).",
   },
   {
+    key: 'leaseSeconds',
+    env: 'UPDRAFT_LEASE_SECONDS',
+    type: 'integer',
+    min: 5,
+    max: 3600,
+    default: 60,
+    description:
+      "How long an instance's lease on a plan's housekeeping step and on a delta job lasts. An instance that dies holding one leaves it to another instance once it expires (the rollout waits that long); one started again on the same host and port takes back its own at once (docs/deployment.md). Keep it well above a scheduler pass (updraft_scheduler_tick_duration_seconds) and a delta job's heartbeat (a third of it).",
+  },
+  {
     key: 'metricsToken',
     env: 'UPDRAFT_METRICS_TOKEN',
     type: 'string',

@@ -71,6 +71,8 @@ export interface Config {
   readonly loginWindowMinutes: number;
   readonly webhookAllowPrivate: boolean;
   readonly planMinPeriodSeconds: number;
+  /** How long a claim on scheduled work lasts (plan housekeeping, delta jobs, webhook deliveries). */
+  readonly leaseSeconds: number;
   readonly metricsToken: string | null;
   readonly auditRetentionDays: number;
   /** null: the upgrade log is kept for good. */
