@@ -38,12 +38,17 @@ export function createCrc16(method: Crc16Method) {
   const table = tables[method];
   let crc = method === 'mbus' ? 0 : 0xffff;
   return {
+    // Indexed loops: `for…of` over a large chunk allocated an iterator result per byte when
+    // V8 did not optimise it (gigabytes of garbage in a campaign of 256 KiB downloads).
     update(bytes: Uint8Array): void {
+      let c = crc;
+      const n = bytes.length;
       if (method === 'mbus') {
-        for (const b of bytes) crc = ((crc << 8) & 0xffff) ^ table[((crc >>> 8) ^ b) & 0xff]!;
+        for (let i = 0; i < n; i++) c = ((c << 8) & 0xffff) ^ table[((c >>> 8) ^ bytes[i]!) & 0xff]!;
       } else {
-        for (const b of bytes) crc = (crc >>> 8) ^ table[(crc ^ b) & 0xff]!;
+        for (let i = 0; i < n; i++) c = (c >>> 8) ^ table[(c ^ bytes[i]!) & 0xff]!;
       }
+      crc = c;
     },
     /** Four lowercase hex digits. */
     digest(): string {

@@ -54,6 +54,7 @@ import { createOwnerActions } from './modules/end-users/owner-actions.ts';
 import { type BlobSweeper, createBlobSweeper } from './modules/firmware/blob-sweeper.ts';
 import { createFirmwareService } from './modules/firmware/firmware-service.ts';
 import { createLiveFeed } from './modules/live/live-feed.ts';
+import { createUpgradeEventCoalescer } from './modules/live/upgrade-event-coalescer.ts';
 import type { Metrics } from './modules/operations/metrics.ts';
 import { type Notifier, noopNotifier } from './modules/plans/notifier.ts';
 import { createPlanService } from './modules/plans/plan-service.ts';
@@ -67,6 +68,7 @@ import { wireSigning } from './signing-wiring.ts';
 import { type CoapTransport, startCoap } from './transports/coap/coap-carrier.ts';
 import { createCursorCodec } from './transports/http/cursor.ts';
 import { buildHttpApp } from './transports/http/http-app.ts';
+import { createCrcMemo } from './transports/http/send-firmware.ts';
 import { createBrokerAuth } from './transports/mqtt/broker-auth.ts';
 import { startEmbeddedBroker } from './transports/mqtt/embedded-broker.ts';
 import { connectExternalBroker } from './transports/mqtt/external-client.ts';
@@ -187,7 +189,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     const deviceStore = createKyselyDeviceStore(database.db, database.dialect);
     const planStore = createKyselyPlanStore(database.db, database.dialect);
-    const upgradeStore = createKyselyUpgradeStore(database.db, database.dialect);
+    // Plan, device-upgrade and delta-job changes for the console's event stream (ADR 0017);
+    // a busy plan's device-upgrade events one row per half second (upgrade-event-coalescer.ts).
+    const liveEvents = createKyselyLiveEventStore(database.db);
+    const upgradeEvents = createUpgradeEventCoalescer({
+      append: (events) => liveEvents.append(events),
+      onError: (error) => http.log.error({ err: error }, 'live events could not be written'),
+    });
+    const upgradeStore = createKyselyUpgradeStore(database.db, database.dialect, {
+      liveEvents: upgradeEvents,
+    });
     // The engine tells the transports whom to contact: the push queue joins once it is built below.
     const notifiers: Notifier[] = [options.notifier ?? noopNotifier];
     const upgrades = createUpgradeEngine({
@@ -258,8 +269,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ),
       allowPrivate: config.webhookAllowPrivate,
     });
-    // Plan, device-upgrade and delta-job changes for the console's event stream (ADR 0017).
-    const liveEvents = createKyselyLiveEventStore(database.db);
     const live = createLiveFeed({ store: liveEvents, now: () => clock.now() });
     const deltaJobStore = withDeltaJobEvents(createKyselyDeltaJobStore(database.db), liveEvents, clock);
     const deltaRunner = createDeltaRunner({
@@ -351,7 +360,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       warn: (details, message) => http.log.warn(details, message),
       error: (details, message) => http.log.error(details, message),
     };
-    const download = { accel: config.downloadAccel, accelPrefix: config.downloadAccelPrefix };
+    const download = {
+      accel: config.downloadAccel,
+      accelPrefix: config.downloadAccelPrefix,
+      crcs: createCrcMemo(),
+    };
     const oneNet = createOneNetHttp({ access: deviceAccess, clock, download });
     const oneNetStudio = createOneNetStudioHttp({
       access: deviceAccess,
@@ -613,6 +626,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         await pushes.stop();
         await scheduler.stop();
         live.close();
+        await upgradeEvents.close();
         await deltaRunner.stop();
         await http.close();
         if (!options.database) await database.close();

@@ -49,7 +49,7 @@ export function deviceDirectoryOn({
       return found && accessKey ? { productId: found.id, accessKey } : undefined;
     },
     versionOf: (id, module) => deviceStore.versionOf(id, module),
-    reportVersion: (id, module, version) => devices.reportVersion(id, module, version),
+    reportVersions: (entries) => devices.reportVersions(entries),
     async moduleCodes(productId, module) {
       const found = await catalog.findModule(productId, module);
       return found && { manufacturer: found.manufacturerCode, model: found.modelCode, kind: found.kind };

@@ -97,6 +97,20 @@ describe('DeviceStore contract', { skip }, () => {
     await store.setVersion(d.id, 'default', '1', 2);
     await store.setVersion(d.id, 'default', '2', 3);
     assert.deepEqual(await store.versionsOf(d.id), [{ module: 'default', version: '2', reportedAt: 3 }]);
+    // Several devices in one statement; a device's last entry of a module wins.
+    const one = await store.insert(draft('tele-one', { versions: { default: '1' } }), 1);
+    const two = await store.insert(draft('tele-two'), 1);
+    await store.setVersions(
+      [
+        { id: one.id, module: 'default', version: '3' },
+        { id: two.id, module: 'default', version: '5' },
+        { id: one.id, module: 'default', version: '4' },
+      ],
+      4,
+    );
+    assert.deepEqual(await store.versionsOf(one.id), [{ module: 'default', version: '4', reportedAt: 4 }]);
+    assert.deepEqual(await store.versionsOf(two.id), [{ module: 'default', version: '5', reportedAt: 4 }]);
+    await store.setVersions([], 5);
     const other = await store.insert(draft('tele-2', { versions: { default: '7', MCU: '8' } }), 2);
     const none = await store.insert(draft('tele-3'), 2);
     assert.deepEqual(
@@ -128,6 +142,25 @@ describe('DeviceStore contract', { skip }, () => {
     const many = await store.get(d.id);
     assert.deepEqual([many?.lastSeenAt, many?.signal, many?.battery], [6, -90, 49]);
     await store.recordTelemetryMany([], 7);
+    // Entries apply as if one by one: a device's later value wins, earlier other fields stay.
+    await store.recordTelemetryMany(
+      [
+        { id: d.id, telemetry: { online: false, battery: 40 } },
+        { id: other.id, telemetry: {} },
+        { id: d.id, telemetry: { online: true } },
+        { id: none.id, telemetry: {} },
+      ],
+      8,
+    );
+    const merged = await store.get(d.id);
+    assert.deepEqual(
+      [merged?.lastSeenAt, merged?.online, merged?.battery, merged?.signal],
+      [8, true, 40, -90],
+    );
+    assert.deepEqual(
+      [(await store.get(other.id))?.lastSeenAt, (await store.get(none.id))?.lastSeenAt],
+      [8, 8],
+    );
     assert.equal(await store.setCredential(d.id, { secretSalt: 's2', secretHash: 'h2' }, 6), true);
     assert.deepEqual(await store.getCredential(d.id), { secretSalt: 's2', secretHash: 'h2' });
     assert.equal(await store.setCredential(999999, { secretSalt: 's', secretHash: 'h' }, 6), false);

@@ -233,6 +233,25 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>, dialect: Sql
         .execute();
     },
 
+    async setVersions(entries, now) {
+      // PostgreSQL refuses to update one row twice in a statement: the last entry of a key wins.
+      const last = new Map(entries.map((e) => [`${e.id}\u0000${e.module}`, e]));
+      for (const part of chunks([...last.values()], 500)) {
+        await db
+          .insertInto('device_versions')
+          .values(
+            part.map((e) => ({ device_id: e.id, module: e.module, version: e.version, reported_at: now })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['device_id', 'module']).doUpdateSet((eb) => ({
+              version: eb.ref('excluded.version'),
+              reported_at: eb.ref('excluded.reported_at'),
+            })),
+          )
+          .execute();
+      }
+    },
+
     async recordTelemetry(id, telemetry, now) {
       const row = await db
         .updateTable('devices')
@@ -252,20 +271,35 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>, dialect: Sql
 
     async recordTelemetryMany(entries, now) {
       if (entries.length === 0) return;
+      // A device's entries merged in order (a later value wins, as if applied one by one); then
+      // devices that set the same columns to the same values share one statement: most are a
+      // bare "seen now" (every device of a campaign, once its last write is a minute old).
+      const merged = new Map<number, Record<string, number>>();
+      for (const { id, telemetry } of entries) {
+        merged.set(id, {
+          ...merged.get(id),
+          ...(telemetry.online !== undefined && { online: telemetry.online ? 1 : 0 }),
+          ...(telemetry.signal !== undefined && { signal: telemetry.signal }),
+          ...(telemetry.battery !== undefined && { battery: telemetry.battery }),
+          ...(telemetry.freeSpace !== undefined && { free_space: telemetry.freeSpace }),
+        });
+      }
+      const groups = new Map<string, { set: Record<string, number>; ids: number[] }>();
+      for (const [id, set] of merged) {
+        const key = JSON.stringify(Object.entries(set).sort());
+        const group = groups.get(key);
+        if (group) group.ids.push(id);
+        else groups.set(key, { set, ids: [id] });
+      }
       await db.transaction().execute(async (trx) => {
-        for (const { id, telemetry } of entries) {
-          await trx
-            .updateTable('devices')
-            .set({
-              last_seen_at: now,
-              ...(telemetry.online !== undefined && { online: telemetry.online ? 1 : 0 }),
-              ...(telemetry.signal !== undefined && { signal: telemetry.signal }),
-              ...(telemetry.battery !== undefined && { battery: telemetry.battery }),
-              ...(telemetry.freeSpace !== undefined && { free_space: telemetry.freeSpace }),
-              ...(telemetry.freeSpace !== undefined && { free_space: telemetry.freeSpace }),
-            })
-            .where('id', '=', id)
-            .execute();
+        for (const { set, ids } of groups.values()) {
+          for (const part of chunks(ids, 500)) {
+            await trx
+              .updateTable('devices')
+              .set({ last_seen_at: now, ...set })
+              .where('id', 'in', part)
+              .execute();
+          }
         }
       });
     },

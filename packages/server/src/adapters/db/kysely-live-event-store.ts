@@ -1,14 +1,16 @@
 // LiveEventStore on Kysely (migration 18), and the writer the plan and upgrade stores call inside
 // their transactions, so that an event commits with its change or not at all.
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { LiveEventKind, LiveEventStore, NewLiveEvent } from '../../modules/live/live-event-store.ts';
+import {
+  type LiveEventKind,
+  type LiveEventStore,
+  maxIdsPerEvent,
+  type NewLiveEvent,
+} from '../../modules/live/live-event-store.ts';
 import type { UpgradeWrite } from '../../modules/plans/upgrade-store.ts';
 import type { DatabaseSchema } from './schema.ts';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
-
-/** At most this many upgrade ids ride in one event; `count` says how many changed. */
-const maxIdsPerEvent = 100;
 
 export async function appendLiveEvents(db: Db, events: readonly NewLiveEvent[]): Promise<void> {
   if (events.length === 0) return;

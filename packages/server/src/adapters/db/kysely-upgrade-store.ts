@@ -12,6 +12,7 @@ import {
   withSpecDefaults,
 } from '@updraft/core';
 import { type Kysely, sql } from 'kysely';
+import type { UpgradeEventCoalescer } from '../../modules/live/upgrade-event-coalescer.ts';
 import { toPage } from '../../modules/pagination.ts';
 import type {
   ClaimedPlan,
@@ -31,7 +32,16 @@ import type { SqlDialect } from './migrations/migration.ts';
 import { prepareQuery } from './prepared-query.ts';
 import type { DatabaseSchema } from './schema.ts';
 
-export function createKyselyUpgradeStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect): UpgradeStore {
+export function createKyselyUpgradeStore(
+  db: Kysely<DatabaseSchema>,
+  dialect: SqlDialect,
+  {
+    liveEvents,
+  }: {
+    /** Which of a batch's device-upgrade events to write in its transaction (all by default). */
+    liveEvents?: Pick<UpgradeEventCoalescer, 'admit'>;
+  } = {},
+): UpgradeStore {
   const pg = dialect === 'postgres';
   const { writeStates, writeLogs } = createUpgradeWriter(pg);
   const recordColumns = sql`u.*, d.name as device_name, d.online as device_online,
@@ -209,13 +219,12 @@ export function createKyselyUpgradeStore(db: Kysely<DatabaseSchema>, dialect: Sq
         const made = await writeStates(trx, writes, new Map(stored.map((row) => [row.id, row.state])));
         await writeLogs(trx, made);
         await enqueueWebhookEvents(trx, dialect, statusChanges(stored, made));
-        // The console's event stream: one event per plan whose upgrades this batch changed.
+        // The console's event stream: one event per plan whose upgrades this batch changed, or
+        // held with the plan's next ones when it had one a moment ago (upgrade-event-coalescer).
         const planOf = new Map(stored.map((row) => [row.id, row.planId]));
         const at = made.find((w) => w.log)?.log?.at ?? Date.now();
-        await appendLiveEvents(
-          trx,
-          upgradeEventsOf(made, (id) => planOf.get(id), at),
-        );
+        const events = upgradeEventsOf(made, (id) => planOf.get(id), at);
+        await appendLiveEvents(trx, liveEvents ? liveEvents.admit(events) : events);
         return { claimed: rows.length, result };
       });
     },

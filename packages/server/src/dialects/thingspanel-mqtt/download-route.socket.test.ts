@@ -57,6 +57,14 @@ describe('ThingsPanel download', { skip }, () => {
     assert.equal(ccitt.headers.get('x-crc16'), crc16('ccitt', f.firmware.subarray(0, 10)));
     const mbus = await fetch(url, { headers: { range: 'bytes=-10', 'crc16-method': 'MODBUS' } });
     assert.equal(mbus.headers.get('x-crc16'), crc16('mbus', f.firmware.subarray(-10)));
+
+    // Asked again (the server keeps CRCs by file, variant and range): the same answers.
+    const again = await fetch(url, { headers: { range: 'bytes=0-9' } });
+    assert.deepEqual(Buffer.from(await again.arrayBuffer()), f.firmware.subarray(0, 10));
+    assert.equal(again.headers.get('x-crc16'), crc16('ibm', f.firmware.subarray(0, 10)));
+    const wholeAgain = await fetch(url);
+    assert.equal(Buffer.from(await wholeAgain.arrayBuffer()).length, f.firmware.length);
+    assert.equal(wholeAgain.headers.get('x-crc16'), crc16('ibm', f.firmware));
   });
 
   it('answers 404 for a token never issued and 410 for one that no longer downloads', async () => {

@@ -38,8 +38,13 @@ export interface DeviceDirectory {
   versionOf(id: number, module: string): Promise<string | undefined>;
   /** Marks devices seen now with the signal and battery they reported, or online (one batch). */
   recordSeen(entries: readonly { id: number; telemetry: Telemetry }[]): Promise<void>;
-  /** Throws on a version or module the product does not accept. */
-  reportVersion(id: number, module: string, version: string): Promise<void>;
+  /**
+   * Stores the versions (one statement); per entry null, or the error of a version or module
+   * the product does not accept (that entry is not stored).
+   */
+  reportVersions(
+    entries: readonly { id: number; module: string; version: string }[],
+  ): Promise<(unknown | null)[]>;
 }
 
 export interface AccessPlan {

@@ -39,7 +39,7 @@ export function createReports({
   caches,
   seen,
 }: {
-  devices: Pick<DeviceDirectory, 'versionOf' | 'reportVersion'>;
+  devices: Pick<DeviceDirectory, 'versionOf' | 'reportVersions'>;
   upgrades: Pick<UpgradeDirectory, 'report' | 'activeUpgrade' | 'activeUpgrades' | 'lastUpgrade'>;
   caches: Pick<AccessCaches, 'planOf' | 'packageOf'>;
   seen: SeenWriter;
@@ -47,11 +47,21 @@ export function createReports({
   const batcher = createEventBatcher((inputs) => upgrades.report(inputs));
   const submit = (deviceId: number, module: string, event: DeviceEvent) =>
     batcher.report({ deviceId, module, event });
+  // Versions too are written per turn of the event loop: every device of a campaign stores its
+  // new one when it reports success, in the same turns as its fellows.
+  const versions = createEventBatcher<{ id: number; module: string; version: string }, unknown | null>(
+    (entries) => devices.reportVersions(entries),
+  );
+  /** Stores the version; throws the product's refusal of it. */
+  async function reportVersion(id: number, module: string, version: string): Promise<void> {
+    const refusal = await versions.report({ id, module, version });
+    if (refusal !== null) throw refusal;
+  }
 
   async function saveVersion(device: AccessDevice, module: string, version: string): Promise<boolean> {
     if ((await devices.versionOf(device.id, module)) === version) return true;
     try {
-      await devices.reportVersion(device.id, module, version);
+      await reportVersion(device.id, module, version);
       return true;
     } catch {
       return false;
@@ -121,7 +131,7 @@ export function createReports({
         const plan = await caches.planOf(before.planId);
         const target = plan && targetOf(plan.spec, before);
         if (target && (await devices.versionOf(device.id, module)) !== target) {
-          await devices.reportVersion(device.id, module, target);
+          await reportVersion(device.id, module, target);
         }
       }
       return { problem, refusal: outcome.refusal };

@@ -21,6 +21,7 @@ import type {
   DeviceVersion,
   MemberFilter,
   Telemetry,
+  VersionWrite,
 } from './device-store.ts';
 
 /** What the devices module needs to know about products (the catalog service fits). */
@@ -199,6 +200,42 @@ export function createDeviceService({ store, products, clock, serverSecret, limi
       const device = await getDevice(id);
       checkVersions({ [module]: version }, await moduleNames(device.productId));
       await store.setVersion(id, module, version, clock.now());
+    },
+
+    /**
+     * Versions of several devices (device transports, batched): each checked as reportVersion
+     * checks it, the accepted ones written in one statement. Per entry, null or why it was refused.
+     */
+    async reportVersions(entries: readonly VersionWrite[]): Promise<(unknown | null)[]> {
+      const modulesOf = new Map<number, Set<string>>();
+      const found = new Map(
+        (await store.getMany([...new Set(entries.map((e) => e.id))])).map((d) => [d.id, d]),
+      );
+      const refusals: (unknown | null)[] = [];
+      for (const entry of entries) {
+        try {
+          const productId = found.get(entry.id)?.productId;
+          if (productId === undefined) {
+            throw new UpdraftError('NOT_FOUND', `no device ${entry.id}`, {
+              resource: 'device',
+              id: entry.id,
+            });
+          }
+          let modules = modulesOf.get(productId);
+          if (!modules) {
+            modules = await moduleNames(productId);
+            modulesOf.set(productId, modules);
+          }
+          checkVersions({ [entry.module]: entry.version }, modules);
+          refusals.push(null);
+        } catch (error) {
+          refusals.push(error);
+        }
+      }
+      // In the order given: a device's later report of the same module wins.
+      const accepted = entries.filter((_, index) => refusals[index] === null);
+      if (accepted.length > 0) await store.setVersions(accepted, clock.now());
+      return refusals;
     },
 
     /** Marks the device seen now, with what it reported about itself. */

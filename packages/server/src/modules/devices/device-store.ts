@@ -86,6 +86,13 @@ export interface FleetVersion {
   devices: number;
 }
 
+/** A version a device reported for one of its modules. */
+export interface VersionWrite {
+  id: number;
+  module: string;
+  version: string;
+}
+
 export interface DeviceStore {
   /** Throws DEVICE_NAME_TAKEN when the product already has a device of that name. */
   insert(input: NewDevice, now: number): Promise<Device>;
@@ -124,6 +131,8 @@ export interface DeviceStore {
   /** The versions these devices reported for the module, by device id (one query). */
   moduleVersionsOf(ids: readonly number[], module: string): Promise<Map<number, string>>;
   setVersion(id: number, module: string, version: string, now: number): Promise<void>;
+  /** Several devices' versions in one statement (the last of a device and module wins). */
+  setVersions(entries: readonly VersionWrite[], now: number): Promise<void>;
   recordTelemetry(id: number, telemetry: Telemetry, now: number): Promise<Device | undefined>;
   /** Marks several devices seen at `now`, with their telemetry, in one transaction. */
   recordTelemetryMany(entries: readonly { id: number; telemetry: Telemetry }[], now: number): Promise<void>;

@@ -13,6 +13,9 @@ export interface LiveEvent {
 
 export type NewLiveEvent = Omit<LiveEvent, 'id'>;
 
+/** At most this many upgrade ids ride in a device-upgrade event; its `count` says how many changed. */
+export const maxIdsPerEvent = 100;
+
 export interface LiveEventStore {
   append(events: readonly NewLiveEvent[]): Promise<void>;
   /** Events with ids above `after`, in id order, at most `limit`. */

@@ -19,6 +19,42 @@ export interface DownloadOptions {
   accelPrefix: string;
   /** Send GETs the store can answer alike to the file's presigned URL (S3), with a 302. */
   redirect?: boolean;
+  /** CRC-16s already computed (one per server: the devices of a plan ask for the same bytes). */
+  crcs?: CrcMemo;
+}
+
+/**
+ * CRC-16s of byte ranges by file content (sha256), variant and range, at most `maxEntries`
+ * (then forgotten all at once): every device of a campaign downloads the same file from 0, so
+ * its X-CRC16 is computed once, not once per device (256 KiB of table lookups each).
+ */
+export interface CrcMemo {
+  get(
+    file: Pick<FirmwareHandle, 'sha256'>,
+    method: Crc16Method,
+    start: number,
+    end: number,
+  ): string | undefined;
+  set(
+    file: Pick<FirmwareHandle, 'sha256'>,
+    method: Crc16Method,
+    start: number,
+    end: number,
+    crc: string,
+  ): void;
+}
+
+export function createCrcMemo(maxEntries = 4096): CrcMemo {
+  const crcs = new Map<string, string>();
+  const keyOf = (sha256: string, method: Crc16Method, start: number, end: number) =>
+    `${sha256}:${method}:${start}:${end}`;
+  return {
+    get: (file, method, start, end) => crcs.get(keyOf(file.sha256, method, start, end)),
+    set(file, method, start, end, crc) {
+      if (crcs.size >= maxEntries) crcs.clear();
+      crcs.set(keyOf(file.sha256, method, start, end), crc);
+    },
+  };
 }
 
 /**
@@ -109,7 +145,10 @@ export async function sendFirmware(
   reply.header('content-length', length);
 
   let body: Buffer | Readable | undefined = file.bytes?.subarray(start, end + 1);
-  if (crcMethod !== null && length <= crcMaxBytes) {
+  const known = crcMethod === null ? undefined : options.crcs?.get(file, crcMethod, start, end);
+  if (known !== undefined) {
+    reply.header('x-crc16', known);
+  } else if (crcMethod !== null && length <= crcMaxBytes) {
     if (!body) {
       const chunks: Buffer[] = [];
       if (length > 0)
@@ -119,9 +158,13 @@ export async function sendFirmware(
     }
     const crc = createCrc16(crcMethod);
     crc.update(body);
-    reply.header('x-crc16', crc.digest());
+    const digest = crc.digest();
+    options.crcs?.set(file, crcMethod, start, end, digest);
+    reply.header('x-crc16', digest);
   } else if (crcMethod !== null) {
-    reply.header('x-crc16', await crcOfRange(access, file, crcMethod, start, end));
+    const digest = await crcOfRange(access, file, crcMethod, start, end);
+    options.crcs?.set(file, crcMethod, start, end, digest);
+    reply.header('x-crc16', digest);
   }
   if (request.method === 'HEAD') return reply.send();
   if (!body) body = length === 0 ? Buffer.alloc(0) : await access.openBlob(file.key, { start, end });

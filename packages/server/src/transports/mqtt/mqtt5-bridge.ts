@@ -113,13 +113,35 @@ function toDevice(packet: Packet, unsubscribes: Map<number, number>): Packet | n
 }
 
 /**
+ * The protocol level of a CONNECT at the start of `bytes` (MQTT 5 §3.1.2.2, 3.1.1 §3.1.2.2),
+ * `'more'` while too few bytes have arrived to tell, `'other'` when they are not a CONNECT.
+ */
+export function connectLevel(bytes: Buffer): number | 'more' | 'other' {
+  if (bytes.length < 1) return 'more';
+  if (bytes[0] !== 0x10) return 'other';
+  // Remaining length: 1 to 4 bytes of 7 bits (§2.1.4).
+  let at = 1;
+  for (;;) {
+    if (at >= bytes.length) return 'more';
+    if ((bytes[at++]! & 0x80) === 0) break;
+    if (at > 4) return 'other';
+  }
+  if (at + 2 > bytes.length) return 'more';
+  const nameLength = bytes.readUInt16BE(at);
+  const levelAt = at + 2 + nameLength;
+  return levelAt < bytes.length ? bytes[levelAt]! : 'more';
+}
+
+/**
  * Reads a new connection's first packet and tells which MQTT version it speaks (3, 4 or 5; 4
  * when it is not a readable CONNECT, so that aedes answers it as it does). The bytes read are
- * put back: the socket is handed over paused, as it arrived.
+ * put back: the socket is handed over paused, as it arrived. Only a CONNECT of level 5 is read
+ * whole by mqtt-packet's parser; any other is aedes' at once (a parser per connection was 16
+ * KiB of garbage each, 10,000 devices connecting at once).
  */
 export function probeMqttVersion(socket: Socket, decided: (version: number) => void): void {
   const held: Buffer[] = [];
-  const detector = mqttPacket.parser();
+  let detector: ReturnType<typeof mqttPacket.parser> | undefined;
   let done = false;
   const decide = (version: number) => {
     if (done) return;
@@ -135,13 +157,18 @@ export function probeMqttVersion(socket: Socket, decided: (version: number) => v
     size += chunk.length;
     // A CONNECT is small; one still unread past this is left to aedes and the size watcher.
     if (size > 16 * 1024) return decide(4);
-    detector.parse(chunk);
+    if (detector) return void detector.parse(chunk);
+    const level = connectLevel(held.length === 1 ? chunk : Buffer.concat(held));
+    if (level === 'more') return;
+    if (level !== 5) return decide(level === 3 ? 3 : 4);
+    // mqtt-packet's parser takes the version from the CONNECT (MQTT 5 §3.1.2.2).
+    detector = mqttPacket.parser();
+    detector.on('packet', (packet: Packet) =>
+      decide(packet.cmd === 'connect' ? (packet.protocolVersion ?? 4) : 4),
+    );
+    detector.on('error', () => decide(4));
+    for (const part of held) detector.parse(part);
   };
-  // mqtt-packet's parser takes the version from the CONNECT (MQTT 5 §3.1.2.2).
-  detector.on('packet', (packet: Packet) =>
-    decide(packet.cmd === 'connect' ? (packet.protocolVersion ?? 4) : 4),
-  );
-  detector.on('error', () => decide(4));
   socket.on('data', hold);
 }
 

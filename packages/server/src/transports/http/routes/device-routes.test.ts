@@ -203,6 +203,18 @@ describe('devices API', { skip }, () => {
     await devices.reportVersion(a.id, 'default', '2.2');
     assert.deepEqual(names(await t.admin.get('/api/v1/devices?q=flt&version=2.2')), ['flt-a']);
     await assert.rejects(devices.reportVersion(a.id, 'WIFI', '1'), { code: 'VALIDATION_FAILED' });
+    // Batched (device transports): each entry checked alike, the accepted ones stored in order.
+    const refusals = await devices.reportVersions([
+      { id: a.id, module: 'default', version: '2.3' },
+      { id: a.id, module: 'WIFI', version: '1' },
+      { id: 999999, module: 'default', version: '1' },
+      { id: a.id, module: 'default', version: '2.2' },
+    ]);
+    assert.deepEqual(
+      refusals.map((r) => (r === null ? null : (r as { code: string }).code)),
+      [null, 'VALIDATION_FAILED', 'NOT_FOUND', null],
+    );
+    assert.deepEqual(names(await t.admin.get('/api/v1/devices?q=flt&version=2.2')), ['flt-a']);
     assert.equal((await t.admin.get('/api/v1/devices?online=maybe')).json().code, 'VALIDATION_FAILED');
     assert.equal((await t.admin.get('/api/v1/devices?colour=red')).json().code, 'UNKNOWN_FIELD');
   });
