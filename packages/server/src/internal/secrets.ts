@@ -1,7 +1,7 @@
 // Hashing of secrets. Passwords (low entropy) use scrypt; generated secrets (API keys, device
 // secrets: 32 random bytes) use SHA-256, which is enough for high-entropy values and fast
 // enough to import 100,000 devices at once (docs/adr/0003-credentials.md).
-import { createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, type KeyObject, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 const scryptParams = { N: 16384, r: 8, p: 1, keylen: 64 };
 
@@ -51,6 +51,24 @@ export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/**
+ * randomToken for many tokens in a row (an import's salts): each call cuts the next `bytes` from
+ * one buffer of random bytes drawn for 1,024 tokens at a time (one randomBytes call costs ~6 us).
+ */
+export function createTokenSource(bytes: number): () => string {
+  const size = bytes * 1024;
+  let pool = Buffer.alloc(0);
+  let offset = size;
+  return () => {
+    if (offset + bytes > pool.length) {
+      pool = randomBytes(size);
+      offset = 0;
+    }
+    offset += bytes;
+    return pool.toString('base64url', offset - bytes, offset);
+  };
+}
+
 /** A password that is easy to type and has ~95 bits of entropy. */
 export function generatePassword(): string {
   return randomBytes(16).toString('base64url').replace(/[-_]/g, 'x');
@@ -58,9 +76,11 @@ export function generatePassword(): string {
 
 /**
  * Device secrets are derived from the server secret and a per-device salt, so that HMAC-based
- * device protocols (OneNET tokens) can recompute them; only the salt and a hash are stored.
+ * device protocols (OneNET tokens) can recompute them; only the salt and a hash are stored. Give
+ * the server secret as a KeyObject where it is called per row: createHmac checks a Buffer key
+ * each time (~60 us on Node 24, against ~9 us with a KeyObject).
  */
-export function deriveDeviceSecret(serverSecret: Buffer, salt: string): string {
+export function deriveDeviceSecret(serverSecret: Buffer | KeyObject, salt: string): string {
   return createHmac('sha256', serverSecret).update(`device-secret:${salt}`).digest('base64url');
 }
 

@@ -1,8 +1,9 @@
 // Devices: registration with a generated secret (shown once, stored as a salt and a hash),
 // gateways and their sub-devices, reported versions per module, telemetry and tags.
+import { createSecretKey } from 'node:crypto';
 import { UpdraftError } from '@updraft/core';
 import type { Clock } from '../../adapters/clock/clock.ts';
-import { deriveDeviceSecret, equalHex, randomToken, sha256Hex } from '../../internal/secrets.ts';
+import { createTokenSource, deriveDeviceSecret, equalHex, sha256Hex } from '../../internal/secrets.ts';
 import type { Page, PageRequest } from '../pagination.ts';
 import { type ImportLine, type ImportRow, importDevices } from './device-import.ts';
 import {
@@ -57,9 +58,13 @@ export interface DeviceDetail {
 }
 
 export function createDeviceService({ store, products, clock, serverSecret, limits }: DeviceServiceDeps) {
+  // Made once: an import derives a secret from them per row.
+  const secretKey = createSecretKey(serverSecret);
+  const newSalt = createTokenSource(16);
+
   function newCredential(): DeviceCredential & { secret: string } {
-    const secretSalt = randomToken(16);
-    const secret = deriveDeviceSecret(serverSecret, secretSalt);
+    const secretSalt = newSalt();
+    const secret = deriveDeviceSecret(secretKey, secretSalt);
     return { secret, secretSalt, secretHash: sha256Hex(secret) };
   }
 
@@ -129,7 +134,7 @@ export function createDeviceService({ store, products, clock, serverSecret, limi
      * Registers devices from a stream of rows, in batches of one transaction each; yields one
      * line per row and a summary. Rows are never all held at once.
      */
-    importDevices(productId: number, rows: AsyncIterable<ImportRow>): AsyncGenerator<ImportLine> {
+    importDevices(productId: number, rows: AsyncIterable<ImportRow>): AsyncGenerator<ImportLine[]> {
       return importDevices({ store, products, clock, newCredential }, productId, rows);
     },
 
@@ -293,7 +298,7 @@ export function createDeviceService({ store, products, clock, serverSecret, limi
       if (!credential) {
         throw new UpdraftError('NOT_FOUND', `no device ${device.id}`, { resource: 'device', id: device.id });
       }
-      return deriveDeviceSecret(serverSecret, credential.secretSalt);
+      return deriveDeviceSecret(secretKey, credential.secretSalt);
     },
   };
 }

@@ -129,10 +129,11 @@ const importAnswerDocument = {
   },
 };
 
-async function* ndjsonLines(first: ImportLine, rest: AsyncIterator<ImportLine>): AsyncGenerator<string> {
-  yield `${JSON.stringify(first)}\n`;
-  for (let next = await rest.next(); !next.done; next = await rest.next())
-    yield `${JSON.stringify(next.value)}\n`;
+/** The answer lines of a batch as one chunk (one socket write per batch, not per device). */
+async function* ndjsonLines(first: ImportLine[], rest: AsyncIterator<ImportLine[]>): AsyncGenerator<string> {
+  const text = (lines: ImportLine[]) => lines.map((line) => `${JSON.stringify(line)}\n`).join('');
+  yield text(first);
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield text(next.value);
 }
 
 export async function registerDeviceRoutes(app: FastifyInstance, { services, cursors }: RouteContext) {
