@@ -2,40 +2,18 @@
 // signal and protocols (/5/0/8, asked in TLV) are read, and its State and Update Result
 // notifications followed, as from a client answering in plain text.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { upgradeOf } from '../../test-support/contracts/device-dialect.contract.ts';
-import { createDeviceFleet, type DeviceFleet } from '../../test-support/device-fleet.ts';
-import { type Lwm2mDevice, startLwm2mDevice } from '../../test-support/lwm2m-device.ts';
+import { lwm2mFleet } from '../../test-support/lwm2m-fleet.ts';
 import { eventually } from '../../test-support/mqtt-device.ts';
 import { skipReason } from '../../test-support/test-database.ts';
 
 describe('LwM2M content formats over the wire', { skip: (await skipReason()) ?? false }, () => {
-  let f: DeviceFleet;
-  let port: number;
-  const open: Lwm2mDevice[] = [];
-  before(async () => {
-    f = await createDeviceFleet({
-      count: 1,
-      firmwareBytes: 20_000,
-      settings: { coapPort: 0, coapHost: '127.0.0.1' },
-    });
-    const patched = await f.t.admin.patch(`/api/v1/products/${f.productId}`, { protocols: ['lwm2m'] });
-    assert.equal(patched.statusCode, 200, patched.body);
-    port = (await f.t.app.startCoap()).port;
-  });
-  after(async () => {
-    for (const device of open) await device.close().catch(() => {});
-    await f?.close();
-  });
+  const fleet = lwm2mFleet({ count: 1, firmwareBytes: 20_000 });
 
   it('upgrades a client that answers reads and notifies in SenML CBOR', async () => {
-    const d = f.devices[0]!;
-    const device = await startLwm2mDevice({
-      server: { address: '127.0.0.1', port },
-      endpoint: `${f.productKey}.${d.name}`,
-      secret: d.secret,
-      version: '1.0',
-      now: () => f.t.clock.now(),
+    const d = fleet.f.devices[0]!;
+    const device = await fleet.client(d, {
       format: 'senml-cbor',
       battery: 64,
       signal: -83,
@@ -43,11 +21,10 @@ describe('LwM2M content formats over the wire', { skip: (await skipReason()) ?? 
       protocols: [2],
       installs: '2.0',
     });
-    open.push(device);
     await device.register();
     const uri = await device.nextWrite((w) => w.path === '/5/0/1' && w.payload.length > 0);
     assert.match(uri.payload.toString(), /\/device\/v1\/download\//);
-    const view = (await f.t.admin.get(`/api/v1/devices/${d.id}`)).json();
+    const view = (await fleet.f.t.admin.get(`/api/v1/devices/${d.id}`)).json();
     assert.equal(view.battery, 64);
     assert.equal(view.signal, -83);
     // The client downloads (its own business here) and says so in SenML CBOR notifications.
@@ -55,7 +32,7 @@ describe('LwM2M content formats over the wire', { skip: (await skipReason()) ?? 
     await device.setState(2);
     await device.nextWrite((w) => w.path === '/5/0/2');
     const done = await eventually(async () => {
-      const { state } = await upgradeOf(f, d);
+      const { state } = await upgradeOf(fleet.f, d);
       return state.status === 'success' ? state : undefined;
     });
     assert.equal(done.failureReason, null);

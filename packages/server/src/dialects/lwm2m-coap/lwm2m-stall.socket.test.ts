@@ -3,58 +3,27 @@
 // again. Once the upgrade has been quiet for the stall time (the test clock moves past it), the
 // dialect's sweep reads the client's Object 5 and takes the lost step, and the upgrade ends.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { upgradeOf } from '../../test-support/contracts/device-dialect.contract.ts';
-import { createDeviceFleet, type DeviceFleet, type TestDevice } from '../../test-support/device-fleet.ts';
-import {
-  type Lwm2mDevice,
-  type Lwm2mDeviceOptions,
-  startLwm2mDevice,
-} from '../../test-support/lwm2m-device.ts';
+import type { TestDevice } from '../../test-support/device-fleet.ts';
+import { lwm2mFleet } from '../../test-support/lwm2m-fleet.ts';
 import { eventually } from '../../test-support/mqtt-device.ts';
 import { skipReason } from '../../test-support/test-database.ts';
 import { defaultStallMs } from './stall-check.ts';
 
 describe('LwM2M upgrades whose news was lost', { skip: (await skipReason()) ?? false }, () => {
-  let f: DeviceFleet;
-  let port: number;
-  const open: Lwm2mDevice[] = [];
-  before(async () => {
-    f = await createDeviceFleet({
-      count: 3,
-      firmwareBytes: 5_000,
-      settings: { coapPort: 0, coapHost: '127.0.0.1' },
-    });
-    const patched = await f.t.admin.patch(`/api/v1/products/${f.productId}`, { protocols: ['lwm2m'] });
-    assert.equal(patched.statusCode, 200, patched.body);
-    port = (await f.t.app.startCoap()).port;
-  });
-  after(async () => {
-    for (const device of open) await device.close().catch(() => {});
-    await f?.close();
-  });
+  const fleet = lwm2mFleet({ count: 3, firmwareBytes: 5_000 });
 
-  async function client(d: TestDevice, options: Partial<Lwm2mDeviceOptions>) {
-    const device = await startLwm2mDevice({
-      server: { address: '127.0.0.1', port },
-      endpoint: `${f.productKey}.${d.name}`,
-      secret: d.secret,
-      version: '1.0',
-      now: () => f.t.clock.now(),
-      ...options,
-    });
-    open.push(device);
-    return device;
-  }
-  const status = async (d: TestDevice) => (await upgradeOf(f, d)).state.status;
+  const { client } = fleet;
+  const status = async (d: TestDevice) => (await upgradeOf(fleet.f, d)).state.status;
   /** The stall time passes and the dialect sweeps (as its timer does every few seconds). */
   async function quietFor(ms: number) {
-    f.t.clock.advance(ms);
-    await f.t.app.lwm2m.sweep();
+    fleet.f.t.clock.advance(ms);
+    await fleet.f.t.app.lwm2m.sweep();
   }
 
   it('executes Update for a client whose Downloaded notification was lost', async () => {
-    const d = f.devices[0]!;
+    const d = fleet.f.devices[0]!;
     const device = await client(d, {
       autoDownload: true,
       installs: '2.0',
@@ -75,7 +44,7 @@ describe('LwM2M upgrades whose news was lost', { skip: (await skipReason()) ?? f
   });
 
   it('writes the Package URI again to a client that took it and stayed Idle', async () => {
-    const d = f.devices[1]!;
+    const d = fleet.f.devices[1]!;
     const device = await client(d, { autoDownload: false, installs: '2.0' });
     await device.register();
     const first = await device.nextWrite((w) => w.path === '/5/0/1' && w.payload.length > 0);
@@ -87,7 +56,7 @@ describe('LwM2M upgrades whose news was lost', { skip: (await skipReason()) ?? f
   });
 
   it('judges the version of a client that installed and did not register again', async () => {
-    const d = f.devices[2]!;
+    const d = fleet.f.devices[2]!;
     const device = await client(d, { autoDownload: true, installs: '2.0', registersAfterInstall: false });
     await device.register();
     await device.nextWrite((w) => w.path === '/5/0/2');
