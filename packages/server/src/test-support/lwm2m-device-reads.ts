@@ -3,7 +3,7 @@
 // plain text (TLV for the multiple resource /5/0/8) or, as a client that prefers it, SenML CBOR.
 import { contentFormats, encodeCbor } from '@updraft/protocol';
 import type { OutgoingMessage } from 'coap';
-import type { Lwm2mDeviceOptions } from './lwm2m-device.ts';
+import type { Lwm2mDeviceOptions } from './lwm2m-device-options.ts';
 
 /** SenML CBOR (RFC 8428 §6) records: base name -2, name 0, value 2, string value 3. */
 function senmlCbor(path: string, value: string | number | number[]): Buffer {
