@@ -1,4 +1,7 @@
-// `npm run bench -- campaign [--devices N] [--kib K]`: a whole upgrade campaign on one machine.
+// `npm run bench -- campaign [--devices N] [--kib K] [--db sqlite|postgres] [--broker embedded|mosquitto]
+// [--instances N] [--limit S]`: a whole upgrade campaign on one machine. Any of --db, --broker and
+// --instances other than its default runs the scaled-out form of support/campaign-scaleout.ts
+// (the plan must complete within --limit seconds, 600); what follows is the default.
 // Updraft in this process (SQLite, the embedded broker, HTTP on loopback, the scheduler running)
 // with N devices (10,000 by default) imported through the API and a K KiB package (256); the
 // devices are SDK devices over MQTT in a second process. From the operator's start until the
@@ -18,6 +21,7 @@ import { type Database, openDatabase } from '../packages/server/src/adapters/db/
 import { buildApp } from '../packages/server/src/app.ts';
 import { loadConfig } from '../packages/server/src/config/config.ts';
 import { createPlanFleet, option } from './support/bench-fleet.ts';
+import { parseScaleOut, runScaledCampaign } from './support/campaign-scaleout.ts';
 import type { Aims } from './support/rounds.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,7 +54,7 @@ interface Stats {
   failed: number;
 }
 
-function startDevices(loginsFile: string, mqttUrl: string, stateRoot: string, server: string) {
+export function startDevices(loginsFile: string, mqttUrl: string, stateRoot: string, server: string) {
   const child: ChildProcess = fork(
     join(here, 'support', 'campaign-devices.ts'),
     [loginsFile, mqttUrl, stateRoot, server],
@@ -127,6 +131,15 @@ export const aims: Aims = {
 export async function main(argv: string[]): Promise<void> {
   const count = Number(option(argv, 'devices', '10000'));
   const size = Number(option(argv, 'kib', '256')) * 1024;
+  const setup = parseScaleOut(
+    option(argv, 'db', 'sqlite'),
+    option(argv, 'broker', 'embedded'),
+    option(argv, 'instances', '1'),
+  );
+  if (setup.db !== 'sqlite' || setup.broker !== 'embedded' || setup.instances !== 1) {
+    await runScaledCampaign(setup, count, size, Number(option(argv, 'limit', '600')));
+    process.exit(0);
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-campaign-'));
   // Device state folders (partial downloads) on tmpfs when there is one: the bench is about the
   // server, not about this machine's disk.
