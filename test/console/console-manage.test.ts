@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { browserSkipReason, type ConsoleHarness, startConsole } from '../support/console-browser.ts';
+import { answerQuestion } from '../support/console-question.ts';
 
 const skip = browserSkipReason();
 const screenshots = join(import.meta.dirname, '..', '..', '.test-output', 'screenshots');
@@ -45,13 +46,6 @@ describe('managing every entity in the console', { skip, timeout: 240_000 }, () 
     await h.signIn(opened, username, password);
     return opened;
   }
-  /** Answers the open question with `button` and waits until it is gone (the next one is alone). */
-  async function confirm(button: string): Promise<void> {
-    const question = page.getByRole('tooltip');
-    await question.getByRole('button', { name: button }).click();
-    await question.waitFor({ state: 'hidden' });
-  }
-
   before(async () => {
     h = await startConsole();
     product = (await api('POST', '/api/v1/products', { name: 'Meter' })).json();
@@ -104,15 +98,14 @@ describe('managing every entity in the console', { skip, timeout: 240_000 }, () 
       .getByRole('row', { name: /tmp/ })
       .getByRole('button', { name: /Delete/ })
       .click();
-    await page.getByRole('tooltip').getByText('Remove module tmp from the product?').waitFor();
-    await confirm('Delete');
+    await answerQuestion(page, 'Remove module tmp from the product?', 'Delete');
     await page.getByRole('cell', { name: 'tmp', exact: true }).waitFor({ state: 'detached' });
     // A product with devices: the server refuses, and says why.
     await page
       .getByRole('button', { name: /Delete/ })
       .first()
       .click();
-    await confirm('Delete');
+    await answerQuestion(page, 'Delete Meter?', 'Delete');
     await page.locator('.ant-message-error').waitFor();
     await page.getByRole('heading', { name: 'Meter' }).waitFor();
     await page.goto(`${h.base}/products`);
@@ -121,11 +114,7 @@ describe('managing every entity in the console', { skip, timeout: 240_000 }, () 
       .getByRole('button', { name: /Delete/ })
       .first()
       .click();
-    await page
-      .getByRole('tooltip')
-      .getByText(/Delete Spare\?/)
-      .waitFor();
-    await confirm('Delete');
+    await answerQuestion(page, 'Delete Spare?', 'Delete');
     await page.getByRole('heading', { name: 'Products' }).waitFor();
     await page.getByRole('link', { name: 'Meter' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Spare' }).count(), 0);
@@ -142,15 +131,11 @@ describe('managing every entity in the console', { skip, timeout: 240_000 }, () 
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
     await page.locator('.ant-descriptions').getByText('pilot', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'New secret' }).click();
-    await page
-      .getByRole('tooltip')
-      .getByText('The old one stops working at once.', { exact: false })
-      .waitFor();
-    await confirm('New secret');
+    await answerQuestion(page, 'Give d-3 a new secret? The old one stops working at once.', 'New secret');
     assert.ok(((await page.getByTestId('secret').textContent()) ?? '').length >= 16);
     await page.getByRole('button', { name: 'OK' }).click();
     await page.getByRole('button', { name: /Delete/ }).click();
-    await confirm('Delete');
+    await answerQuestion(page, 'Delete d-3?', 'Delete');
     await page.getByRole('heading', { name: 'Devices' }).waitFor();
     await page.getByTestId('device-total').getByText('Total: 2').waitFor();
     assert.equal(await page.getByRole('link', { name: 'd-3' }).count(), 0);
@@ -177,14 +162,12 @@ describe('managing every entity in the console', { skip, timeout: 240_000 }, () 
       .getByRole('row', { name: /d-1/ })
       .getByRole('button', { name: /Remove from group/ })
       .click();
-    await page.getByRole('tooltip').getByText('Remove d-1 from the group north?').waitFor();
-    await confirm('Remove from group');
+    await answerQuestion(page, 'Remove d-1 from the group north?', 'Remove from group');
     await page.getByRole('link', { name: 'd-1' }).waitFor({ state: 'detached' });
     await page.getByRole('menuitem', { name: 'Groups' }).click();
     await row.getByRole('cell', { name: '1', exact: true }).waitFor();
     await row.getByRole('button', { name: /Delete/ }).click();
-    await page.getByRole('tooltip').getByText('Delete group north? Its 1 devices stay.').waitFor();
-    await confirm('Delete');
+    await answerQuestion(page, 'Delete group north? Its 1 devices stay.', 'Delete');
     await page.getByRole('row', { name: /north/ }).waitFor({ state: 'detached' });
   });
 
@@ -200,12 +183,12 @@ describe('managing every entity in the console', { skip, timeout: 240_000 }, () 
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
     await page.locator('[data-testid^=firmware-details]').getByText('Fixes the metering error').waitFor();
     await used.getByRole('button', { name: /Delete/ }).click();
-    await confirm('Delete');
+    await answerQuestion(page, 'A package a plan uses is refused.', 'Delete');
     await page.locator('.ant-message-error').waitFor();
     await used.waitFor();
     const scratch = page.getByRole('row', { name: /scratch/ });
     await scratch.getByRole('button', { name: /Delete/ }).click();
-    await confirm('Delete');
+    await answerQuestion(page, 'A package a plan uses is refused.', 'Delete');
     await scratch.waitFor({ state: 'detached' });
   });
 

@@ -23,6 +23,7 @@ import {
   registerDevice,
   waitForCount,
 } from '../support/console-fleet.ts';
+import { answerQuestion } from '../support/console-question.ts';
 
 const skip = browserSkipReason();
 
@@ -72,11 +73,11 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
     await page.getByRole('heading', { name: /running/ }).waitFor();
     // Pause asks first, with the devices it stops.
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
-    const pause = page.getByRole('tooltip');
-    await pause
-      .getByText('Pause the plan? 2 devices not finished stop being pushed until it resumes.')
-      .waitFor();
-    await pause.getByRole('button', { name: 'Pause', exact: true }).click();
+    await answerQuestion(
+      page,
+      'Pause the plan? 2 devices not finished stop being pushed until it resumes.',
+      'Pause',
+    );
     await page.getByRole('heading', { name: /paused/ }).waitFor();
     const row = page.getByRole('row', { name: /import-0101/ });
     await row.getByText('the plan is not running').waitFor();
@@ -84,9 +85,7 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
     await page.getByRole('heading', { name: /running/ }).waitFor();
     // Bulk actions ask first and name the count; "No" leaves the device awaiting.
     await page.getByRole('button', { name: 'Reject all awaiting' }).click();
-    const reject = page.getByRole('tooltip');
-    await reject.getByText('Reject all 2 devices awaiting confirmation? Their upgrades end.').waitFor();
-    await reject.getByRole('button', { name: 'No' }).click();
+    await answerQuestion(page, 'Reject all 2 devices awaiting confirmation? Their upgrades end.', 'No');
     await row.getByText('waits for confirmation').waitFor();
     await row.getByText('awaiting confirmation').waitFor();
     await h.look(page, 'plan-manual');
@@ -99,11 +98,7 @@ describe('controlling plans in the web console', { skip, timeout: 300_000 }, () 
     // Cancelling one device asks first; its ended upgrade offers no confirm or reject any more.
     const other = page.getByRole('row', { name: /import-0102/ });
     await other.getByRole('button', { name: 'Cancel', exact: true }).click();
-    await page
-      .getByRole('tooltip')
-      .getByText('Cancel the upgrade of import-0102?', { exact: false })
-      .waitFor();
-    await page.getByRole('tooltip').getByRole('button', { name: 'Cancel', exact: true }).click();
+    await answerQuestion(page, 'Cancel the upgrade of import-0102?', 'Cancel');
     await page.getByText('import-0102 cancelled').waitFor();
     await other.getByText('Cancelled', { exact: true }).waitFor();
     assert.equal(await other.getByRole('button', { name: 'Confirm', exact: true }).count(), 0);

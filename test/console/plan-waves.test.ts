@@ -9,6 +9,8 @@ import { browserSkipReason, type ConsoleHarness, startConsole } from '../support
 
 const skip = browserSkipReason();
 
+import { answerQuestion } from '../support/console-question.ts';
+
 describe('a plan of waves in the console', { skip, timeout: 120_000 }, () => {
   let c: ConsoleHarness;
   let page: Page;
@@ -81,8 +83,7 @@ describe('a plan of waves in the console', { skip, timeout: 120_000 }, () => {
     const canaryBar = waves.getByRole('row', { name: /^1 / }).getByRole('progressbar');
     assert.equal(await canaryBar.getAttribute('aria-valuenow'), '100');
     await page.getByTestId('approve-wave').click();
-    await page.getByRole('tooltip').getByText('Start wave 2?').waitFor();
-    await page.getByRole('tooltip').getByRole('button', { name: 'Approve next wave' }).click();
+    await answerQuestion(page, 'Start wave 2?', 'Approve next wave');
     await page.getByText('Next wave started').waitFor();
     await waves.getByRole('row', { name: /^1 1 Completed/ }).waitFor();
     await waves.getByRole('row', { name: /^2 .*Rolling out/ }).waitFor();

@@ -8,6 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { keyIdOf, rawPublicKey, signManifest } from '@updraft/protocol';
 import type { Page } from 'playwright-core';
 import { browserSkipReason, type ConsoleHarness, startConsole } from '../support/console-browser.ts';
+import { answerQuestion } from '../support/console-question.ts';
 
 const skip = browserSkipReason();
 const key = generateKeyPairSync('ed25519');
@@ -158,8 +159,7 @@ describe('signed firmware in the console', { skip, timeout: 120_000 }, () => {
     await page.goto(`${c.base}/products/${product.id}`);
     const row = page.getByTestId('signing-card').getByRole('row', { name: /release 2026/ });
     await row.getByRole('button', { name: 'Revoke' }).click();
-    await page.getByRole('tooltip').getByText(`Revoke key ${keyId}?`).waitFor();
-    await page.getByRole('tooltip').getByRole('button', { name: 'Revoke' }).click();
+    await answerQuestion(page, `Revoke key ${keyId}?`, 'Revoke');
     await row.getByText('revoked').waitFor();
     await row.getByRole('button', { name: 'Revoke' }).waitFor({ state: 'detached' });
     await page.getByRole('menuitem', { name: 'Firmware' }).click();

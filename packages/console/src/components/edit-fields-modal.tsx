@@ -2,7 +2,7 @@
 // a firmware package's name and remark, a user's new password): filled from `values`, saved by
 // `onSave`, whose error the form shows and keeps the dialog open for (FormModal).
 import { Form, Input } from 'antd';
-import { useEffect } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import { FormModal } from './form-modal.tsx';
 
 export interface EditField {
@@ -26,15 +26,21 @@ interface Props {
 
 export function EditFieldsModal({ title, okText, fields, values, onSave, onClose }: Props) {
   const [form] = Form.useForm<Record<string, string>>();
-  useEffect(() => {
-    if (values) form.setFieldsValue(values);
-  }, [form, values]);
+  // Filled once per opening, before the dialog is painted. Filling on every new `values` (the
+  // page builds it anew each render) or after paint overwrote what the user had begun to type:
+  // a browser test on a loaded machine saved a group's old description that way.
+  const filled = useRef(false);
+  const open = values !== null;
+  useLayoutEffect(() => {
+    if (open && !filled.current && values) form.setFieldsValue(values);
+    filled.current = open;
+  }, [form, open, values]);
 
   return (
     <FormModal<Record<string, string>>
       title={title}
       okText={okText}
-      open={values !== null}
+      open={open}
       onSubmit={onSave}
       onClose={() => onClose()}
       initialValues={values ?? {}}
