@@ -8,12 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { type Database, openDatabase, prepareSchema } from '../packages/server/src/adapters/db/database.ts';
 import { seedFleet, seedPackage, wirePlans } from '../packages/server/src/test-support/plan-fleet.ts';
+import { createEmptyPostgresDatabase } from '../packages/server/src/test-support/test-database.ts';
 import type { Aims } from './support/rounds.ts';
-
-const pgAdminUrl = process.env['UPDRAFT_BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 let peakRss = 0;
 const sampleRss = () => {
@@ -39,25 +37,14 @@ async function withDatabase<T>(kind: 'sqlite' | 'postgres', run: (db: Database) 
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const name = `updraft_bench_${process.pid}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: pgAdminUrl });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`drop database if exists ${name} with (force)`);
-  await admin(`create database ${name}`);
-  const database = openDatabase({ kind: 'postgres', url: pgAdminUrl.replace(/\/[^/]*$/, `/${name}`) });
+  const fresh = await createEmptyPostgresDatabase();
+  const database = openDatabase({ kind: 'postgres', url: fresh.url });
   try {
     await prepareSchema(database, 'auto', () => Date.now());
     return await run(database);
   } finally {
     await database.close();
-    await admin(`drop database if exists ${name} with (force)`);
+    await fresh.dispose();
   }
 }
 

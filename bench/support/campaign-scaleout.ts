@@ -1,7 +1,7 @@
 // `npm run bench -- campaign --db postgres --broker mosquitto --instances N` (issue 21): the same
 // campaign as bench/campaign.ts, but Updraft as N `updraft serve` processes (the crash campaign's,
-// test/chaos/instances.ts) on one fresh PostgreSQL database (127.0.0.1:5432, trust; created and
-// dropped here) or, with one instance, SQLite; with Mosquitto as the external broker, whose shared
+// test/chaos/instances.ts) on one fresh PostgreSQL database (the tests' server, UPDRAFT_TEST_PG_URL;
+// created and dropped here) or, with one instance, SQLite; with Mosquitto as the external broker, whose shared
 // subscription spreads the devices' messages over the instances (a Mosquitto of the bench's own,
 // mosquitto-process.ts, without the queue limit that drops messages; UPDRAFT_BENCH_MQTT_URL names
 // another, such as the machine's on 127.0.0.1:1883), or the embedded broker of one instance. Each instance's pushes carry its own download links, so a
@@ -12,8 +12,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { createInstance, createManagement, freePort, type Instance } from '../../test/chaos/instances.ts';
+import { createEmptyPostgresDatabase } from '../../packages/server/src/test-support/test-database.ts';
+import {
+  createInstance,
+  createManagement,
+  freePort,
+  type Instance,
+  seedProduct,
+} from '../../test/chaos/instances.ts';
 import { startDevices } from '../campaign.ts';
 import { startMosquitto } from './mosquitto-process.ts';
 import { cpuMeter } from './proc-cpu.ts';
@@ -24,7 +30,6 @@ export interface ScaleOut {
   instances: number;
 }
 
-const pgAdminUrl = process.env['UPDRAFT_BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Set (e.g. mqtt://127.0.0.1:1883, the machine's Mosquitto): that broker instead of one of the bench's own. */
 const givenBrokerUrl = process.env['UPDRAFT_BENCH_MQTT_URL'];
 const password = 'Bench-campaign-9-pass';
@@ -41,16 +46,6 @@ export function parseScaleOut(db: string, broker: string, instances: string): Sc
     );
   }
   return { db, broker, instances: n };
-}
-
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: pgAdminUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 /**
@@ -85,17 +80,13 @@ export async function runScaledCampaign(
   const stateRoot = mkdtempSync(
     join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'updraft-devices-'),
   );
-  const dbName = `updraft_bench_campaign_${process.pid}`;
   const secret = randomBytes(32).toString('base64');
   const group = `bench${randomBytes(4).toString('hex')}`;
   const external = setup.broker === 'mosquitto';
   const mqttPort = await freePort();
   const mosquitto = external && !givenBrokerUrl ? await startMosquitto(await freePort()) : undefined;
   const brokerUrl = givenBrokerUrl ?? mosquitto?.url ?? '';
-  if (setup.db === 'postgres') {
-    await admin(`drop database if exists ${dbName} with (force)`);
-    await admin(`create database ${dbName}`);
-  }
+  const database = setup.db === 'postgres' ? await createEmptyPostgresDatabase() : undefined;
   const servers: Instance[] = [];
   const bases: string[] = [];
   for (let i = 0; i < setup.instances; i++) {
@@ -110,7 +101,7 @@ export async function runScaledCampaign(
       UPDRAFT_ADMIN_PASSWORD: password,
       UPDRAFT_LOG_LEVEL: 'warn',
       UPDRAFT_COAP_PORT: '0',
-      ...(setup.db === 'postgres' && { UPDRAFT_DATABASE_URL: pgAdminUrl.replace(/\/[^/]*$/, `/${dbName}`) }),
+      ...(database && { UPDRAFT_DATABASE_URL: database.url }),
       ...(external
         ? {
             UPDRAFT_MQTT_URL: brokerUrl,
@@ -127,37 +118,20 @@ export async function runScaledCampaign(
     for (const server of servers) await server.start();
     const api = createManagement(bases, password);
     await api.signIn();
-    const product = await api.json('POST', '/products', { name: 'campaign' });
-    const form = new FormData();
-    form.set('version', '2.0');
-    form.set('file', new Blob([randomBytes(size)]), 'app.bin');
-    const pkg = (await (await api.call('POST', `/products/${product.id}/firmware`, form)).json()) as {
-      id: number;
-    };
-    const rows = Array.from({ length: count }, (_, i) =>
-      JSON.stringify({ name: `d${i}`, versions: { default: '1.0' } }),
-    );
-    const imported = await (
-      await api.call(
-        'POST',
-        `/products/${product.id}/devices/import`,
-        `${rows.join('\n')}\n`,
-        'application/x-ndjson',
-      )
-    ).text();
-    const logins = imported
-      .split('\n')
-      .filter((line) => line.includes('"secret"'))
-      .map((line) => JSON.parse(line) as { name: string; secret: string })
-      .map((d) => ({ productKey: product.productKey as string, name: d.name, secret: d.secret }));
-    if (logins.length !== count) throw new Error(`imported ${logins.length} of ${count} devices`);
+    const { productId, packageId, logins } = await seedProduct(api, {
+      name: 'campaign',
+      prefix: 'd',
+      devices: count,
+      version: '2.0',
+      bytes: size,
+    });
     // As bench-fleet.ts: every device, started by hand; but re-pushed every 60 s (the least a
     // plan may take) instead of 600: a broker that drops device messages (Mosquitto past its
     // max_queued_messages) costs a re-push, and the bench should measure that, not wait it out.
     const plan = await api.json('POST', '/plans', {
       name: 'campaign',
-      productId: product.id,
-      firmwarePackageId: pkg.id,
+      productId,
+      firmwarePackageId: packageId,
       target: { kind: 'all' },
       start: { mode: 'manual' },
       pushPeriodSeconds: 60,
@@ -236,8 +210,7 @@ export async function runScaledCampaign(
   } finally {
     await devices?.close().catch(() => {});
     for (const server of servers) await server.stop().catch(() => {});
-    if (setup.db === 'postgres')
-      await admin(`drop database if exists ${dbName} with (force)`).catch(() => {});
+    await database?.dispose().catch(() => {});
     await mosquitto?.close();
     rmSync(dir, { recursive: true, force: true });
     rmSync(stateRoot, { recursive: true, force: true });

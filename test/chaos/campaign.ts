@@ -17,7 +17,15 @@ import {
   type TestS3Server,
 } from '../../packages/server/src/test-support/test-s3-server.ts';
 import { startBalancer } from './balancer.ts';
-import { createInstance, createManagement, freePort, type Instance, random, sleep } from './instances.ts';
+import {
+  createInstance,
+  createManagement,
+  freePort,
+  type Instance,
+  random,
+  seedProduct,
+  sleep,
+} from './instances.ts';
 import { killAtSeededPoints, takeoverTimes } from './kills.ts';
 import { type Monitor, openMonitor, sampleCap } from './monitor.ts';
 import { type DeviceTruth, judge } from './verdict.ts';
@@ -195,35 +203,18 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     for (const server of servers) await server.start();
     const api = createManagement(bases, adminPassword);
     await api.signIn();
-    const product = await api.json('POST', '/products', { name: 'chaos', protocols: ['mqtt'] });
-    const form = new FormData();
-    form.set('version', targetVersion);
-    form.set('file', new Blob([randomBytes(options.kib * 1024)]), 'app.bin');
-    const pkg = (await (await api.call('POST', `/products/${product.id}/firmware`, form)).json()) as {
-      id: number;
-    };
-    const rows = Array.from({ length: options.devices }, (_, i) =>
-      JSON.stringify({ name: `c-${i}`, versions: { default: '1.0' } }),
-    );
-    const imported = await (
-      await api.call(
-        'POST',
-        `/products/${product.id}/devices/import`,
-        `${rows.join('\n')}\n`,
-        'application/x-ndjson',
-      )
-    ).text();
-    const logins = imported
-      .split('\n')
-      .filter((line) => line.includes('"secret"'))
-      .map((line) => JSON.parse(line) as { name: string; secret: string })
-      .map((d) => ({ productKey: product.productKey as string, name: d.name, secret: d.secret }));
-    if (logins.length !== options.devices) throw new Error(`imported ${logins.length} of ${options.devices}`);
+    const { productId, packageId, logins } = await seedProduct(api, {
+      name: 'chaos',
+      prefix: 'c-',
+      devices: options.devices,
+      version: targetVersion,
+      bytes: options.kib * 1024,
+    });
     const cap = Math.max(10, Math.floor(options.devices / 4));
     const plan = await api.json('POST', '/plans', {
       name: 'chaos',
-      productId: product.id,
-      firmwarePackageId: pkg.id,
+      productId,
+      firmwarePackageId: packageId,
       target: { kind: 'all' },
       concurrency: cap,
       upgradeTimeoutSeconds: 60,

@@ -1,7 +1,8 @@
 // The server side of the crash campaign (campaign.ts): `updraft serve` processes that can be
 // killed with SIGKILL and started again with the same settings, and the management API of
-// whichever instance answers.
+// whichever instance answers, and a product of devices seeded through it.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -96,6 +97,8 @@ export function createInstance(name: string, env: Record<string, string>, logFil
   };
 }
 
+export type Management = ReturnType<typeof createManagement>;
+
 /** The management API of whichever instance answers (one may be down). */
 export function createManagement(bases: string[], password: string) {
   let headers: Record<string, string> = {};
@@ -139,4 +142,48 @@ export function createManagement(bases: string[], password: string) {
       ).json(),
     call,
   };
+}
+
+export interface SeededProduct {
+  productId: number;
+  productKey: string;
+  packageId: number;
+  /** Each imported device's sign-in, in import order. */
+  logins: { productKey: string; name: string; secret: string }[];
+}
+
+/**
+ * A product of `devices` MQTT devices named `${prefix}${i}` on version 1.0, imported in one
+ * NDJSON request, and a firmware package of `bytes` random bytes for `version`.
+ */
+export async function seedProduct(
+  api: Management,
+  options: { name: string; prefix: string; devices: number; version: string; bytes: number },
+): Promise<SeededProduct> {
+  const product = await api.json('POST', '/products', { name: options.name, protocols: ['mqtt'] });
+  const form = new FormData();
+  form.set('version', options.version);
+  form.set('file', new Blob([randomBytes(options.bytes)]), 'app.bin');
+  const pkg = (await (await api.call('POST', `/products/${product.id}/firmware`, form)).json()) as {
+    id: number;
+  };
+  const rows = Array.from({ length: options.devices }, (_, i) =>
+    JSON.stringify({ name: `${options.prefix}${i}`, versions: { default: '1.0' } }),
+  );
+  const imported = await (
+    await api.call(
+      'POST',
+      `/products/${product.id}/devices/import`,
+      `${rows.join('\n')}\n`,
+      'application/x-ndjson',
+    )
+  ).text();
+  const logins = imported
+    .split('\n')
+    .filter((line) => line.includes('"secret"'))
+    .map((line) => JSON.parse(line) as { name: string; secret: string })
+    .map((d) => ({ productKey: product.productKey as string, name: d.name, secret: d.secret }));
+  if (logins.length !== options.devices)
+    throw new Error(`imported ${logins.length} of ${options.devices} devices`);
+  return { productId: product.id, productKey: product.productKey, packageId: pkg.id, logins };
 }
