@@ -18,6 +18,10 @@ interface AgentInternals {
 
 export function matchExchangesByPeer(agent: Agent) {
   const inner = agent as unknown as AgentInternals;
+  // The package is pinned to the version read (packages/server/package.json); a change there
+  // that moved these internals must fail here, at start, not by losing messages.
+  if (!(inner._msgIdToReq instanceof Map) || typeof inner._handle !== 'function')
+    throw new Error('coap: Agent internals changed (_msgIdToReq, _handle); review agent-peers.ts');
   const handle = inner._handle.bind(agent);
   const peers = new WeakMap<object, string>();
   const key = (address: string, port: number) => `${address}|${port}`;
