@@ -195,7 +195,7 @@ export async function runScaledCampaign(
     );
     if (drops > 0) {
       console.log(
-        `  Mosquitto logged ${drops} times that it dropped messages for the instances (max_queued_messages, docs/deployment.md)`,
+        `  Mosquitto logged ${drops} times that it dropped messages for the instances (max_queued_messages, docs/scale-out.md)`,
       );
     }
     const clientRss = await devices.close();

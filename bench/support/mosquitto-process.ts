@@ -1,5 +1,5 @@
 // A Mosquitto of the bench's own (Debian's /usr/sbin/mosquitto) on an ephemeral loopback port,
-// configured as docs/deployment.md asks of a broker that serves Updraft: no limit on the messages
+// configured as docs/scale-out.md asks of a broker that serves Updraft: no limit on the messages
 // queued for a subscriber. The machine's Mosquitto (127.0.0.1:1883) keeps the default of 1000,
 // past which it drops device reports for an instance that falls behind a burst.
 import { type ChildProcess, spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-// The load balancer in front of several instances (docs/deployment.md's nginx, reduced to what
+// The load balancer in front of several instances (docs/scale-out.md's nginx, reduced to what
 // the crash campaign needs): each TCP connection goes to the next instance that accepts it, so a
 // download link stays good while the instance that offered it is down for good.
 import { connect, createServer, type Socket } from 'node:net';

@@ -509,7 +509,7 @@ export const settings = [
     max: 3600,
     default: 60,
     description:
-      "How long an instance's lease on a plan's housekeeping step and on a delta job lasts. An instance that dies holding one leaves it to another instance once it expires (the rollout waits that long); one started again on the same host and port takes back its own at once (docs/deployment.md). Keep it well above a scheduler pass (updraft_scheduler_tick_duration_seconds) and a delta job's heartbeat (a third of it).",
+      "How long an instance's lease on a plan's housekeeping step and on a delta job lasts. An instance that dies holding one leaves it to another instance once it expires (the rollout waits that long); one started again on the same host and port takes back its own at once (docs/scale-out.md). Keep it well above a scheduler pass (updraft_scheduler_tick_duration_seconds) and a delta job's heartbeat (a third of it).",
   },
   {
     key: 'metricsToken',

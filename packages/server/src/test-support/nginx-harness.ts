@@ -1,6 +1,7 @@
 // Runs Debian's nginx as a non-daemon child with a generated configuration in a temporary
 // folder (tests and bench/device-http.ts). Either proxies to Updraft with an internal location
-// for X-Accel-Redirect, or serves a folder directly.
+// for X-Accel-Redirect, or serves a folder directly, or runs a configuration of the caller's
+// (the load balancer of docs/scale-out.md).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -39,8 +40,8 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-export function nginxConfig(port: number, dir: string, options: NginxOptions): string {
-  const prefix = (options.accelPrefix ?? '/_updraft_firmware/').replace(/\/?$/, '/');
+/** nginx.conf around `http`, the contents of an `http {}` block: temp paths and logs in `dir`. */
+export function nginxMainConfig(dir: string, http: string): string {
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((name) => `${name}_temp_path ${join(dir, name)};`)
     .join('\n  ');
@@ -52,7 +53,17 @@ events { worker_connections 1024; }
 http {
   access_log off;
   ${temp}
-  # sendfile with tcp_nopush off: with keep-alive, tcp_nopush (TCP_CORK) holds the last partial
+  default_type application/octet-stream;
+${http}
+}
+`;
+}
+
+export function nginxConfig(port: number, dir: string, options: NginxOptions): string {
+  const prefix = (options.accelPrefix ?? '/_updraft_firmware/').replace(/\/?$/, '/');
+  return nginxMainConfig(
+    dir,
+    `  # sendfile with tcp_nopush off: with keep-alive, tcp_nopush (TCP_CORK) holds the last partial
   # segment of every answer until the client's delayed ACK, ~40 ms per 64 KiB range (docs/nginx.md).
   sendfile on;
   tcp_nopush off;
@@ -60,7 +71,6 @@ http {
   keepalive_timeout 65s;
   keepalive_requests 100000;
   open_file_cache max=1000 inactive=60s;
-  default_type application/octet-stream;
   upstream updraft { server ${options.upstream ?? '127.0.0.1:9'}; keepalive 64; }
   server {
     listen 127.0.0.1:${port};
@@ -80,16 +90,20 @@ http {
       proxy_set_header Host $http_host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     }
-  }
-}
-`;
+  }`,
+  );
 }
 
-export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
+export function startNginx(options: NginxOptions): Promise<RunningNginx> {
+  return startNginxWith((port, dir) => nginxConfig(port, dir, options));
+}
+
+/** Runs nginx with the configuration `config` makes for a free port and a temporary folder. */
+export async function startNginxWith(config: (port: number, dir: string) => string): Promise<RunningNginx> {
   const dir = mkdtempSync(join(tmpdir(), 'updraft-nginx-'));
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, nginxConfig(port, dir, options));
+  writeFileSync(conf, config(port, dir));
   const child: ChildProcess = spawn(
     nginxBinary,
     ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`],
@@ -117,7 +131,9 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGQUIT');
+        // Fast shutdown (SIGTERM): a graceful one (SIGQUIT) waits for every open connection,
+        // such as an event stream a failed test left open.
+        child.kill('SIGTERM');
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });

@@ -72,13 +72,20 @@ export async function skipReason(): Promise<string | null> {
  * CLI): nothing here holds a connection to it. Dropped, with whatever is still connected, by
  * dispose().
  */
-export async function createEmptyPostgresDatabase(): Promise<{ url: string; dispose(): Promise<void> }> {
+export async function createEmptyPostgresDatabase(): Promise<{
+  url: string;
+  /** `closing`: the pools of this process were just ended; their sessions go first (see below). */
+  dispose(closing?: 'closing'): Promise<void>;
+}> {
   counter += 1;
   const name = `updraft_e_${process.pid}_${counter}_${Date.now() % 100000}`;
   await adminQuery(`create database ${name}`);
   return {
     url: adminUrl.replace(/\/[^/]*$/, `/${name}`),
-    dispose: () => adminQuery(`drop database if exists ${name} with (force)`),
+    async dispose(closing) {
+      if (closing) await waitForNoSessions(name);
+      await adminQuery(`drop database if exists ${name} with (force)`);
+    },
   };
 }
 
