@@ -50,6 +50,7 @@ export const enRollout = {
   'log.event.deadline_reached': 'deadline passed',
   'log.event.module_busy': 'another plan holds the module',
   'log.event.slot_released': 'place under the cap given back (device offline)',
+  'log.event.silence_elapsed': 'offered again (nothing heard while upgrading)',
   'log.event.appointed': 'appointed for a window by the owner',
   'upgrade.wait.appointment_wait': "waits for the owner's appointed window",
   'upgrade.wait.rejection_wait': 'the device refused: offered again after the rejection period',

@@ -51,6 +51,7 @@ export const zhCNRollout: Record<keyof typeof enRollout, string> = {
   'log.event.deadline_reached': '截止时间已过',
   'log.event.module_busy': '模块被其他计划占用',
   'log.event.slot_released': '设备离线，让出并发名额',
+  'log.event.silence_elapsed': '升级中长时间无消息，再次推送',
   'log.event.appointed': '用户预约了升级时间',
   'upgrade.wait.appointment_wait': '等待用户预约的时间段',
   'upgrade.wait.rejection_wait': '设备拒绝了升级：拒绝期过后再次提供',

@@ -15,6 +15,7 @@ import {
   timerEffects,
 } from './internal/upgrade-steps.ts';
 import { isWaitingAfterRefusal, refusedState } from './rejection-period.ts';
+import { onSilence } from './silence.ts';
 import { releasedState, slotHoldMs } from './slot-release.ts';
 import type {
   UpgradeEffect,
@@ -390,6 +391,8 @@ function route(state: UpgradeState, event: UpgradeEvent, policy: UpgradePolicy, 
         message: 'the device is offline; its place under the concurrency cap is given back',
       };
     }
+    case 'silence_elapsed':
+      return onSilence(state, event.seenAt ?? null, policy, now);
     case 'module_busy':
       return fail(
         state,

@@ -17,6 +17,7 @@ export {
 } from './failure-reason.ts';
 export { countNoUpdateRequired, isNoUpdateRequired } from './no-update-required.ts';
 export { isWaitingAfterRefusal, refusedState, reofferAt } from './rejection-period.ts';
+export { lastHeardAt, silenceMs, silencePushPeriods, silentOfferAt } from './silence.ts';
 export { isDeviceOffline, releasedState, slotHoldMs, slotReleaseMs } from './slot-release.ts';
 export {
   type ComponentPolicy,

@@ -178,7 +178,12 @@ export type SchedulerEvent =
    * The record was pushed `slotReleaseMs` ago and its device is offline (the store found it so):
    * back to pending, its place under the concurrency cap free (slot-release.ts).
    */
-  | { readonly type: 'slot_released' };
+  | { readonly type: 'slot_released' }
+  /**
+   * The upgrade under way has not been heard of for two push periods (silence.ts): it is offered
+   * again. `seenAt`: the device's last sign of life the store knows (a request, a download).
+   */
+  | { readonly type: 'silence_elapsed'; readonly seenAt?: number | null };
 
 export type UpgradeEvent = DeviceEvent | OperatorEvent | SchedulerEvent;
 export type UpgradeEventType = UpgradeEvent['type'];
@@ -288,6 +293,7 @@ export const upgradeEventTypes = [
   'deadline_reached',
   'module_busy',
   'slot_released',
+  'silence_elapsed',
   'appointed',
   'refused',
   'health_reported',

@@ -214,6 +214,7 @@ export function createKyselyUpgradeStore(
           planStatus: statusOf(Number(row.plan_id)),
           wave: Number(row.wave),
           ...('known_version' in row && { knownVersion: row.known_version as string | null }),
+          ...('seen_at' in row && { seenAt: row.seen_at === null ? null : Number(row.seen_at) }),
         }));
         const { writes, result } = apply(stored, claimed);
         const made = await writeStates(trx, writes, new Map(stored.map((row) => [row.id, row.state])));

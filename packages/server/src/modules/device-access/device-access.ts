@@ -309,11 +309,13 @@ export interface DeviceAccess {
   ): Promise<{ upgrade: UpgradeSummary } | { problem: AccessProblem }>;
   /**
    * The file a token downloads; checked on every call. `load: false` leaves a file that is not
-   * in memory there (the caller redirects the device to the file's URL instead).
+   * in memory there (the caller redirects the device to the file's URL instead). `byDevice`: the
+   * device itself asks for it (a download request), which counts as seeing it (the silence of an
+   * upgrade under way, core silence.ts); false when a dialect reads the file to push it.
    */
   openDownload(
     token: string,
-    options?: { load?: boolean },
+    options?: { load?: boolean; byDevice?: boolean },
   ): Promise<FirmwareHandle | { problem: AccessProblem }>;
   /**
    * File `fileIndex` (1-based) of what the device was last offered for its upgrade `upgradeId`:

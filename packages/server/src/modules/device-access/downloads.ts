@@ -96,13 +96,16 @@ export function createDownloads({
       return taskOf(device, upgradeId);
     },
 
-    async openDownload(token, { load = true } = {}) {
+    async openDownload(token, { load = true, byDevice = false } = {}) {
       const found = await grantFor(token, null);
       if ('problem' in found) return found;
+      // A download request is news of the upgrade under way (core silence.ts).
+      if (byDevice) await seen.noteSeen(found.grant.deviceId);
       return openGranted(found.grant, found.upgrade, load);
     },
 
     async openTaskDownload(device, upgradeId, fileIndex) {
+      await seen.noteSeen(device.id);
       const task = await taskOf(device, upgradeId);
       if ('problem' in task) return task;
       if (isTerminalUpgradeStatus(task.upgrade.status)) return { problem: endedProblem(task.upgrade.status) };

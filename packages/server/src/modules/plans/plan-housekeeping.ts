@@ -80,6 +80,9 @@ export function createPlanHousekeeping(
         if (plan.status === 'running') await engine.releaseOfflineSlots(plan);
         if (pushing && plan.spec.pushActively) await engine.dispatch(id);
         await engine.runTimers(id, pushing);
+        // After the timeouts: an upgrade under way that nothing was heard of is offered again,
+        // as re-pushes are (only while the plan pushes).
+        if (pushing) await engine.reofferSilent(plan);
       } finally {
         await plans.releasePlanLease(id, owner);
       }

@@ -12,6 +12,7 @@ import {
   type PlanSpec,
   planComponent,
   seenRecentlyMs,
+  silenceMs,
   slotHoldMs,
   type UpgradeEvent,
   type UpgradePolicy,
@@ -234,6 +235,42 @@ export function createUpgradeEngine({ store, notifier, clock, batchSize = 1000 }
         false,
       );
       return outcomes.filter((o) => o.accepted).length;
+    },
+
+    /**
+     * Upgrades under way that nothing was heard of for the silence (core silence.ts: two push
+     * periods) are offered again, as re-pushes are; their status and timeout stay.
+     */
+    async reofferSilent(plan: Plan): Promise<number> {
+      const policy = policyOf(plan.id, plan.spec);
+      const silence = silenceMs(policy);
+      if (silence === null) return 0;
+      const heardBefore = clock.now() - silence;
+      const selector: UpgradeSelector = {
+        kind: 'silent_upgrading',
+        planId: plan.id,
+        timeoutBefore: heardBefore + policy.upgradeTimeoutMs,
+        heardBefore,
+      };
+      let total = 0;
+      for (;;) {
+        const now = clock.now();
+        const { claimed, result } = await store.updateUpgrades(selector, batchSize, (rows, plans) => {
+          const collected = applyEach(
+            rows,
+            plans,
+            (row) => ({ type: 'silence_elapsed', seenAt: row.seenAt ?? null }),
+            now,
+            false,
+          );
+          return { writes: collected.writes, result: collected };
+        });
+        await deliver(result);
+        const accepted = result.outcomes.filter((o) => o.accepted).length;
+        total += accepted;
+        // An offered record leaves the selection; a batch refused whole would come back the same.
+        if (claimed < batchSize || accepted === 0) return total;
+      }
     },
 
     /**

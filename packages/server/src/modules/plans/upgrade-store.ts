@@ -23,6 +23,8 @@ export interface StoredUpgrade {
   planStatus: PlanStatus;
   /** Due-dispatch claims: the device's last reported version of the row's module. */
   knownVersion?: string | null;
+  /** Silent-upgrading claims: when the device was last seen (any request, a download), null: never. */
+  seenAt?: number | null;
   /** The record's wave, 0-based (0 in a plan without waves). */
   wave: number;
 }
@@ -69,6 +71,13 @@ export type UpgradeSelector =
    * not seen after `seenBefore`: they give their place under the cap back (core slot-release.ts).
    */
   | { kind: 'offline_pushed'; planId: number; pushedBefore: number; seenBefore: number }
+  /**
+   * Upgrading records nothing was heard of since `heardBefore` (core silence.ts): their timeout
+   * timer falls due at or before `timeoutBefore` (their last progress is at or before
+   * `heardBefore`), they were last offered and their device last seen at or before `heardBefore`.
+   * In the timer's order: the range of its index, not every upgrading record of the plan.
+   */
+  | { kind: 'silent_upgrading'; planId: number; timeoutBefore: number; heardBefore: number }
   /**
    * Any status: operator actions name records; the engine refuses what does not apply. Records
    * whose device is active in another plan of the module are not taken.

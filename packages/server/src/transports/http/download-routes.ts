@@ -25,7 +25,7 @@ export function registerTokenDownload(
     const { token } = request.params as { token: string };
     // A request S3 will answer needs no bytes here; an answer with a CRC-16 is never redirected.
     const redirected = answer.crc16Default === undefined && mayRedirect(request, download);
-    const file = await access.openDownload(token, { load: !redirected });
+    const file = await access.openDownload(token, { load: !redirected, byDevice: true });
     if ('problem' in file) {
       const gone = file.problem !== 'token_unknown';
       return reply

@@ -5,6 +5,26 @@ import { sql } from 'kysely';
 import type { UpgradeSelector } from '../../../modules/plans/upgrade-store.ts';
 import type { Db, UpgradeRow } from './plan-rows.ts';
 
+/**
+ * Upgrading records nothing was heard of (core silence.ts). The range of the timeout timer on
+ * device_upgrades_due (plan_id, next_action, next_action_at) holds only the records silent for
+ * long enough; the rest is a filter. In id order SQLite would read every upgrading record of the
+ * plan instead. Only the upgrade rows are locked: the device's row is read, not changed.
+ */
+export function silentUpgradingQuery(
+  selector: Extract<UpgradeSelector, { kind: 'silent_upgrading' }>,
+  limit: number,
+  pg: boolean,
+) {
+  return sql<UpgradeRow>`select u.*, d.last_seen_at as seen_at from device_upgrades u
+    join devices d on d.id = u.device_id
+    where u.plan_id = ${selector.planId} and u.next_action = 'timeout'
+    and u.next_action_at <= ${selector.timeoutBefore} and u.status = 'upgrading'
+    and (u.offered_at is null or u.offered_at <= ${selector.heardBefore})
+    and (d.last_seen_at is null or d.last_seen_at <= ${selector.heardBefore})
+    order by u.next_action_at, u.id limit ${limit}${sql.raw(pg ? ' for update of u skip locked' : '')}`;
+}
+
 export async function claim(
   trx: Db,
   pg: boolean,
@@ -56,6 +76,8 @@ export async function claim(
           and (d.last_seen_at is null or d.last_seen_at <= ${selector.seenBefore})
           order by u.id limit ${limit}${sql.raw(pg ? ' for update of u skip locked' : '')}`.execute(trx)
       ).rows;
+    case 'silent_upgrading':
+      return (await silentUpgradingQuery(selector, limit, pg).execute(trx)).rows;
     case 'unfinished':
       return (
         await sql<UpgradeRow>`${base} plan_id = ${selector.planId} and active = 1

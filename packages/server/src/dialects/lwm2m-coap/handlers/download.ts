@@ -8,7 +8,7 @@ import type { Lwm2mContext } from '../context.ts';
 import { codeOfProblem } from '../replies.ts';
 
 export async function handleDownload(ctx: Lwm2mContext, token: string): Promise<CoapAnswer> {
-  const file = await ctx.access.openDownload(token);
+  const file = await ctx.access.openDownload(token, { byDevice: true });
   if ('problem' in file) return { code: codeOfProblem(file.problem), payload: Buffer.from(file.problem) };
   let bytes = file.bytes;
   if (!bytes) {

@@ -19,7 +19,7 @@ export function sendOneNetDownloadError(reply: FastifyReply, digit: 1 | 2 | 3 | 
 
 export const download = (ctx: OneNetContext) => async (request: FastifyRequest, reply: FastifyReply) => {
   const { token } = request.params as { token: string };
-  const file = await ctx.access.openDownload(token);
+  const file = await ctx.access.openDownload(token, { byDevice: true });
   if ('problem' in file) return sendOneNetDownloadError(reply, 3);
   return sendFirmware(request, reply, ctx.access, file, 'onenet', ctx.download);
 };
