@@ -5,28 +5,13 @@
 // the MCU firmware, announced together as TASK_INFO), a package of three files, a download cut
 // halfway and resumed with Range, and sub-devices upgraded through their gateway's session.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { brokerSkipReason, testBrokerUrl } from '../packages/server/src/test-support/test-broker.ts';
-import { skipReason } from '../packages/server/src/test-support/test-database.ts';
-import { image, startUpgradeFlows, type UpgradeFlows, waitFor } from './support/upgrade-flows.ts';
+import { e2eBrokers, image, startUpgradeFlows, type UpgradeFlows, waitFor } from './support/upgrade-flows.ts';
 
-const skip = (await skipReason()) ?? false;
 type Json = Record<string, unknown>;
 
-const brokers: { name: string; env: Record<string, string>; skip: string | false }[] = [
-  { name: 'embedded broker', env: {}, skip },
-  {
-    name: 'Mosquitto',
-    env: {
-      UPDRAFT_MQTT_URL: testBrokerUrl,
-      UPDRAFT_MQTT_AUTH_TOKEN: 'e2e-broker-token',
-      UPDRAFT_MQTT_SHARE_GROUP: `e2eq${randomBytes(6).toString('hex')}`,
-    },
-    skip: skip || ((await brokerSkipReason()) ?? false),
-  },
-];
+const brokers = await e2eBrokers('e2eq');
 
 for (const broker of brokers) {
   describe(`Quectel flows end to end (updraft serve, ${broker.name})`, { skip: broker.skip }, () => {

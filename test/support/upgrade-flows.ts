@@ -4,13 +4,16 @@
 // devices that are the SDK on real sockets. Every wait polls what the server says until it holds
 // (or 15 s pass); nothing asserts on elapsed time.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDevice, type Device, type DeviceOptions } from '@updraft/sdk';
+import { brokerSkipReason, testBrokerUrl } from '../../packages/server/src/test-support/test-broker.ts';
 import {
   createEmptyPostgresDatabase,
+  skipReason,
   testDatabaseKind,
 } from '../../packages/server/src/test-support/test-database.ts';
 import { printedPassword, type ServedUpdraft, signIn, startServer } from './serve-child.ts';
@@ -56,6 +59,34 @@ export interface UpgradeFlows {
     extra?: Partial<DeviceOptions> & { version?: string; stateDir?: string },
   ): { device: Device; installed: Buffer[]; options: DeviceOptions };
   close(): Promise<void>;
+}
+
+export interface E2eBroker {
+  name: string;
+  /** The server's environment for it. */
+  env: Record<string, string>;
+  skip: string | false;
+}
+
+/**
+ * The brokers MQTT flows run on: the server's embedded one, then this machine's Mosquitto, which
+ * Updraft joins in a share group of its own (`tag` and random hex), so that no other test's
+ * instance takes its messages.
+ */
+export async function e2eBrokers(tag: string): Promise<E2eBroker[]> {
+  const skip = (await skipReason()) ?? false;
+  return [
+    { name: 'embedded broker', env: {}, skip },
+    {
+      name: 'Mosquitto',
+      env: {
+        UPDRAFT_MQTT_URL: testBrokerUrl,
+        UPDRAFT_MQTT_AUTH_TOKEN: 'e2e-broker-token',
+        UPDRAFT_MQTT_SHARE_GROUP: `${tag}${randomBytes(6).toString('hex')}`,
+      },
+      skip: skip || ((await brokerSkipReason()) ?? false),
+    },
+  ];
 }
 
 /** Polls `probe` every 50 ms until it returns something other than undefined. */
