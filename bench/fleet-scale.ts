@@ -14,6 +14,7 @@
 //   product;
 // - the upgrade log's retention (UPDRAFT_UPGRADE_LOG_RETENTION_DAYS) over the finished plan;
 // - the server's RSS (this process) sampled throughout.
+// `--only import` stops after the import and its COPY baseline (the figure to compare alternately).
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,8 @@ export const aims: Aims = {
 
 export async function main(argv: string[]): Promise<void> {
   const count = Number(option(argv, 'devices', '1000000'));
+  const only = option(argv, 'only', '');
+  if (only !== '' && only !== 'import') throw new Error('--only takes import');
   const rss = rssSampler();
   const fresh = await createEmptyPostgresDatabase();
   const admin = new pg.Client({ connectionString: fresh.url });
@@ -73,6 +76,7 @@ export async function main(argv: string[]): Promise<void> {
     const packageId = ((await upload.json()) as { id: number }).id;
 
     // Import, then COPY of the same rows.
+    const cpuBefore = process.cpuUsage();
     let started = performance.now();
     let summary = '';
     const imported = await api.fetch(`/products/${product.id}/devices/import`, {
@@ -86,6 +90,7 @@ export async function main(argv: string[]): Promise<void> {
       if (line.startsWith('{"summary"')) summary = line;
     });
     const importS = (performance.now() - started) / 1000;
+    const importCpu = process.cpuUsage(cpuBefore);
     const created = (JSON.parse(summary) as { summary: { created: number } }).summary.created;
     if (created !== count) throw new Error(`imported ${created} of ${count}: ${summary}`);
     const copyS = await copyBaseline(fresh.url, count, (text) => admin.query(text));
@@ -93,6 +98,15 @@ export async function main(argv: string[]): Promise<void> {
       `import: ${count} devices in ${importS.toFixed(1)} s (${(count / importS).toFixed(0)}/s); ` +
         `COPY ${copyS.toFixed(1)} s (${(count / copyS).toFixed(0)}/s); peak RSS ${rss.peakMb().toFixed(0)} MB`,
     );
+    if (only === 'import') {
+      const cpu = importCpu;
+      console.log(
+        `RESULT fleet-scale devices=${count} import_s=${importS.toFixed(1)} copy_s=${copyS.toFixed(1)} ` +
+          `import_vs_copy=${(copyS / importS).toFixed(2)} cpu_s=${((cpu.user + cpu.system) / 1e6).toFixed(1)} ` +
+          `rss_mb=${rss.peakMb().toFixed(0)}`,
+      );
+      return;
+    }
     await admin.query('analyze');
 
     // Targeting.
