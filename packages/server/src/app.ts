@@ -187,7 +187,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       clock,
       serverSecret: secret,
     });
-    const deviceStore = createKyselyDeviceStore(database.db, database.dialect);
+    const deviceStore = createKyselyDeviceStore(database.db, database.dialect, database.copy);
     const planStore = createKyselyPlanStore(database.db, database.dialect);
     // Plan, device-upgrade and delta-job changes for the console's event stream (ADR 0017);
     // a busy plan's device-upgrade events one row per half second (upgrade-event-coalescer.ts).

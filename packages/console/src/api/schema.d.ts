@@ -2775,7 +2775,7 @@ export interface paths {
     put?: never;
     /**
      * Import devices from CSV, NDJSON or a JSON array (streamed both ways)
-     * @description Body: `text/csv` with a header row of `name` and optionally `gateway` (a gateway device id), `tags` (separated by `;`) and `version` (of the `default` module); or `application/x-ndjson` or `application/json` (an array) of objects `{name, gatewayId?, tags?, versions?}`. Rows are stored in batches of 1000, one transaction each. The answer is `application/x-ndjson`: `{"line","id","name","secret"}` per created device (the only time its secret is shown), `{"line","error":{"code","message"}}` per refused row, and last `{"summary":{"created","failed"}}`. `line` is the CSV or NDJSON line, or the 1-based position in the JSON array. A body that breaks off after the first batch ends with `summary.error`; the rows after the last answered line are not stored.
+     * @description Body: `text/csv` with a header row of `name` and optionally `gateway` (a gateway device id), `tags` (separated by `;`) and `version` (of the `default` module); or `application/x-ndjson` or `application/json` (an array) of objects `{name, gatewayId?, tags?, versions?}`. Rows are stored in batches of 5000, one transaction each. The answer is `application/x-ndjson`: `{"line","id","name","secret"}` per created device (the only time its secret is shown), `{"line","error":{"code","message"}}` per refused row, and last `{"summary":{"created","failed"}}`. `line` is the CSV or NDJSON line, or the 1-based position in the JSON array. A body that breaks off after the first batch ends with `summary.error`; the rows after the last answered line are not stored.
      */
     post: {
       parameters: {

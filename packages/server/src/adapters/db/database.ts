@@ -9,6 +9,7 @@ import { explainStorageError, type StoragePlace } from '../storage/storage-fault
 import { migrations } from './migrations/index.ts';
 import type { SqlDialect } from './migrations/migration.ts';
 import { assertSchemaCurrent, migrateToLatest, readSchemaState } from './migrator.ts';
+import { type CopyTransaction, createCopyTransaction } from './pg-copy.ts';
 import type { DatabaseSchema } from './schema.ts';
 import { NodeSqliteDialect } from './sqlite-dialect.ts';
 
@@ -19,6 +20,8 @@ export interface Database {
   readonly dialect: SqlDialect;
   /** PostgreSQL's connection pool now (GET /metrics); absent for SQLite's one connection. */
   poolStats?(): { total: number; idle: number; waiting: number; max: number };
+  /** PostgreSQL's COPY FROM STDIN in a transaction (bulk writes); absent for SQLite. */
+  readonly copy?: CopyTransaction;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,7 @@ export function openDatabase(target: DatabaseTarget): Database {
         waiting: pool.waitingCount,
         max: pool.options.max ?? 10,
       }),
+      copy: createCopyTransaction(pool),
       close: () => db.destroy(),
     };
   }

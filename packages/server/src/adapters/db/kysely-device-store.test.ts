@@ -28,7 +28,7 @@ describe('DeviceStore contract', { skip }, () => {
 
   before(async () => {
     t = await createTestDatabase();
-    store = createKyselyDeviceStore(t.database.db, t.database.dialect);
+    store = createKyselyDeviceStore(t.database.db, t.database.dialect, t.database.copy);
     const catalog = createKyselyCatalogStore(t.database.db);
     const base = {
       manufacturer: '',

@@ -6,11 +6,17 @@ import { createGroupMethods } from './internal/device-groups.ts';
 import { deviceRow, insertDetails, insertMany } from './internal/device-inserts.ts';
 import { chunks, filtered, toDevice } from './internal/device-rows.ts';
 import type { SqlDialect } from './migrations/migration.ts';
+import type { CopyTransaction } from './pg-copy.ts';
 import { prepareQuery } from './prepared-query.ts';
 import type { DatabaseSchema } from './schema.ts';
 import { isUniqueViolation } from './sql-helpers.ts';
 
-export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect): DeviceStore {
+/** `copy`: PostgreSQL's COPY for import batches (pg-copy.ts); without it they go by statement. */
+export function createKyselyDeviceStore(
+  db: Kysely<DatabaseSchema>,
+  dialect: SqlDialect,
+  copy?: CopyTransaction,
+): DeviceStore {
   // Reads every device request makes, built and compiled once.
   const getQuery = prepareQuery(db as Kysely<unknown>, (id: number) =>
     db.selectFrom('devices').selectAll().where('id', '=', id),
@@ -82,7 +88,7 @@ export function createKyselyDeviceStore(db: Kysely<DatabaseSchema>, dialect: Sql
       }
     },
 
-    insertMany: (inputs, now) => insertMany(db, dialect, inputs, now),
+    insertMany: (inputs, now) => insertMany(db, dialect, inputs, now, copy),
 
     async findByName(productId, name) {
       const row = await db

@@ -7,7 +7,9 @@ import type { Clock } from '../../adapters/clock/clock.ts';
 import { checkDeviceName, checkTags, checkVersions } from './device-rules.ts';
 import type { DeviceCredential, DeviceStore, NewDevice } from './device-store.ts';
 
-export const importBatchSize = 1000;
+// One transaction, and one commit waiting for the disk, per batch: at 5,000 rows PostgreSQL's COPY
+// path took about 20% less database time than at 1,000 (issue 25), for a few MB more in memory.
+export const importBatchSize = 5000;
 
 /** One row of an import: the raw fields of a device, or why the row could not be read. */
 export type ImportRow =

@@ -1,12 +1,15 @@
 // Writing new devices with their tags and versions: one device (insertDetails) or a batch of an
 // import (insertMany). On PostgreSQL a batch is one statement whose rows come from unnest() over
 // one array per column: a few parameters instead of nine per row and one round trip instead of
-// four, which counts on a loaded machine (the fleet-scale bench, issue 25). SQLite takes
-// multi-row VALUES in a transaction.
+// four, which counts on a loaded machine (the fleet-scale bench, issue 25); an import batch goes
+// by COPY first where the database gives one (device-copy.ts) and by that statement when COPY is
+// refused. SQLite takes multi-row VALUES in a transaction.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { BatchOutcome, Device, NewDevice } from '../../../modules/devices/device-store.ts';
 import type { SqlDialect } from '../migrations/migration.ts';
+import type { CopyTransaction } from '../pg-copy.ts';
 import type { DatabaseSchema } from '../schema.ts';
+import { copyMany } from './device-copy.ts';
 import { chunks, rowsPerStatement, toDevice } from './device-rows.ts';
 
 type Trx = Transaction<DatabaseSchema>;
@@ -104,14 +107,22 @@ async function insertManyPostgres(db: Kysely<DatabaseSchema>, inputs: NewDevice[
   return rows.rows;
 }
 
-/** A batch in one transaction; a name already taken (or repeated in the batch) is `taken`. */
+/**
+ * A batch in one transaction; a name already taken (or repeated in the batch) is `taken`. On
+ * PostgreSQL with `copy`, by COPY first (device-copy.ts), by statement when COPY was refused.
+ */
 export async function insertMany(
   db: Kysely<DatabaseSchema>,
   dialect: SqlDialect,
   inputs: NewDevice[],
   now: number,
+  copy?: CopyTransaction,
 ): Promise<BatchOutcome[]> {
   if (inputs.length === 0) return [];
+  if (dialect === 'postgres' && copy) {
+    const copied = await copyMany(copy, inputs, now);
+    if (copied) return copied;
+  }
   const outcomesOf = (rows: Parameters<typeof toDevice>[0][]) => {
     const created = new Map<string, Device>();
     for (const row of rows) created.set(`${row.product_id}/${row.name}`, toDevice(row));

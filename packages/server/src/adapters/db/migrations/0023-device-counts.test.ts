@@ -45,7 +45,7 @@ describe('migration 23: kept device totals per product', { skip }, () => {
     assert.deepEqual(counts.kept, { [a.productId]: 7 });
 
     const b = await seedFleet(t.database, 1500);
-    const store = createKyselyDeviceStore(db, t.database.dialect);
+    const store = createKyselyDeviceStore(db, t.database.dialect, t.database.copy);
     const draft = (name: string, productId = a.productId): NewDevice => ({
       productId,
       name,
@@ -75,7 +75,7 @@ describe('migration 23: kept device totals per product', { skip }, () => {
   it('stays exact with writers at once on one product', async () => {
     const { db } = t.database;
     const c = await seedFleet(t.database, 0);
-    const store = createKyselyDeviceStore(db, t.database.dialect);
+    const store = createKyselyDeviceStore(db, t.database.dialect, t.database.copy);
     const batch = (w: number) =>
       Array.from({ length: 200 }, (_, i) => ({
         productId: c.productId,

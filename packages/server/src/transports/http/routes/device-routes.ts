@@ -167,7 +167,7 @@ export async function registerDeviceRoutes(app: FastifyInstance, { services, cur
             'Body: `text/csv` with a header row of `name` and optionally `gateway` (a gateway device id), ' +
             '`tags` (separated by `;`) and `version` (of the `default` module); or `application/x-ndjson` ' +
             'or `application/json` (an array) of objects `{name, gatewayId?, tags?, versions?}`. Rows are ' +
-            'stored in batches of 1000, one transaction each. The answer is `application/x-ndjson`: ' +
+            'stored in batches of 5000, one transaction each. The answer is `application/x-ndjson`: ' +
             '`{"line","id","name","secret"}` per created device (the only time its secret is shown), ' +
             '`{"line","error":{"code","message"}}` per refused row, and last `{"summary":{"created","failed"}}`. ' +
             '`line` is the CSV or NDJSON line, or the 1-based position in the JSON array. A body that breaks ' +
