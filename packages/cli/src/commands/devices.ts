@@ -91,16 +91,17 @@ async function productIdOf(api: string, headers: Record<string, string>, key: st
   throw new UpdraftError('NOT_FOUND', `no product has the key ${key}`, { resource: 'product' });
 }
 
-async function* linesOf(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+/** The answer's lines, those of each chunk received together (written out with one write). */
+async function* lineGroupsOf(body: ReadableStream<Uint8Array>): AsyncGenerator<string[]> {
   const decoder = new TextDecoder();
   let rest = '';
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
     rest += decoder.decode(chunk, { stream: true });
     const lines = rest.split('\n');
     rest = lines.pop()!;
-    yield* lines.filter((l) => l.length > 0);
+    yield lines.filter((l) => l.length > 0);
   }
-  if (rest.trim()) yield rest;
+  if (rest.trim()) yield [rest];
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -183,21 +184,26 @@ export async function run(argv: string[]): Promise<number> {
     } as RequestInit);
     if (!response.ok || !response.body) throw await refusal(response, `POST ${path}`);
     let summary: Extract<AnswerLine, { summary: unknown }>['summary'] | undefined;
-    for await (const text of linesOf(response.body)) {
-      const line = JSON.parse(text) as AnswerLine;
-      if ('summary' in line) {
-        summary = line.summary;
-        continue;
-      }
-      if ('error' in line) {
-        refused += 1;
-        if (refused <= shownRefusals) {
-          process.stderr.write(
-            `${process.stderr.isTTY && !quiet ? '\r\x1b[K' : ''}line ${line.line}: ${line.error.code}: ${line.error.message}\n`,
-          );
+    for await (const texts of lineGroupsOf(response.body)) {
+      let kept = '';
+      for (const text of texts) {
+        const line = JSON.parse(text) as AnswerLine;
+        if ('summary' in line) {
+          summary = line.summary;
+          continue;
         }
-      } else created += 1;
-      await write(`${text}\n`);
+        if ('error' in line) {
+          refused += 1;
+          if (refused <= shownRefusals) {
+            process.stderr.write(
+              `${process.stderr.isTTY && !quiet ? '\r\x1b[K' : ''}line ${line.line}: ${line.error.code}: ${line.error.message}\n`,
+            );
+          }
+        } else created += 1;
+        kept += `${text}\n`;
+      }
+      // One write per chunk of the answer, not per line: a file write is a round trip each.
+      if (kept) await write(kept);
     }
     if (!summary) throw new UpdraftError('INTERNAL', `the answer to POST ${path} ended without its summary`);
     if (ticker) {
