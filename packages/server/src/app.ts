@@ -427,6 +427,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       cursors: createCursorCodec(secret),
       logLevel: config.logLevel,
       secureCookies: config.secureCookies,
+      trustProxy: config.trustProxy,
       timeouts: {
         idleMs: config.httpIdleTimeoutSeconds * 1000,
         headersMs: config.httpHeadersTimeoutSeconds * 1000,

@@ -76,6 +76,14 @@ export const settings = [
     description: 'An idle keep-alive connection is closed after this long between requests.',
   },
   {
+    key: 'trustProxy',
+    env: 'UPDRAFT_TRUST_PROXY',
+    type: 'list',
+    default: null,
+    description:
+      "Reverse proxies whose X-Forwarded-For names the client (sign-in limit per address, audit log, access log), comma separated: addresses or CIDR ranges (127.0.0.1,10.0.0.0/8) or loopback, linklocal, uniquelocal; true believes any peer (only when nothing else can reach the HTTP port). Empty: the client is the connection's peer, whatever the header says (docs/nginx.md).",
+  },
+  {
     key: 'publicUrl',
     env: 'UPDRAFT_PUBLIC_URL',
     type: 'url',

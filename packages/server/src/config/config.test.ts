@@ -37,6 +37,19 @@ describe('configuration', () => {
     assert.deepEqual(config.onenetStudioPrefixes, ['/iot/fuse-ota', '/fuse-ota']);
   });
 
+  it('trusts no proxy unless told which (UPDRAFT_TRUST_PROXY)', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ UPDRAFT_TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ UPDRAFT_TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.deepEqual(
+      loadConfig({ UPDRAFT_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8,loopback' }).trustProxy,
+      ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'loopback'],
+    );
+    for (const bad of ['nginx', '10.0.0.0/33', '10.0.0/8', '127.0.0.1,true', '::1/129']) {
+      assert.throws(() => loadConfig({ UPDRAFT_TRUST_PROXY: bad }), /UPDRAFT_TRUST_PROXY/, bad);
+    }
+  });
+
   it('names the key of a bad value', () => {
     const bad: [Record<string, string>, string][] = [
       [{ UPDRAFT_HTTP_PORT: '80a' }, 'UPDRAFT_HTTP_PORT'],

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { type Setting, settings } from './config-schema.ts';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 /** The largest object S3 copies in one CopyObject request (5 GiB), so the largest S3 blob. */
 export const s3MaxBlobBytes = 5 * 1024 ** 3;
@@ -16,6 +17,8 @@ export interface Config {
   readonly httpHeadersTimeoutSeconds: number;
   readonly httpRequestTimeoutSeconds: number;
   readonly httpKeepAliveTimeoutSeconds: number;
+  /** Peers whose X-Forwarded-For names the client (Fastify's trustProxy); false: none. */
+  readonly trustProxy: TrustProxy;
   readonly publicUrl: string | null;
   readonly database:
     | { readonly kind: 'sqlite'; readonly path: string }
@@ -250,6 +253,10 @@ export function loadConfig(
   if (metricsToken !== null && metricsToken.length < 16) {
     throw new ConfigError('UPDRAFT_METRICS_TOKEN', 'must be at least 16 characters (or empty: /metrics off)');
   }
+  const trustProxy = parseTrustProxy(values['trustProxy'] as string[] | null);
+  if (typeof trustProxy === 'object' && 'error' in trustProxy) {
+    throw new ConfigError('UPDRAFT_TRUST_PROXY', trustProxy.error);
+  }
   const publicUrl = values['publicUrl'] as string | null;
   const secureCookies = (values['secureCookies'] as boolean) || publicUrl?.startsWith('https:') === true;
   const secretFile = values['secretFile']
@@ -281,12 +288,14 @@ export function loadConfig(
       | 'secureCookies'
       | 'secretFile'
       | 'signingKeyFile'
+      | 'trustProxy'
     >),
     dataDir,
     s3Prefix,
     secureCookies,
     secretFile,
     signingKeyFile,
+    trustProxy,
     database: Object.freeze(database),
     firmwareDir,
     firmwareExtensions: Object.freeze(extensions),

@@ -71,7 +71,8 @@ export function nginxConfig(port: number, dir: string, options: NginxOptions): s
   keepalive_timeout 65s;
   keepalive_requests 100000;
   open_file_cache max=1000 inactive=60s;
-  upstream updraft { server ${options.upstream ?? '127.0.0.1:9'}; keepalive 64; }
+  # keepalive_timeout below Updraft's keep-alive timeout, as docs/nginx.md: nginx closes first.
+  upstream updraft { server ${options.upstream ?? '127.0.0.1:9'}; keepalive 64; keepalive_timeout 5s; }
   server {
     listen 127.0.0.1:${port};
     # Only reachable through X-Accel-Redirect from Updraft (docs/nginx.md).

@@ -58,6 +58,11 @@ export interface HttpAppOptions {
   dialects?: readonly HttpDialect[];
   /** Connection, header, request and keep-alive timeouts (issue 12); Node's defaults otherwise. */
   timeouts?: HttpTimeouts;
+  /**
+   * Peers whose X-Forwarded-For gives request.ip (the sign-in limit per address, the audit log,
+   * the access log); absent or false: the socket's peer, whatever a client sends.
+   */
+  trustProxy?: boolean | readonly string[];
   /** Sign-in attempts allowed per account and per client address in a window. */
   loginLimits?: LoginLimits;
   /** What an external MQTT broker asks about devices; the token it must present, if any. */
@@ -130,6 +135,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
     forceCloseConnections: true,
+    trustProxy:
+      typeof options.trustProxy === 'object' ? [...options.trustProxy] : (options.trustProxy ?? false),
     // A malformed URL or an overlong path segment, refused by the router itself, with a code.
     frameworkErrors: (error, _request, reply) => sendError(reply, translateFastifyError(error)),
     ...(options.timeouts && {

@@ -2,9 +2,11 @@
 // configuration block (only its upstream addresses and listen port replaced) in front of three
 // whole Updraft instances on one PostgreSQL database. Requests spread over every instance, the
 // health endpoints answer through it, a device's ranged download works, the event stream is not
-// held back in nginx's buffers, and with an instance stopped requests still succeed.
+// held back in nginx's buffers, the audit log names the client behind nginx, and with an
+// instance stopped requests still succeed.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createOneNetToken } from '@updraft/protocol';
@@ -91,7 +93,8 @@ describe('nginx in front of three instances, with the configuration of docs/scal
   }
 
   before(async () => {
-    instances = await startInstances(3);
+    // nginx is the only peer the instances believe (docs/scale-out.md).
+    instances = await startInstances(3, { trustProxy: '127.0.0.1' });
     const block = loadBalancerBlock(readFileSync(docPath, 'utf8'));
     const addresses = instances.list.map((instance) => instance.address);
     nginx = await startNginxWith((port, dir) => nginxMainConfig(dir, runnable(block, addresses, port)));
@@ -203,6 +206,29 @@ describe('nginx in front of three instances, with the configuration of docs/scal
     } finally {
       stream.close();
     }
+  });
+
+  it("records the client's address in the audit log, not nginx's nor a forged one", async () => {
+    // From 127.0.0.2, with an X-Forwarded-For of the client's own: nginx appends the peer it saw.
+    const status = await new Promise<number>((resolve, reject) => {
+      const sent = request(
+        `${nginx.url}/api/v1/products`,
+        {
+          method: 'POST',
+          localAddress: '127.0.0.2',
+          headers: { ...api, 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+        },
+        (res) => res.resume().on('end', () => resolve(res.statusCode!)),
+      );
+      sent.on('error', reject);
+      sent.end(JSON.stringify({ name: 'Audited' }));
+    });
+    assert.equal(status, 201);
+    const page = (await (await through('/api/v1/audit-log?entity=product&limit=1')).json()) as {
+      items: { address: string; action: string }[];
+    };
+    assert.equal(page.items[0]?.action, 'create');
+    assert.equal(page.items[0]?.address, '127.0.0.2');
   });
 
   it('goes on answering when an instance is stopped (passive checks)', async () => {

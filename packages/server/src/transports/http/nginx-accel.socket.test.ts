@@ -16,7 +16,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const skip = (await skipReason()) ?? (existsSync(nginxBinary) ? false : 'skipped: no nginx');
 
 describe('the nginx set-up of docs/nginx.md and of the test harness', () => {
-  it('sends files with sendfile and keep-alive, tcp_nopush off (on holds every answer ~40 ms)', () => {
+  it('sends files with sendfile and keep-alive, tcp_nopush off (on holds every answer ~40 ms), and closes idle upstream connections before Updraft does', () => {
     const doc = readFileSync(join(import.meta.dirname, '../../../../../docs/nginx.md'), 'utf8');
     const block = doc.slice(doc.indexOf('```nginx'), doc.indexOf('```', doc.indexOf('```nginx') + 3));
     const harness = nginxConfig(8080, '/tmp/nginx', { firmwareDir: '/var/lib/updraft/firmware' });
@@ -33,6 +33,12 @@ describe('the nginx set-up of docs/nginx.md and of the test harness', () => {
         assert.ok(config.includes(directive), `${name} lacks ${directive}`);
       }
       assert.doesNotMatch(config, /tcp_nopush\s+on/, name);
+      // Below Updraft's keep-alive timeout (10 s): nginx closes an idle upstream connection first.
+      assert.match(
+        config,
+        /upstream updraft \{[^}]*keepalive_timeout 5s;/,
+        `${name}: upstream keepalive_timeout`,
+      );
     }
   });
 });
