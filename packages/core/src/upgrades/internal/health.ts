@@ -3,11 +3,9 @@
 // `upgrading` at stage `confirming` until the device reports healthy (success), reports unhealthy
 // (failure `not_confirmed`, or `rolled_back` when it says it is back on another version) or the
 // window ends (`health_window_elapsed`: failure `not_confirmed`).
-import type { UpgradeEvent, UpgradePolicy, UpgradeRefusal, UpgradeState } from '../upgrade-state.ts';
+import type { UpgradeEvent, UpgradePolicy, UpgradeState } from '../upgrade-state.ts';
 import { currentComponent } from './components.ts';
-import { fail, formatTime, type Step, succeed } from './upgrade-steps.ts';
-
-type Outcome = Step | { readonly refusal: UpgradeRefusal; readonly message: string };
+import { fail, formatTime, type Outcome, type Step, succeed } from './upgrade-steps.ts';
 
 export const isConfirming = (state: UpgradeState): boolean =>
   state.status === 'upgrading' && state.stage === 'confirming';

@@ -1,6 +1,6 @@
 // Building blocks of applyUpgradeEvent: each returns the next state and its effects.
 import { type FailureReason, isAutomaticallyRetried } from '../failure-reason.ts';
-import type { UpgradeEffect, UpgradePolicy, UpgradeState } from '../upgrade-state.ts';
+import type { UpgradeEffect, UpgradePolicy, UpgradeRefusal, UpgradeState } from '../upgrade-state.ts';
 import type { UpgradeStage } from '../upgrade-status.ts';
 import { componentLabel, componentTotal } from './components.ts';
 
@@ -8,6 +8,17 @@ export interface Step {
   readonly state: UpgradeState;
   readonly effects: readonly UpgradeEffect[];
   readonly message: string;
+}
+
+/** What an event comes to: a step, or a refusal that changes nothing. */
+export type Outcome = Step | { readonly refusal: UpgradeRefusal; readonly message: string };
+
+export function keep(state: UpgradeState, message: string, effects: readonly UpgradeEffect[] = []): Step {
+  return { state, effects, message };
+}
+
+export function refuse(refusal: UpgradeRefusal, message: string): Outcome {
+  return { refusal, message };
 }
 
 export function timerEffects(state: UpgradeState): UpgradeEffect[] {
