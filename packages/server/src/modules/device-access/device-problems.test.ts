@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { UpgradeStatus } from '@updraft/core';
-import type { EngineRefusal } from '../plans/upgrade-engine.ts';
+import type { EngineRefusal } from '../plans/upgrade-engine-contract.ts';
 import { type AccessProblem, noOfferReasonOf, problemOf } from './device-problems.ts';
 
 describe('engine refusals as device problems (one row each)', () => {

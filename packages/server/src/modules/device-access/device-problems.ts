@@ -2,7 +2,7 @@
 // refusals to these problems. Each dialect maps problems to its own codes once (OneNET errno,
 // ThingsPanel reply codes); none reads the engine's refusals itself.
 import type { UpgradeStatus } from '@updraft/core';
-import type { EngineRefusal } from '../plans/upgrade-engine.ts';
+import type { EngineRefusal } from '../plans/upgrade-engine-contract.ts';
 import type { TokenProblem } from './download-tokens.ts';
 
 export type AccessProblem =

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DeviceEventInput, UpgradeOutcome } from '../plans/upgrade-engine.ts';
+import type { DeviceEventInput, UpgradeOutcome } from '../plans/upgrade-engine-contract.ts';
 import { createEventBatcher } from './event-batcher.ts';
 
 const outcome = (input: DeviceEventInput): UpgradeOutcome => ({

@@ -1,7 +1,7 @@
 // Coalesces work that arrives in the same turn of the event loop into one call of a batch entry
 // point: device events into the engine (one transaction per module and batch instead of one per
 // request), download tokens into their table. Order is kept: items apply in the order given.
-import type { DeviceEventInput, UpgradeOutcome } from '../plans/upgrade-engine.ts';
+import type { DeviceEventInput, UpgradeOutcome } from '../plans/upgrade-engine-contract.ts';
 
 interface Pending<I, O> {
   input: I;

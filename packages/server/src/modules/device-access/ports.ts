@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import type { PlanSpec } from '@updraft/core';
 import type { FirmwarePackage } from '../firmware/firmware-store.ts';
-import type { DeviceEventInput, UpgradeOutcome } from '../plans/upgrade-engine.ts';
+import type { DeviceEventInput, UpgradeOutcome } from '../plans/upgrade-engine-contract.ts';
 import type { AccessDevice, ProductProfile, UpgradeSummary } from './device-access.ts';
 import type { ModuleCodes } from './module-codes.ts';
 

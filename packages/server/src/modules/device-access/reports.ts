@@ -2,7 +2,7 @@
 // the engine in batches (one transaction per turn of the event loop), and answered through the
 // one table of device-problems.ts. Also version statements and manual-plan decisions.
 import { componentCount, type DeviceEvent, planComponent } from '@updraft/core';
-import type { UpgradeOutcome } from '../plans/upgrade-engine.ts';
+import type { UpgradeOutcome } from '../plans/upgrade-engine-contract.ts';
 import type { AccessCaches } from './caches.ts';
 import { engineEventOf } from './canonical-events.ts';
 import { componentView, targetOf } from './components.ts';

@@ -1,179 +1,27 @@
 // The device-upgrade engine: applies events to device upgrades through @updraft/core's
-// applyUpgradeEvent, in batches, and tells the transports (Notifier) whom to contact. It knows
-// no transport: a transport reports what a device said with reportDeviceEvents and implements
-// Notifier to receive pushes and withdrawals.
+// applyUpgradeEvent, in batches (upgrade-batches.ts), and tells the transports (Notifier) whom to
+// contact. It knows no transport: a transport reports what a device said with reportDeviceEvents
+// (device-event-reports.ts) and implements Notifier to receive pushes and withdrawals. Here:
+// enrolment, the scheduler's pushes and timers, and the operator's actions.
 import {
-  applyUpgradeEvent,
   createUpgradeState,
-  type DeviceEvent,
   dueUpgradeEvent,
-  isInPushWindow,
-  isPlanDispatching,
-  type PlanSpec,
-  planComponent,
   seenRecentlyMs,
   silenceMs,
   slotHoldMs,
   type UpgradeEvent,
-  type UpgradePolicy,
-  type UpgradeRefusal,
-  type UpgradeStatus,
-  type UpgradeTransition,
-  upgradePolicyFromPlanSpec,
 } from '@updraft/core';
-import type { Clock } from '../../adapters/clock/clock.ts';
-import type { Notifier, UpgradeNotice } from './notifier.ts';
+import { createDeviceEventReports } from './device-event-reports.ts';
 import type { Plan } from './plan-store.ts';
-import type {
-  ClaimedPlan,
-  StoredUpgrade,
-  UpgradeSelector,
-  UpgradeStore,
-  UpgradeWrite,
-} from './upgrade-store.ts';
+import { createUpgradeBatches, type EngineOptions } from './upgrade-batches.ts';
+import type { OperatorAction, UpgradeOutcome } from './upgrade-engine-contract.ts';
+import type { UpgradeSelector } from './upgrade-store.ts';
 
-/** What a device said, as a transport reports it. `module` defaults to `default`. */
-export interface DeviceEventInput {
-  deviceId: number;
-  module?: string | undefined;
-  event: DeviceEvent;
-}
-
-/** `device_busy`: an operator retry of a device that is active in another plan of the module. */
-export type EngineRefusal =
-  | UpgradeRefusal
-  | 'no_upgrade'
-  | 'not_dispatching'
-  | 'concurrency_full'
-  /** The plan's daily push window is closed: a device that asks is told there is no task yet. */
-  | 'outside_window'
-  | 'device_busy';
-
-export interface UpgradeOutcome {
-  deviceId: number;
-  upgradeId: number | null;
-  planId: number | null;
-  status: UpgradeStatus | null;
-  accepted: boolean;
-  refusal: EngineRefusal | null;
-  /** The device's check is answered with the upgrade (effect `offer`). */
-  offered: boolean;
-}
-
-export type OperatorAction = 'operator_retry' | 'operator_cancel' | 'confirmed' | 'rejected';
-
-export interface EngineOptions {
-  store: UpgradeStore;
-  notifier: Notifier;
-  clock: Clock;
-  /** Rows per transaction (claims, device-event batches); enrolment takes ten times as many devices. */
-  batchSize?: number;
-}
-
-interface Collected {
-  writes: UpgradeWrite[];
-  notify: UpgradeNotice[];
-  withdraw: UpgradeNotice[];
-  outcomes: UpgradeOutcome[];
-}
-
-/**
- * Device events that take a pending record to pushed (a check answered with the offer) or
- * upgrading (progress or acceptance from a device that went ahead, e.g. after an automatic retry
- * was scheduled): each needs a free place under the plan's concurrency cap, on every path.
- */
-const busyingEvents: ReadonlySet<DeviceEvent['type']> = new Set(['checked', 'progress', 'accepted']);
-
-function notice(row: StoredUpgrade): UpgradeNotice {
-  return { deviceId: row.deviceId, upgradeId: row.id, planId: row.planId };
-}
-
-export function createUpgradeEngine({ store, notifier, clock, batchSize = 1000 }: EngineOptions) {
-  // A plan's spec is frozen once it leaves draft, so its policy can be kept for good.
-  const policies = new Map<number, UpgradePolicy>();
-  function policyOf(planId: number, spec: PlanSpec): UpgradePolicy {
-    let policy = policies.get(planId);
-    if (!policy) {
-      policy = upgradePolicyFromPlanSpec(spec);
-      policies.set(planId, policy);
-    }
-    return policy;
-  }
-
-  /**
-   * The write of a changed record. A record that went on to a component of another module gets
-   * its new module, and the state to write instead when another plan holds that module for the
-   * device (core `module_busy`; the store decides, docs/adr/0013-plan-components.md).
-   */
-  function writeOf(row: StoredUpgrade, spec: PlanSpec, t: UpgradeTransition, now: number): UpgradeWrite {
-    const write: UpgradeWrite = { id: row.id, state: t.changed ? t.state : null, log: t.log };
-    if (!t.changed) return write;
-    const module = planComponent(spec, t.state.component).moduleId;
-    if (t.state.component === 0 || module === row.module) return write;
-    const busy = applyUpgradeEvent(t.state, { type: 'module_busy', module }, policyOf(row.planId, spec), now);
-    return { ...write, module, busy: { state: busy.state, log: busy.log } };
-  }
-
-  /** Applies one event per row; `log` says whether refused events get a log line. */
-  function applyEach(
-    rows: readonly StoredUpgrade[],
-    plans: ReadonlyMap<number, ClaimedPlan>,
-    eventOf: (row: StoredUpgrade) => UpgradeEvent | null,
-    now: number,
-    log: boolean,
-  ): Collected {
-    const out: Collected = { writes: [], notify: [], withdraw: [], outcomes: [] };
-    for (const row of rows) {
-      const event = eventOf(row);
-      const plan = plans.get(row.planId);
-      if (event === null || plan === undefined) continue;
-      const t = applyUpgradeEvent(row.state, event, policyOf(row.planId, plan.spec), now);
-      if (t.accepted || log) out.writes.push(writeOf(row, plan.spec, t, now));
-      for (const effect of t.effects) {
-        if (effect.type === 'notify') out.notify.push(notice(row));
-        if (effect.type === 'withdraw') out.withdraw.push(notice(row));
-      }
-      out.outcomes.push({
-        deviceId: row.deviceId,
-        upgradeId: row.id,
-        planId: row.planId,
-        status: t.state.status,
-        accepted: t.accepted,
-        refusal: t.refusal,
-        offered: t.effects.some((e) => e.type === 'offer'),
-      });
-    }
-    return out;
-  }
-
-  async function deliver(collected: Pick<Collected, 'notify' | 'withdraw'>): Promise<void> {
-    // After commit: a crash before this line loses the push, never the state; the re-push
-    // timer (push period) and the device's own checks recover it.
-    if (collected.notify.length > 0) await notifier.notify(collected.notify);
-    if (collected.withdraw.length > 0) await notifier.withdraw(collected.withdraw);
-  }
-
-  /** Claims and applies batch after batch until a claim comes back short. */
-  async function drain(
-    selector: (afterId: number) => UpgradeSelector,
-    eventOf: (row: StoredUpgrade, plan: ClaimedPlan) => UpgradeEvent | null,
-    log: boolean,
-  ): Promise<UpgradeOutcome[]> {
-    const outcomes: UpgradeOutcome[] = [];
-    let afterId = 0;
-    for (;;) {
-      const now = clock.now();
-      const { claimed, result } = await store.updateUpgrades(selector(afterId), batchSize, (rows, plans) => {
-        const collected = applyEach(rows, plans, (row) => eventOf(row, plans.get(row.planId)!), now, log);
-        const last = rows[rows.length - 1];
-        return { writes: collected.writes, result: { collected, lastId: last ? last.id : afterId } };
-      });
-      await deliver(result.collected);
-      outcomes.push(...result.collected.outcomes);
-      afterId = result.lastId;
-      if (claimed < batchSize) return outcomes;
-    }
-  }
+export function createUpgradeEngine(options: EngineOptions) {
+  const { store, clock } = options;
+  const batches = createUpgradeBatches(options);
+  const { batchSize, policyOf, applyEach, deliver, drain, drainOnce } = batches;
+  const reportDeviceEvents = createDeviceEventReports(store, clock, batches);
 
   function initialState(plan: Plan, now: number) {
     return createUpgradeState(now, { manual: plan.spec.mode === 'manual' });
@@ -367,129 +215,8 @@ export function createUpgradeEngine({ store, notifier, clock, batchSize = 1000 }
      * Events of one device apply in order. A check from a pending device is answered "no task"
      * while its plan is paused or its concurrency cap is full (docs/state-machines.md).
      */
-    async reportDeviceEvents(inputs: readonly DeviceEventInput[]): Promise<UpgradeOutcome[]> {
-      const results: UpgradeOutcome[] = new Array(inputs.length);
-      const byModule = new Map<string, number[]>();
-      inputs.forEach((input, index) => {
-        const module = input.module ?? 'default';
-        const list = byModule.get(module) ?? [];
-        list.push(index);
-        byModule.set(module, list);
-      });
-      for (const [module, indexes] of byModule) {
-        for (let i = 0; i < indexes.length; i += batchSize) {
-          const chunk = indexes.slice(i, i + batchSize);
-          const deviceIds = [...new Set(chunk.map((index) => inputs[index]!.deviceId))];
-          // Events that can take a pending record to pushed or upgrading count against the cap.
-          const withLoad = chunk.some((index) => busyingEvents.has(inputs[index]!.event.type));
-          const now = clock.now();
-          const { result } = await store.updateUpgrades(
-            { kind: 'devices', module, deviceIds, withLoad },
-            deviceIds.length,
-            (rows, plans) => applyDeviceEvents(inputs, chunk, rows, plans, now, results),
-          );
-          await deliver(result);
-        }
-      }
-      return results;
-    },
+    reportDeviceEvents,
   };
-
-  async function drainOnce(
-    selector: UpgradeSelector,
-    eventOf: (row: StoredUpgrade) => UpgradeEvent,
-  ): Promise<UpgradeOutcome[]> {
-    const now = clock.now();
-    const { result } = await store.updateUpgrades(selector, batchSize, (rows, plans) => {
-      const collected = applyEach(rows, plans, eventOf, now, true);
-      return { writes: collected.writes, result: collected };
-    });
-    await deliver(result);
-    return result.outcomes;
-  }
-
-  function applyDeviceEvents(
-    inputs: readonly DeviceEventInput[],
-    chunk: readonly number[],
-    rows: readonly StoredUpgrade[],
-    plans: ReadonlyMap<number, ClaimedPlan>,
-    now: number,
-    results: UpgradeOutcome[],
-  ) {
-    const current = new Map(rows.map((row) => [row.deviceId, row]));
-    const busy = new Map([...plans].map(([id, plan]) => [id, plan.busy]));
-    const written = new Map<number, UpgradeWrite>();
-    const logs: UpgradeWrite[] = [];
-    const notify: UpgradeNotice[] = [];
-    const withdraw: UpgradeNotice[] = [];
-    for (const index of chunk) {
-      const { deviceId, event } = inputs[index]!;
-      const row = current.get(deviceId);
-      const plan = row && plans.get(row.planId);
-      const none = { deviceId, upgradeId: null, planId: null, status: null, offered: false };
-      if (!row || !plan) {
-        results[index] = { ...none, accepted: false, refusal: 'no_upgrade' };
-        continue;
-      }
-      const base = {
-        deviceId,
-        upgradeId: row.id,
-        planId: row.planId,
-        status: row.state.status,
-        offered: false,
-      };
-      if (busyingEvents.has(event.type) && row.state.status === 'pending') {
-        // A paused plan offers nothing, nor does a wave not started yet (issue 18); a device
-        // that went ahead by itself is let through.
-        const refusal =
-          (!isPlanDispatching(plan.status) || row.wave > plan.openWave) && event.type === 'checked'
-            ? 'not_dispatching'
-            : event.type === 'checked' && !isInPushWindow(plan.spec, now)
-              ? 'outside_window'
-              : (busy.get(row.planId) ?? 0) >= plan.spec.concurrency
-                ? 'concurrency_full'
-                : null;
-        if (refusal !== null) {
-          results[index] = { ...base, accepted: false, refusal };
-          continue;
-        }
-      }
-      // While the plan is paused a device that has not started waits (Quectel's Suspended,
-      // protocols.md §3.1: devices under way continue): its start is refused, nothing changes.
-      if (
-        event.type === 'accepted' &&
-        (row.state.status === 'pending' || row.state.status === 'pushed') &&
-        (!isPlanDispatching(plan.status) || row.wave > plan.openWave)
-      ) {
-        results[index] = { ...base, accepted: false, refusal: 'not_dispatching' };
-        continue;
-      }
-      const t = applyUpgradeEvent(row.state, event, policyOf(row.planId, plan.spec), now);
-      const wasBusy = row.state.status === 'pushed' || row.state.status === 'upgrading';
-      const isBusy = t.state.status === 'pushed' || t.state.status === 'upgrading';
-      if (wasBusy !== isBusy) busy.set(row.planId, (busy.get(row.planId) ?? 0) + (isBusy ? 1 : -1));
-      if (t.changed) {
-        const write = writeOf(row, plan.spec, t, now);
-        written.set(row.id, { ...write, log: null });
-        // Gone on to another module's component: later events of this module are not its.
-        if (write.module === undefined) current.set(deviceId, { ...row, state: t.state });
-        else current.delete(deviceId);
-      }
-      logs.push({ id: row.id, state: null, log: t.log });
-      for (const effect of t.effects) {
-        if (effect.type === 'notify') notify.push(notice(row));
-        if (effect.type === 'withdraw') withdraw.push(notice(row));
-      }
-      results[index] = {
-        ...base,
-        status: t.state.status,
-        accepted: t.accepted,
-        refusal: t.refusal,
-        offered: t.effects.some((e) => e.type === 'offer'),
-      };
-    }
-    return { writes: [...written.values(), ...logs], result: { notify, withdraw } };
-  }
 }
 
 export type UpgradeEngine = ReturnType<typeof createUpgradeEngine>;

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createKyselyUpgradeLogPruneStore } from '../../adapters/db/kysely-upgrade-log-prune-store.ts';
 import { seedFleet, seedPackage, wirePlans } from '../../test-support/plan-fleet.ts';
 import { createTestDatabase, skipReason, type TestDatabase } from '../../test-support/test-database.ts';
-import type { DeviceEventInput } from './upgrade-engine.ts';
+import type { DeviceEventInput } from './upgrade-engine-contract.ts';
 import { createUpgradeLogRetention } from './upgrade-log-retention.ts';
 
 const skip = (await skipReason()) ?? false;

@@ -6,7 +6,7 @@ import { createComponentViews, type DescribedUpgrade } from './component-views.t
 import type { PlanLifecycle } from './plan-lifecycle.ts';
 import type { PlanServiceOptions } from './plan-service-options.ts';
 import type { Plan } from './plan-store.ts';
-import type { OperatorAction, UpgradeOutcome } from './upgrade-engine.ts';
+import type { OperatorAction, UpgradeOutcome } from './upgrade-engine-contract.ts';
 import type { UpgradeRecord } from './upgrade-store.ts';
 
 const actionVerbs: Record<OperatorAction, string> = {

@@ -1,5 +1,5 @@
 // What an operator may do to device upgrades, as the plan and device-upgrade routes both offer it.
-import type { OperatorAction } from '../../../modules/plans/upgrade-engine.ts';
+import type { OperatorAction } from '../../../modules/plans/upgrade-engine-contract.ts';
 
 export const operatorActions: readonly {
   path: string;

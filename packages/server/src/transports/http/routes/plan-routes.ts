@@ -5,7 +5,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { bucketProgress } from '@updraft/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DescribedUpgrade } from '../../../modules/plans/component-views.ts';
-import type { UpgradeOutcome } from '../../../modules/plans/upgrade-engine.ts';
+import type { UpgradeOutcome } from '../../../modules/plans/upgrade-engine-contract.ts';
 import type { ConflictReport } from '../../../modules/plans/upgrade-store.ts';
 import { actor, type RouteContext } from '../route-context.ts';
 import { errorResponses, IdParams, iso, pageOf } from '../schemas.ts';
