@@ -98,6 +98,8 @@ export function upgradeDirectoryOn({
     getUpgrade: (id) => upgradeStore.upgradeRow(id).then((u) => u && { ...u, status: u.state.status }),
     getUpgrades: async (ids) =>
       (await upgradeStore.getUpgrades(ids)).map((u) => ({ ...u, status: u.state.status })),
+    activeUpgradesOf: async (deviceIds) =>
+      (await upgradeStore.activeUpgradesOfDevices(deviceIds)).map((u) => ({ ...u, status: u.state.status })),
     activeUpgrades: async (deviceId) =>
       (await upgradeStore.activeUpgradesOfDevice(deviceId)).map((u) => ({
         ...u,

@@ -175,7 +175,7 @@ describe('kysely plan store', { skip }, () => {
     });
   });
 
-  it('looks up many upgrades at once, as one at a time would, past one statement of ids', async () => {
+  it('looks up many upgrades at once, by id or by device, as one at a time would, past one statement of ids', async () => {
     const fleet = await seedFleet(t.database, 620);
     const store = createPlanStores(t.database);
     const { plan } = await insertFullPlan(store, fleet.productId, 'bulk');
@@ -194,6 +194,15 @@ describe('kysely plan store', { skip }, () => {
     const sample = found.find((u) => u.id === wanted[200])!;
     assert.deepEqual(sample, await store.getUpgrade(wanted[200]!));
     assert.deepEqual(await store.getUpgrades([]), []);
+    // By device, active ones only (an LwM2M instance's sweep, issue 21).
+    const active = await store.activeUpgradesOfDevices([...fleet.deviceIds, 999_999_999]);
+    assert.equal(active.length, 620);
+    const device = fleet.deviceIds[550]!;
+    assert.deepEqual(
+      active.filter((u) => u.deviceId === device),
+      await store.activeUpgradesOfDevice(device),
+    );
+    assert.deepEqual(await store.activeUpgradesOfDevices([]), []);
   });
 
   it('counts ended upgrades per day of finish time, for every plan or one product, from a given day', async () => {

@@ -277,6 +277,18 @@ export function createKyselyUpgradeStore(
       return rows.rows.map(toRecord);
     },
 
+    async activeUpgradesOfDevices(deviceIds) {
+      const found: UpgradeRecord[] = [];
+      // device_upgrades_one_active (device_id, module) where active = 1 answers each part.
+      for (let start = 0; start < deviceIds.length; start += 500) {
+        const part = deviceIds.slice(start, start + 500);
+        const rows = await sql<RecordRow>`${recordQuery} where u.device_id in (${sql.join(part)})
+          and u.active = 1`.execute(db);
+        for (const row of rows.rows) found.push(toRecord(row));
+      }
+      return found;
+    },
+
     async rollbackSources(planId) {
       const rows = await sql<{ from_version: string | null; device_id: number }>`select from_version,
         device_id from device_upgrades where plan_id = ${planId} and status = 'success'

@@ -264,6 +264,11 @@ export interface DeviceAccess {
     notices: readonly UpgradeNotice[],
     reachable?: (device: AccessDevice) => Promise<boolean | 'without-links'>,
   ): Promise<PushedOffer[]>;
+  /**
+   * The active upgrades of these devices (one query per 500): what an instance compares with
+   * what it has put on the wire of the devices connected to it (issue 21, docs/scale-out.md).
+   */
+  activeUpgradesOf(deviceIds: readonly number[]): Promise<UpgradeSummary[]>;
 
   // reports.ts: what the device says, in canonical events.
   /**

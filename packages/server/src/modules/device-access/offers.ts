@@ -32,7 +32,13 @@ import type { Measured, SeenWriter } from './seen-writer.ts';
 
 export type Offers = Pick<
   DeviceAccess,
-  'devicePlans' | 'check' | 'informVersion' | 'offerUnderWay' | 'offersOnConnect' | 'pushOffers'
+  | 'devicePlans'
+  | 'check'
+  | 'informVersion'
+  | 'offerUnderWay'
+  | 'offersOnConnect'
+  | 'pushOffers'
+  | 'activeUpgradesOf'
 >;
 
 /** The engine's threshold rule (core thresholdShortfall): a missing measurement passes. */
@@ -55,7 +61,7 @@ export function createOffers({
   seen,
 }: {
   devices: Pick<DeviceDirectory, 'getMany' | 'moduleVersionsOf' | 'versionOf'>;
-  upgrades: Pick<UpgradeDirectory, 'getUpgrades' | 'activeUpgrade' | 'activeUpgrades'>;
+  upgrades: Pick<UpgradeDirectory, 'getUpgrades' | 'activeUpgrade' | 'activeUpgrades' | 'activeUpgradesOf'>;
   tokens: DownloadTokens;
   caches: AccessCaches;
   reports: Pick<Reports, 'submit' | 'saveVersion' | 'storeVersion' | 'healTimedOut'>;
@@ -298,6 +304,8 @@ export function createOffers({
       }
       return offers;
     },
+
+    activeUpgradesOf: (deviceIds) => upgrades.activeUpgradesOf(deviceIds),
 
     async pushOffers(notices, reachable = async () => true) {
       const [found, summaries] = await Promise.all([

@@ -64,6 +64,8 @@ export interface UpgradeDirectory {
   lastUpgrade(deviceId: number, module: string): Promise<UpgradeSummary | undefined>;
   /** Every active upgrade of the device, one per module at most. */
   activeUpgrades(deviceId: number): Promise<UpgradeSummary[]>;
+  /** The active upgrades of these devices (one query per 500). */
+  activeUpgradesOf(deviceIds: readonly number[]): Promise<UpgradeSummary[]>;
   getPlan(id: number): Promise<AccessPlan | undefined>;
   getPackage(id: number): Promise<FirmwarePackage>;
   /**

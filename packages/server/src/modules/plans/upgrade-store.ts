@@ -169,6 +169,8 @@ export interface UpgradeStore {
   listUpgrades(planId: number, filter: UpgradeFilter, page: PageRequest): Promise<Page<UpgradeRecord>>;
   upgradesOfDevice(deviceId: number, page: PageRequest): Promise<Page<UpgradeRecord>>;
   activeUpgradesOfDevice(deviceId: number): Promise<UpgradeRecord[]>;
+  /** The active upgrades of these devices, in no particular order (one query per 500). */
+  activeUpgradesOfDevices(deviceIds: readonly number[]): Promise<UpgradeRecord[]>;
   /** The device's active upgrade of the module, without the device's name: device requests read it each time. */
   activeUpgradeRow(deviceId: number, module: string): Promise<StoredUpgrade | undefined>;
   /** One upgrade, without the device's name: every download request reads it. */
