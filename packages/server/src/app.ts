@@ -402,6 +402,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       publicCoapUrl: config.coapPublicUrl,
       coapHost: config.coapHost,
       httpBase: thingsPanelOptions.baseUrl,
+      // Several instances share only PostgreSQL; an instance delivers what another decided.
+      relay: database.dialect === 'postgres',
     });
     const pushingDialects: PushingDialect[] = [thingsPanel, thingsPanelV1, quectel, lwm2m].map((d) =>
       countPushes(d, metrics),

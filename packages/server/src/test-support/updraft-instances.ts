@@ -19,6 +19,8 @@ export interface Instance {
   base: string;
   /** host:port, for an upstream list. */
   address: string;
+  /** The UDP port its CoAP server (LwM2M) listens on. */
+  coapPort: number;
   stopped: boolean;
   /** Closes this instance (as SIGTERM does); the others go on. */
   stop(): Promise<void>;
@@ -66,11 +68,12 @@ export async function startInstances(
         },
       );
       const app = await buildApp(config, { firstAdmin: 'on-listen' });
-      const { httpPort } = await app.listen();
+      const { httpPort, coap } = await app.listen();
       const instance: Instance = {
         app,
         base: `http://127.0.0.1:${httpPort}`,
         address: `127.0.0.1:${httpPort}`,
+        coapPort: coap.port,
         stopped: false,
         async stop() {
           if (instance.stopped) return;

@@ -12,6 +12,7 @@ import { createFirmwareSession } from './firmware-session.ts';
 import { dispatch, downloadRoot, registrationRoot } from './handlers/index.ts';
 import type { Lwm2mAuth } from './identity.ts';
 import { createRegistry, type Registration } from './registry.ts';
+import { createRelay } from './relay.ts';
 
 export interface Lwm2mOptions {
   access: DeviceAccess;
@@ -25,6 +26,11 @@ export interface Lwm2mOptions {
   httpBase(): string;
   /** An upgrade without news this long has its client asked (stall-check.ts); tests shorten it. */
   stallMs?: number;
+  /**
+   * Other instances may decide for the clients registered here (PostgreSQL): each sweep then
+   * writes what they pushed or withdrew (relay.ts). Off on SQLite, where one instance runs.
+   */
+  relay?: boolean;
 }
 
 export interface Lwm2mDialect extends CoapDialect, PushingDialect {
@@ -32,7 +38,10 @@ export interface Lwm2mDialect extends CoapDialect, PushingDialect {
   registrations(): number;
   /** Operations waiting for a queue-mode client's next Update. */
   held(deviceId: number): number;
-  /** Drops the registrations whose lifetime ran out (the carrier sweeps every few seconds). */
+  /**
+   * Drops the registrations whose lifetime ran out, checks stalled upgrades and, with `relay`,
+   * delivers what other instances decided (the carrier sweeps every few seconds).
+   */
   sweep(): Promise<void>;
 }
 
@@ -76,6 +85,8 @@ export function createLwm2mCoap(options: Lwm2mOptions): Lwm2mDialect {
     },
   };
   const session = createFirmwareSession(ctx, options.stallMs);
+  const relay = options.relay ? createRelay(ctx, session) : undefined;
+  let relaying: Promise<void> | undefined;
 
   const live = (device: AccessDevice): Registration | undefined => {
     const reg = registry.byDevice(device.id);
@@ -88,6 +99,16 @@ export function createLwm2mCoap(options: Lwm2mOptions): Lwm2mDialect {
       await access.markOnline(reg.device, false).catch(() => {});
     }
     if (client) session.checkStalled(clock.now());
+    // One pass at a time: a slow database delays the next, never stacks them.
+    if (relay && client && !relaying) {
+      const now = clock.now();
+      relaying = relay(registry.all().filter((reg) => reg.expiresAt > now))
+        .catch((error: unknown) => log.warn({ err: error }, 'LwM2M relay failed'))
+        .finally(() => {
+          relaying = undefined;
+        });
+      await relaying;
+    }
   }
 
   return {
@@ -103,6 +124,7 @@ export function createLwm2mCoap(options: Lwm2mOptions): Lwm2mDialect {
     },
     async detach() {
       clearInterval(sweeper);
+      await relaying;
       for (const reg of registry.all()) registry.drop(reg);
       await Promise.allSettled([...chains.values()]);
       client = undefined;
