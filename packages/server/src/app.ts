@@ -28,6 +28,7 @@ import { createWebhookSender } from './adapters/http/webhook-sender.ts';
 import { createPrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { assertStorageUsable, inspectStorage, type StorageState } from './adapters/storage/storage-check.ts';
 import type { Config } from './config/config.ts';
+import { applyHeapGrowth } from './config/heap-growth.ts';
 import { deviceDirectoryOn, upgradeDirectoryOn } from './device-access-wiring.ts';
 import { createLwm2mCoap, type Lwm2mDialect } from './dialects/lwm2m-coap/dialect.ts';
 import { createOneNetHttp } from './dialects/onenet-http/dialect.ts';
@@ -162,6 +163,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // A read-only or full data or firmware folder stops the start here, in one line naming it,
   // rather than as SQLite's raw error or as 500s once running (issue 14).
   assertStorageUsable(config);
+  applyHeapGrowth(config.heapGrowthPercent);
   const database = options.database ?? openDatabase(config.database);
   try {
     await prepareSchema(database, config.migrate, () => clock.now());

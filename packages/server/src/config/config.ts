@@ -76,6 +76,8 @@ export interface Config {
   readonly planMinPeriodSeconds: number;
   /** How long a claim on scheduled work lasts (plan housekeeping, delta jobs, webhook deliveries). */
   readonly leaseSeconds: number;
+  /** V8's heap growing factor past the last full collection, in percent (0: V8's own). */
+  readonly heapGrowthPercent: number;
   readonly metricsToken: string | null;
   readonly auditRetentionDays: number;
   /** null: the upgrade log is kept for good. */
