@@ -152,7 +152,7 @@ export async function startUpgradeFlows(env: Record<string, string> = {}): Promi
   const open: Device[] = [];
 
   const api: UpgradeFlows['api'] = async (method, path, body, expect) => {
-    const response = await fetch(`${server.base}/api/v1${path}`, {
+    const response = await fetchOnce(`${server.base}/api/v1${path}`, {
       method,
       headers: { authorization, ...(body !== undefined && { 'content-type': 'application/json' }) },
       ...(body !== undefined && { body: JSON.stringify(body) }),
@@ -175,7 +175,7 @@ export async function startUpgradeFlows(env: Record<string, string> = {}): Promi
       for (const [k, v] of Object.entries(fields)) form.set(k, v);
       form.append('file', new Blob([content]), 'app.bin');
       for (const file of more) form.append('file', new Blob([file.content]), file.name);
-      const response = await fetch(`${server.base}/api/v1/products/${productId}/firmware`, {
+      const response = await fetchOnce(`${server.base}/api/v1/products/${productId}/firmware`, {
         method: 'POST',
         headers: { authorization },
         body: form,
@@ -233,4 +233,20 @@ export async function startUpgradeFlows(env: Record<string, string> = {}): Promi
       rmSync(devicesDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * fetch, sent again once when the kept-alive connection it went out on was closed by the server
+ * as it left ("other side closed"): the server closes a connection idle for its keep-alive
+ * timeout (10 s), and a test that waited about that long for a child process (a packed SDK on
+ * another Node) reused one in the instant it closed; the request never reached the server.
+ */
+async function fetchOnce(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const code = ((error as Error).cause as { code?: string } | undefined)?.code;
+    if (code !== 'UND_ERR_SOCKET') throw error;
+    return fetch(url, init);
+  }
 }
