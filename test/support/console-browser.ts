@@ -32,6 +32,8 @@ export interface PageOptions {
   init?: () => void;
   /** Default 1280×800. */
   viewport?: { width: number; height: number };
+  /** 'reduce' unless given: the system's motion preference the page sees. */
+  reducedMotion?: 'reduce' | 'no-preference';
   /** A phone: touch, and the viewport's width as the layout width. */
   isMobile?: boolean;
 }
@@ -114,6 +116,10 @@ export async function startConsole(options: BuildOptions = {}): Promise<ConsoleH
       const context = await browser.newContext({
         viewport: options.viewport ?? { width: 1280, height: 800 },
         locale: 'en-US',
+        // Reduced motion (the console then turns antd's motion off): a click while a dialog or a
+        // question still zooms in can land beside its button on a loaded machine, and then nothing
+        // happens (CI saw it twice). console-motion.test.ts checks both preferences.
+        reducedMotion: options.reducedMotion ?? 'reduce',
         ...(options.isMobile && { isMobile: true, hasTouch: true }),
       });
       if (options.init) await context.addInitScript(options.init);

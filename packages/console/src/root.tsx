@@ -1,4 +1,5 @@
-// Providers in order: Ant Design locale (follows the language), antd App (message, modal),
+// Providers in order: Ant Design locale (follows the language) and motion (off when the system
+// asks for reduced motion), antd App (message, modal),
 // a last-resort error boundary, the session, the router.
 import { App, ConfigProvider } from 'antd';
 import enUS from 'antd/es/locale/en_US';
@@ -9,14 +10,16 @@ import { SessionProvider } from './auth/session-context.tsx';
 import { ErrorBoundary } from './components/error-boundary.tsx';
 import { useI18n } from './i18n/i18n-context.tsx';
 import { accessibleTokens, tagTextTokens } from './theme/contrast-colors.ts';
+import { useReducedMotion } from './theme/reduced-motion.ts';
 
 export function Root() {
   const { language, t } = useI18n();
+  const reducedMotion = useReducedMotion();
   return (
     <ConfigProvider
       locale={language === 'zh-CN' ? zhCN : enUS}
       theme={{
-        token: accessibleTokens,
+        token: { ...accessibleTokens, motion: !reducedMotion },
         // An empty table's or list's words are in the disabled grey (0.25 black, 1.6:1) otherwise.
         components: {
           Table: { colorTextDisabled: accessibleTokens.colorTextDescription },
