@@ -144,7 +144,10 @@ export function createPrometheusMetrics(): Metrics {
       sources = { ...sources, ...next };
     },
     async render() {
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      // prom-client writes a NaN sample (the event loop's lag before it has a sample) as "Nan";
+      // the text format spells it "NaN" (Go's parser takes either, OpenMetrics' only the latter).
+      const body = (await registry.metrics()).replace(/ Nan$/gm, ' NaN');
+      return { contentType: registry.contentType, body };
     },
   };
 }
