@@ -188,7 +188,18 @@ export function bridgeMqtt5(socket: Duplex): Duplex {
     const translated = toBroker(packet, unsubscribes);
     if (translated === null) return;
     if ('close' in translated) return closeWith(translated.close);
-    inbound.write(mqttPacket.generate(translated));
+    let bytes: Buffer;
+    try {
+      bytes = mqttPacket.generate(translated);
+    } catch {
+      // What MQTT 5 allows and 3.1.1 cannot carry (the fuzz suite found a password without a
+      // user name, which made mqtt-packet throw here and took the server down): refused.
+      if (packet.cmd !== 'connect') return closeWith(0x81);
+      socket.end(mqttPacket.generate({ cmd: 'connack', sessionPresent: false, reasonCode: 0x86 }, v5));
+      inbound.end();
+      return;
+    }
+    inbound.write(bytes);
   });
   fromDevice.on('error', () => closeWith(0x81)); // malformed packet
 
@@ -196,7 +207,12 @@ export function bridgeMqtt5(socket: Duplex): Duplex {
   const fromBroker = mqttPacket.parser({ protocolVersion: 4 });
   fromBroker.on('packet', (packet: Packet) => {
     const translated = toDevice(packet, unsubscribes);
-    if (translated !== null && !socket.destroyed) socket.write(mqttPacket.generate(translated, v5));
+    if (translated === null || socket.destroyed) return;
+    try {
+      socket.write(mqttPacket.generate(translated, v5));
+    } catch {
+      socket.destroy();
+    }
   });
 
   socket.on('data', (chunk: Buffer) => fromDevice.parse(chunk));
