@@ -274,7 +274,11 @@ for (const broker of brokers) {
       await device.raw(Buffer.from([0xaa, 0xaa, 0x00, 0x09, 0x01]));
       assert.equal((await device.next('error')).error.code, 400);
       const downloaded = await device.event({ status: status.downloaded, componentNo: 'nope' });
-      const refused = await device.next('error');
+      // A broker may deliver a bad frame again (QoS 1, its acknowledgement late on a loaded
+      // machine: CI saw a second 400 here), and each delivery is answered: skip those answers.
+      let refused = await device.next('error');
+      while (refused.error.code === 400 && refused.error.packetId !== downloaded)
+        refused = await device.next('error');
       assert.equal(refused.error.code, 409);
       assert.equal(refused.error.packetId, downloaded);
       assert.equal((await stateOf(planId, d.id)).status, 'pushed');
