@@ -51,6 +51,11 @@ export function createDevice(options: DeviceOptions) {
   // reported, and the next session resumes from it.
   const stopping = new AbortController();
   const emit = (event: DeviceEvent) => options.onEvent?.(event);
+  /** New links for the upgrade a target runs: its download's next attempt takes them. */
+  const relink = (target: Target, offer: Offer) => {
+    target.newer.set(offer.module, offer);
+    emit({ type: 'links', subject: target.name, offer });
+  };
   const telemetry = async (subject: string) => (await options.telemetry?.(subject)) ?? {};
   const confirmations = createConfirmations(
     createDeviceApiCall(options.server.replace(/\/$/, ''), options.credentials, options.fetch),
@@ -75,7 +80,7 @@ export function createDevice(options: DeviceOptions) {
         target.modules[module]?.codes,
         { version: under.targetVersion, step: target.steps.get(module) ?? 1, relink: true },
       );
-      if (offer && offer.targetVersion === under.targetVersion) target.newer.set(module, offer);
+      if (offer && offer.targetVersion === under.targetVersion) relink(target, offer);
     },
   });
 
@@ -89,7 +94,7 @@ export function createDevice(options: DeviceOptions) {
     job: () => Promise<UpgradeResult> = () => upgrades.run(target, offer),
   ): Promise<UpgradeResult | null> {
     if (target.busy.has(offer.module)) {
-      target.newer.set(offer.module, offer);
+      relink(target, offer);
       return Promise.resolve(null);
     }
     target.busy.add(offer.module);

@@ -86,6 +86,11 @@ export interface SubDeviceOptions {
 
 export type DeviceEvent =
   | { type: 'offer'; subject: string; offer: Offer }
+  /**
+   * New download links (tokens) for the upgrade in progress: a push again, or links asked for
+   * after a link stopped working. The download's next attempt uses them.
+   */
+  | { type: 'links'; subject: string; offer: Offer }
   /** A version report that brought nothing, with the server's reason (HTTP). */
   | { type: 'no-offer'; subject: string; module: string; reason: string }
   | { type: 'deferred'; subject: string; offer: Offer; reason: string }

@@ -11,6 +11,7 @@ import {
   type DeviceOptions,
   isSdkError,
   type ModuleOptions,
+  type Offer,
   type SdkError,
 } from '@updraft/sdk';
 import type { Behaviour, BehaviourSettings } from './behaviours.ts';
@@ -129,10 +130,20 @@ export async function runSimulatedDevice(options: SimulatedDeviceOptions): Promi
   function onEvent(event: DeviceEvent) {
     if (event.type === 'reconnect-failed') return;
     const subject = subjectOf(event.subject);
+    const learn = (offer: Offer) => {
+      if (!subject) return;
+      for (const url of [offer.url, ...(offer.files ?? []).map((f) => f.url)])
+        urls.set(url, subject.behaviour);
+    };
     switch (event.type) {
       case 'offer':
-        if (subject) urls.set(event.offer.url, subject.behaviour);
+        learn(event.offer);
         set(subject, 'downloading');
+        break;
+      case 'links':
+        // A push again while the download runs (a re-offer after silence): new tokens, which
+        // the next attempt fetches; the subject's fault goes with them.
+        learn(event.offer);
         break;
       case 'installed':
         set(subject, 'success');
