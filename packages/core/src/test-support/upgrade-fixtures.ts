@@ -5,6 +5,7 @@ import {
   createUpgradeState,
   type UpgradeEvent,
   type UpgradePolicy,
+  type UpgradeRefusal,
   type UpgradeState,
   type UpgradeTransition,
 } from '../upgrades/upgrade-state.ts';
@@ -69,4 +70,24 @@ export function failed(): UpgradeState {
 
 export function cancelled(): UpgradeState {
   return run(upgrading(), [[{ type: 'operator_cancel', actor: 'ops' }, 2 * minute]]).state;
+}
+
+/** The time of the machine tests' events: half an hour in. */
+export const t = 30 * minute;
+
+/** The event is refused with `refusal`: the record, its effects and its status stay as they were. */
+export function refused(
+  state: UpgradeState,
+  event: UpgradeEvent,
+  refusal: UpgradeRefusal,
+  policy: UpgradePolicy = silentPolicy,
+  now = t,
+) {
+  const result = applyUpgradeEvent(state, event, policy, now);
+  assert.equal(result.accepted, false);
+  assert.equal(result.refusal, refusal);
+  assert.equal(result.state, state);
+  assert.deepEqual(result.effects, []);
+  assert.equal(result.log.from, result.log.to);
+  assert.ok(result.log.message.length > 0);
 }

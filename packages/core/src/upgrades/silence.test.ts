@@ -11,6 +11,14 @@ const silent = { type: 'silence_elapsed' } as const;
 // upgrading(): pushed at 0, accepted at one minute; the silence is two push periods (20 minutes).
 const silence = silenceMs(silentPolicy)!;
 const started = minute;
+/** Offered again after the silence, then the device reports `version` a minute later. */
+const answerAfterSilence = (version: string) =>
+  applyUpgradeEvent(
+    applyUpgradeEvent(upgrading(), silent, silentPolicy, started + silence).state,
+    { type: 'version_reported', version },
+    silentPolicy,
+    22 * minute,
+  );
 
 describe('silence of an upgrade under way', () => {
   it('lasts two push periods, and never in a plan that does not re-push', () => {
@@ -85,14 +93,7 @@ describe('silence of an upgrade under way', () => {
   });
 
   it('ends in success when the device answers the offer with the target version', () => {
-    const offered = applyUpgradeEvent(upgrading(), silent, silentPolicy, started + silence).state;
-    const t = applyUpgradeEvent(
-      offered,
-      { type: 'version_reported', version: '2.0' },
-      silentPolicy,
-      22 * minute,
-    );
-    assert.equal(t.state.status, 'success');
+    assert.equal(answerAfterSilence('2.0').state.status, 'success');
   });
 
   it('goes on as before when a device still downloading reports its next step', () => {
@@ -107,13 +108,7 @@ describe('silence of an upgrade under way', () => {
   });
 
   it('leaves the re-push rule alone: a mismatching version still counts and re-pushes', () => {
-    const offered = applyUpgradeEvent(upgrading(), silent, silentPolicy, started + silence).state;
-    const t = applyUpgradeEvent(
-      offered,
-      { type: 'version_reported', version: '1.0' },
-      silentPolicy,
-      22 * minute,
-    );
+    const t = answerAfterSilence('1.0');
     assert.equal(t.state.status, 'pushed');
     assert.equal(t.state.mismatchCount, 1);
   });

@@ -6,6 +6,7 @@ import { createKyselyPlanStore } from '../adapters/db/kysely-plan-store.ts';
 import { createKyselyReportStore } from '../adapters/db/kysely-report-store.ts';
 import { createKyselySettingStore } from '../adapters/db/kysely-setting-store.ts';
 import { createKyselyUpgradeStore } from '../adapters/db/kysely-upgrade-store.ts';
+import type { PlanInput } from '../modules/plans/plan-input.ts';
 import { createPlanService, type PackageLookup, type ProductLookup } from '../modules/plans/plan-service.ts';
 import type { PlanStore } from '../modules/plans/plan-store.ts';
 import type { ReportStore } from '../modules/plans/report-store.ts';
@@ -203,4 +204,16 @@ export function wirePlans(
     ...(options.products && { products: options.products }),
   });
   return { clock, store, notifier, engine, plans };
+}
+
+/** A plan (for every device of its product unless `target` says otherwise), created and published. */
+export async function publishPlan(
+  plans: ReturnType<typeof wirePlans>['plans'],
+  input: Omit<PlanInput, 'target'> &
+    Pick<PlanInput, 'name' | 'productId'> &
+    Partial<Pick<PlanInput, 'target'>>,
+) {
+  const plan = await plans.createPlan({ target: { kind: 'all' }, ...input }, 'u');
+  await plans.publish(plan.id, 'u');
+  return plan;
 }

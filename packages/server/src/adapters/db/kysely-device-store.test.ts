@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DeviceStore, NewDevice } from '../../modules/devices/device-store.ts';
+import { deviceDraft } from '../../test-support/device-draft.ts';
 import { createTestDatabase, skipReason, type TestDatabase } from '../../test-support/test-database.ts';
 import { createKyselyCatalogStore } from './kysely-catalog-store.ts';
 import { createKyselyDeviceStore } from './kysely-device-store.ts';
@@ -14,16 +15,7 @@ describe('DeviceStore contract', { skip }, () => {
   let meter: number;
   let hub: number;
   let other: number;
-  const draft = (name: string, more: Partial<NewDevice> = {}): NewDevice => ({
-    productId: meter,
-    name,
-    gatewayId: null,
-    tags: [],
-    versions: {},
-    secretSalt: `salt-${name}`,
-    secretHash: `hash-${name}`,
-    ...more,
-  });
+  const draft = (name: string, more: Partial<NewDevice> = {}) => deviceDraft(meter, name, more);
   const names = (page: { items: { name: string }[] }) => page.items.map((d) => d.name);
 
   before(async () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { NewDevice } from '../../modules/devices/device-store.ts';
+import { deviceDraft } from '../../test-support/device-draft.ts';
 import {
   createTestDatabase,
   skipReason,
@@ -22,16 +23,7 @@ describe('COPY transactions', { skip }, () => {
   let t: TestDatabase;
   let copy: CopyTransaction;
   let productId: number;
-  const draft = (name: string, more: Partial<NewDevice> = {}): NewDevice => ({
-    productId,
-    name,
-    gatewayId: null,
-    tags: [],
-    versions: {},
-    secretSalt: `salt-${name}`,
-    secretHash: `hash-${name}`,
-    ...more,
-  });
+  const draft = (name: string, more: Partial<NewDevice> = {}) => deviceDraft(productId, name, more);
   const countOf = async (table: 'devices' | 'device_versions' | 'device_tags') =>
     Number(
       (

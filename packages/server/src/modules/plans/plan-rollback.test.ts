@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isUpdraftError } from '@updraft/core';
-import { seedFleet, seedPackage, wirePlans } from '../../test-support/plan-fleet.ts';
+import { publishPlan, seedFleet, seedPackage, wirePlans } from '../../test-support/plan-fleet.ts';
 import { createTestDatabase, skipReason, type TestDatabase } from '../../test-support/test-database.ts';
 
 const skip = (await skipReason()) ?? false;
@@ -22,18 +22,13 @@ describe('rollback plans', { skip }, () => {
     const oldPackage = await seedPackage(t.database, fleet.productId, '1.0');
     const newPackage = await seedPackage(t.database, fleet.productId, '2.0');
     const { plans, engine, notifier, clock } = wirePlans(t.database);
-    const plan = await plans.createPlan(
-      {
-        name: 'bad release',
-        productId: fleet.productId,
-        firmwarePackageId: newPackage,
-        target: { kind: 'all' },
-        concurrency: 50,
-        waves: [{ count: 3, errorPercent: 40 }, {}],
-      },
-      'u',
-    );
-    await plans.publish(plan.id, 'u');
+    const plan = await publishPlan(plans, {
+      name: 'bad release',
+      productId: fleet.productId,
+      firmwarePackageId: newPackage,
+      concurrency: 50,
+      waves: [{ count: 3, errorPercent: 40 }, {}],
+    });
     await assert.rejects(
       plans.createRollback(plan.id, 'u'),
       (e) => isUpdraftError(e) && e.code === 'PLAN_INVALID_TRANSITION',

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Kysely, sql } from 'kysely';
 import { silentUpgradingQuery } from '../../adapters/db/internal/upgrade-claims.ts';
-import { seedFleet, seedPackage, wirePlans } from '../../test-support/plan-fleet.ts';
+import { publishPlan, seedFleet, seedPackage, wirePlans } from '../../test-support/plan-fleet.ts';
 import { createTestDatabase, skipReason, type TestDatabase } from '../../test-support/test-database.ts';
 
 const skip = (await skipReason()) ?? false;
@@ -25,17 +25,12 @@ describe('silent upgrades under way', { skip }, () => {
     const fleet = await seedFleet(t.database, 4);
     const packageId = await seedPackage(t.database, fleet.productId, '2.0');
     const { plans, engine, notifier, clock } = wirePlans(t.database);
-    const plan = await plans.createPlan(
-      {
-        name: 'silent',
-        productId: fleet.productId,
-        firmwarePackageId: packageId,
-        target: { kind: 'all' },
-        concurrency: 3,
-      },
-      'u',
-    );
-    await plans.publish(plan.id, 'u');
+    const plan = await publishPlan(plans, {
+      name: 'silent',
+      productId: fleet.productId,
+      firmwarePackageId: packageId,
+      concurrency: 3,
+    });
     const tick = () => plans.tickPlan(plan.id, 'a', minute);
     await tick();
     const [quiet, progressing, downloading] = notifier.notified.splice(0).map((n) => n.deviceId);
@@ -110,11 +105,11 @@ describe('silent upgrades under way', { skip }, () => {
     const fleet = await seedFleet(t.database, 1);
     const packageId = await seedPackage(t.database, fleet.productId, '2.0');
     const { plans, engine, notifier, clock } = wirePlans(t.database);
-    const plan = await plans.createPlan(
-      { name: 'gone', productId: fleet.productId, firmwarePackageId: packageId, target: { kind: 'all' } },
-      'u',
-    );
-    await plans.publish(plan.id, 'u');
+    const plan = await publishPlan(plans, {
+      name: 'gone',
+      productId: fleet.productId,
+      firmwarePackageId: packageId,
+    });
     await plans.tickPlan(plan.id, 'a', minute);
     const [device] = notifier.notified.splice(0).map((n) => n.deviceId);
     await engine.reportDeviceEvents([{ deviceId: device!, event: { type: 'accepted' } }]);
