@@ -1,8 +1,15 @@
-// `npm run bench -- fleet-scale [--devices N]`: one product of N devices (1,000,000 by default) on
-// PostgreSQL (a fresh database, dropped at the end), served by a real app on loopback:
-// - import: N devices as streamed CSV through POST /products/{id}/devices/import, against
-//   PostgreSQL's COPY of the same rows (devices and their versions) into the same tables, with
-//   their foreign keys and trigger (the aim's baseline), and into bare copies of them;
+// `npm run bench -- fleet-scale [--devices N] [--db postgres|sqlite]`: one product of N devices
+// (1,000,000 by default) on PostgreSQL (a fresh database, dropped at the end) or, with `--db
+// sqlite`, on SQLite as the embedded default runs it (node:sqlite through the app's own database
+// config, a fresh file in a temporary folder, deleted at the end), served by a real app on loopback:
+// - import: N devices as streamed CSV through POST /products/{id}/devices/import, against the
+//   database's own bulk load of the same rows (devices and their versions) into the same tables,
+//   with their foreign keys and trigger (the aim's baseline, docs/adr/0020), and into bare copies
+//   of them. On PostgreSQL that is psql's COPY. On SQLite, which has no COPY, it is the faster of
+//   one prepared INSERT per row in one transaction through node:sqlite and the sqlite3 shell's
+//   .import through a temporary table (bench/support/sqlite-baselines.ts): `import_vs_copy` is then
+//   the import's rows/s against that load's, and `import_vs_bare_copy` against the same load into
+//   tables without foreign keys or triggers;
 // - targeting: the live target count (POST /plans/targets) over all devices, a version filter
 //   (10%) and a group (10%);
 // - enrolment and dispatch: a plan over the whole product, concurrency 10,000, driven by scheduler
@@ -15,31 +22,32 @@
 //   product;
 // - the upgrade log's retention (UPDRAFT_UPGRADE_LOG_RETENTION_DAYS) over the finished plan;
 // - the server's RSS (this process) sampled throughout.
+// PostgreSQL's ANALYZE after the import has no SQLite counterpart (the app runs none there).
 // `--only import` stops after the import and its COPY baseline (the figure to compare alternately).
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { createKyselyUpgradeLogPruneStore } from '../packages/server/src/adapters/db/kysely-upgrade-log-prune-store.ts';
 import { buildApp } from '../packages/server/src/app.ts';
 import { loadConfig } from '../packages/server/src/config/config.ts';
 import { createRecordingNotifier } from '../packages/server/src/test-support/recording-notifier.ts';
-import { createEmptyPostgresDatabase } from '../packages/server/src/test-support/test-database.ts';
 import { option } from './support/bench-fleet.ts';
+import { openFleetDb } from './support/fleet-db.ts';
 import {
   apiClient,
   cliImport,
-  copyBaselines,
   countLines,
   importCsv,
   rssSampler,
+  settle,
 } from './support/fleet-scale-steps.ts';
 import type { Aims } from './support/rounds.ts';
 
 export const aims: Aims = {
-  import_vs_copy: { min: 0.3, what: 'import rows/s vs COPY of the same rows into the same tables' },
+  import_vs_copy: { min: 0.3, what: 'import rows/s vs COPY (SQLite: its bulk load) into the same tables' },
   target_count_ms: { max: 2000, what: 'slowest live target count, ms' },
   report_ms: { max: 2000, what: 'plan report, ms' },
   list_ms: { max: 2000, what: 'slowest device list page or total, ms' },
@@ -51,18 +59,23 @@ export async function main(argv: string[]): Promise<void> {
   const only = option(argv, 'only', '');
   if (only !== '' && only !== 'import') throw new Error('--only takes import');
   const rss = rssSampler();
-  const fresh = await createEmptyPostgresDatabase();
-  const admin = new pg.Client({ connectionString: fresh.url });
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-fleet-'));
+  const fleetDb = await openFleetDb(option(argv, 'db', 'postgres'), dataDir);
   const config = loadConfig(
     {},
-    { dataDir, databaseUrl: fresh.url, logLevel: 'silent', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0 },
+    {
+      dataDir,
+      ...(fleetDb.databaseUrl && { databaseUrl: fleetDb.databaseUrl }),
+      logLevel: 'silent',
+      mqttPort: 0,
+      httpHost: '127.0.0.1',
+      httpPort: 0,
+    },
   );
   const notifier = createRecordingNotifier();
   const app = await buildApp(config, { notifier, scheduler: false });
   const log = (text: string) => console.log(`  ${text}`);
   try {
-    await admin.connect();
     await app.http.listen({ host: '127.0.0.1', port: 0 });
     const address = app.http.server.address();
     if (!address || typeof address === 'string') throw new Error('no address');
@@ -95,21 +108,18 @@ export async function main(argv: string[]): Promise<void> {
     const created = (JSON.parse(summary) as { summary: { created: number } }).summary.created;
     if (created !== count) throw new Error(`imported ${created} of ${count}: ${summary}`);
     const copyProduct = await api.json<{ id: number }>('POST', '/products', { name: 'fleet-copy' });
-    const copy = await copyBaselines(
-      fresh.url,
-      count,
-      (text, values) => admin.query(text, values),
-      copyProduct.id,
-    );
+    const copy = await fleetDb.baselines(count, copyProduct.id);
+    await settle();
     const removed = await api.fetch(`/products/${copyProduct.id}`, { method: 'DELETE' });
     if (!removed.ok) throw new Error(`delete the COPY's product: ${removed.status} ${await removed.text()}`);
     const copyS = copy.schemaS;
     const copies =
       `import_vs_copy=${(copyS / importS).toFixed(2)} ` +
-      `import_vs_bare_copy=${(copy.bareS / importS).toFixed(2)}`;
+      `import_vs_bare_copy=${(copy.bareS / importS).toFixed(2)} db=${fleetDb.kind}`;
     log(
       `import: ${count} devices in ${importS.toFixed(1)} s (${(count / importS).toFixed(0)}/s); ` +
-        `COPY into the same tables ${copyS.toFixed(1)} s (${(count / copyS).toFixed(0)}/s), ` +
+        `${fleetDb.kind === 'sqlite' ? `SQLite's load (${copy.note}; the faster: ${copy.how})` : 'COPY'} ` +
+        `into the same tables ${copyS.toFixed(1)} s (${(count / copyS).toFixed(0)}/s), ` +
         `into bare copies ${copy.bareS.toFixed(1)} s; peak RSS ${rss.peakMb().toFixed(0)} MB`,
     );
     if (only === 'import') {
@@ -121,7 +131,7 @@ export async function main(argv: string[]): Promise<void> {
       );
       return;
     }
-    await admin.query('analyze');
+    await fleetDb.analyze();
 
     // Targeting.
     const group = await api.json<{ id: number }>('POST', '/groups', { productId: product.id, name: 'tenth' });
@@ -145,10 +155,9 @@ export async function main(argv: string[]): Promise<void> {
     log(`group of ${added.added} devices`);
 
     // Enrolment and dispatch: every device connects (at the database level), one plan over all.
-    await admin.query('update devices set online = 1, last_seen_at = $1 where product_id = $2', [
-      Date.now(),
-      product.id,
-    ]);
+    await sql`update devices set online = 1, last_seen_at = ${Date.now()} where product_id = ${product.id}`.execute(
+      app.database.db,
+    );
     const { plans, upgrades } = app.services;
     const plan = await plans.createPlan(
       { name: 'all', ...base, target: { kind: 'all' }, concurrency: 10_000 },
@@ -181,6 +190,7 @@ export async function main(argv: string[]): Promise<void> {
       if (round > count / 1000 + 50) throw new Error(`the plan did not complete (${offered} offered)`);
     }
     const completeS = (performance.now() - started) / 1000;
+    await settle();
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     log(
       `plan: ${offered} offered in ${enrolS.toFixed(1)} s, completed in ${completeS.toFixed(1)} s, ` +
@@ -216,20 +226,15 @@ export async function main(argv: string[]): Promise<void> {
       const total = answer.exact === false ? `at least ${answer.count}` : answer.count;
       log(`${name}: ${total ?? `${answer.items?.length} items`} in ${ms.toFixed(0)} ms`);
     }
-    const size = await admin.query<{ devices: string; upgrades: string; logs: string; lines: string }>(
-      `select pg_total_relation_size('devices') + pg_total_relation_size('device_versions') as devices,
-              pg_total_relation_size('device_upgrades') as upgrades,
-              pg_total_relation_size('device_upgrade_logs') as logs,
-              (select count(*) from device_upgrade_logs) as lines`,
-    );
-    const perDevice = Number(size.rows[0]?.devices) / count;
-    const perUpgrade = Number(size.rows[0]?.upgrades) / count;
-    const perLog = Number(size.rows[0]?.logs) / count;
+    const size = await fleetDb.sizes(app.database.db);
+    const perDevice = size.devices / count;
+    const perUpgrade = size.upgrades / count;
+    const perLog = size.logs / count;
     log(
       `report ${reportMs.toFixed(0)} ms; export ${exportLines} lines in ${exportS.toFixed(1)} s; ` +
         `database ${perDevice.toFixed(0)} B per device, ${(perUpgrade + perLog).toFixed(0)} B per upgrade record ` +
         `with its log lines (${perUpgrade.toFixed(0)} B the record, ${perLog.toFixed(0)} B its ` +
-        `${(Number(size.rows[0]?.lines) / count).toFixed(1)} log lines, what UPDRAFT_UPGRADE_LOG_RETENTION_DAYS prunes)`,
+        `${(size.lines / count).toFixed(1)} log lines, what UPDRAFT_UPGRADE_LOG_RETENTION_DAYS prunes)`,
     );
     // The upgrade log's retention over the finished plan, as the scheduler step runs it.
     const prune = createKyselyUpgradeLogPruneStore(app.database.db, app.database.dialect);
@@ -254,7 +259,7 @@ export async function main(argv: string[]): Promise<void> {
       throw new Error(`CLI import: ${cliSummary}`);
     log(
       `CLI import: ${count} devices in ${cliS.toFixed(1)} s (${(count / cliS).toFixed(0)}/s, ` +
-        `${(copyS / cliS).toFixed(2)}× COPY); it printed: ${cliSummary}`,
+        `${(copyS / cliS).toFixed(2)}× the baseline); it printed: ${cliSummary}`,
     );
     console.log(
       `RESULT fleet-scale devices=${count} import_s=${importS.toFixed(1)} ${copies} ` +
@@ -265,10 +270,7 @@ export async function main(argv: string[]): Promise<void> {
   } finally {
     rss.stop();
     await app.close();
-    await admin.end().catch(() => {});
     // UPDRAFT_BENCH_KEEP_DB=1 leaves the database to look at its plans (EXPLAIN) afterwards.
-    if (process.env['UPDRAFT_BENCH_KEEP_DB'] === '1') console.log(`  kept ${fresh.url}`);
-    else await fresh.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
+    await fleetDb.dispose(process.env['UPDRAFT_BENCH_KEEP_DB'] === '1');
   }
 }

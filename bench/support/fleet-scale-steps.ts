@@ -211,3 +211,11 @@ export function rssSampler() {
     },
   };
 }
+
+/**
+ * Lets the server's timers run before the next request: on SQLite the engine's work in this
+ * process (the plan's ticks, node:sqlite's load) is synchronous between promises, so the timers
+ * phase is not reached for its length, and a keep-alive connection the server timed out meanwhile
+ * is closed only once the next request is already on it (ECONNRESET). Untimed.
+ */
+export const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
