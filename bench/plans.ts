@@ -23,6 +23,8 @@ interface Measured {
   raw: number;
   transitions: number;
   seconds: number;
+  /** The process's CPU time (engine and SQLite, in process) per transition, µs. */
+  cpuUs: number;
 }
 
 async function withDatabase<T>(kind: 'sqlite' | 'postgres', run: (db: Database) => Promise<T>): Promise<T> {
@@ -77,6 +79,7 @@ async function runPlan(database: Database, devices: number): Promise<Omit<Measur
   const failTwice = new Set(fleet.deviceIds.filter((_, i) => i % 500 === 3));
   const failures = new Map<number, number>();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const plan = await plans.createPlan(
     {
       name: 'bench',
@@ -134,6 +137,7 @@ async function runPlan(database: Database, devices: number): Promise<Omit<Measur
     if (round > 1000) throw new Error('the plan did not complete');
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const counts = await store.countUpgrades(plan.id);
   if (counts.success !== devices)
     throw new Error(`expected ${devices} successes, got ${JSON.stringify(counts)}`);
@@ -141,9 +145,9 @@ async function runPlan(database: Database, devices: number): Promise<Omit<Measur
   // Every log line here is an accepted transition; enrolment creates one record per device.
   const transitions = Number(logs.rows[0]?.n ?? 0) + devices;
   console.log(
-    `  ${database.dialect}: ${devices} devices, ${round} rounds, ${transitions} transitions in ${seconds.toFixed(1)} s; counts ${JSON.stringify(counts)}`,
+    `  ${database.dialect}: ${devices} devices, ${round} rounds, ${transitions} transitions in ${seconds.toFixed(1)} s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s); counts ${JSON.stringify(counts)}`,
   );
-  return { tps: transitions / seconds, transitions, seconds };
+  return { tps: transitions / seconds, transitions, seconds, cpuUs: (cpu.user + cpu.system) / transitions };
 }
 
 /** Issue 21's aims: SQLite transitions at least the single-row baseline; memory under 500 MB. */
@@ -180,13 +184,15 @@ export async function main(argv: string[]): Promise<void> {
   }
   sampleRss();
   const peak = Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / (1024 * 1024);
-  const field = (kind: string, key: 'tps' | 'ratio') => {
+  const field = (kind: string, key: 'tps' | 'ratio' | 'cpu') => {
     const m = results.get(kind);
     if (!m) return 'n/a';
+    if (key === 'cpu') return m.cpuUs.toFixed(1);
     return key === 'tps' ? m.tps.toFixed(0) : (m.tps / m.raw).toFixed(2);
   };
   console.log(
     `RESULT plans sqlite_tps=${field('sqlite', 'tps')} sqlite_vs_raw=${field('sqlite', 'ratio')} ` +
-      `pg_tps=${field('postgres', 'tps')} pg_vs_raw=${field('postgres', 'ratio')} peak_rss_mb=${peak.toFixed(0)}`,
+      `sqlite_cpu_us=${field('sqlite', 'cpu')} pg_tps=${field('postgres', 'tps')} ` +
+      `pg_vs_raw=${field('postgres', 'ratio')} pg_cpu_us=${field('postgres', 'cpu')} peak_rss_mb=${peak.toFixed(0)}`,
   );
 }
