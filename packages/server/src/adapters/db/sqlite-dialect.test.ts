@@ -40,6 +40,18 @@ describe('node:sqlite dialect rows', () => {
     assert.deepEqual({ ...(await all()).rows[0] }, { id: 1, v: 'one', w: 7 });
   });
 
+  it('streams rows as objects too', async () => {
+    await sql`insert into t (id, v) values (2, 'two')`.execute(db);
+    const streamed: Record<string, unknown>[] = [];
+    const typed = db as unknown as Kysely<{ t: { id: number; v: string; w: number } }>;
+    for await (const row of typed.selectFrom('t').selectAll().orderBy('id').stream())
+      streamed.push({ ...row });
+    assert.deepEqual(streamed, [
+      { id: 1, v: 'one', w: 7 },
+      { id: 2, v: 'two', w: 7 },
+    ]);
+  });
+
   it('reads a statement again after another connection changed the table', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'updraft-dialect-'));
     const file = join(dir, 'd.db');
