@@ -52,7 +52,7 @@ describe('OneNET contract details (silent plan, no retries)', { skip }, () => {
   let f: DeviceFleet;
   let c: ReturnType<typeof client>;
   before(async () => {
-    f = await createDeviceFleet({ count: 5 });
+    f = await createDeviceFleet({ count: 6 });
     c = client(f);
   });
   after(() => f.close());
@@ -83,6 +83,29 @@ describe('OneNET contract details (silent plan, no retries)', { skip }, () => {
     // §2.4 (4): 201 sets the device's version to the target.
     const read = await c.call('GET', `/ota/device/version?dev_id=${d.id}`, d);
     assert.deepEqual(read.data, { f_version: '2.0' });
+  });
+
+  it('writes the target version on a success told again when a crash lost its first write', async () => {
+    const d = f.devices[5]!;
+    const token = await c.offer(d);
+    assert.equal((await c.tokenCheck(d, token)).errno, 0);
+    assert.equal(await c.step(d, token, 201), 0);
+    assert.equal((await c.state(d)).status, 'success');
+    // A crash between the success's commit and the version's write (the device's answer lost
+    // with it): the version row is what it was before.
+    const { db } = f.t.testDatabase.database;
+    await db
+      .updateTable('device_versions')
+      .set({ version: '1.0' })
+      .where('device_id', '=', d.id)
+      .where('module', '=', 'default')
+      .execute();
+    const version = async () => (await c.call('GET', `/ota/device/version?dev_id=${d.id}`, d)).data;
+    assert.deepEqual(await version(), { f_version: '1.0' });
+    // The device reports its success again: answered as a repeat, and the version is its target.
+    assert.equal(await c.step(d, token, 201), 0);
+    assert.deepEqual(await version(), { f_version: '2.0' });
+    assert.equal((await c.state(d)).status, 'success');
   });
 
   it('answers a repeated end result with errno 0 and a different one with errno 20', async () => {

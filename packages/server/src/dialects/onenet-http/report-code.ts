@@ -25,7 +25,7 @@ export function readCode(body: unknown, field: 'step' | 'result'): number | null
  * when it is taken (or harmlessly repeats the state or the end).
  */
 export async function reportCode(
-  access: Pick<DeviceAccess, 'report'>,
+  access: Pick<DeviceAccess, 'report' | 'repeatSuccess'>,
   device: AccessDevice,
   resolve: () => Promise<{ upgrade: UpgradeSummary } | { problem: AccessProblem }>,
   code: number,
@@ -38,7 +38,10 @@ export async function reportCode(
   if ('problem' in resolved) return resolved.problem;
   const { upgrade } = resolved;
   if (isTerminalUpgradeStatus(upgrade.status)) {
-    return repeatsEnd(upgrade.state, code, event) ? null : endedProblem(upgrade.status);
+    if (!repeatsEnd(upgrade.state, code, event)) return endedProblem(upgrade.status);
+    // A success told again (its answer lost): the version it implies may not be written yet.
+    if (event.type === 'succeeded') await access.repeatSuccess(device, upgrade);
+    return null;
   }
   const decided = rule(upgrade.state, code, event);
   if (decided === 'repeat') return null;

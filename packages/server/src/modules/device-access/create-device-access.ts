@@ -42,6 +42,7 @@ export function createDeviceAccess({
   return {
     ...identity,
     report: reports.report,
+    repeatSuccess: reports.repeatSuccess,
     recordVersion: reports.recordVersion,
     versionOf: reports.versionOf,
     awaitedConfirmations: reports.awaitedConfirmations,

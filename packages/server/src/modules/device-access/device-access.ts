@@ -281,6 +281,12 @@ export interface DeviceAccess {
     event: CanonicalEvent,
     options?: { upgradeId?: number },
   ): Promise<Reported>;
+  /**
+   * A success reported again for an upgrade that ended in success (its answer was lost): the
+   * target version is the device's, written now when the first report's write was lost with a
+   * crash between the success and the version.
+   */
+  repeatSuccess(device: AccessDevice, upgrade: UpgradeSummary): Promise<void>;
   /** Stores a version statement; completes the active upgrade when it is its target (§2.4 (0)). */
   recordVersion(device: AccessDevice, module: string, version: string): Promise<AccessProblem | null>;
   versionOf(device: AccessDevice, module: string): Promise<string | undefined>;

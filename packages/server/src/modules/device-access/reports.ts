@@ -14,7 +14,7 @@ import type { SeenWriter } from './seen-writer.ts';
 
 export type Reports = Pick<
   DeviceAccess,
-  'report' | 'recordVersion' | 'versionOf' | 'awaitedConfirmations' | 'decide'
+  'report' | 'repeatSuccess' | 'recordVersion' | 'versionOf' | 'awaitedConfirmations' | 'decide'
 > & {
   /** An engine event for the device's active upgrade of `module` (offers' checks). */
   submit(deviceId: number, module: string, event: DeviceEvent): Promise<UpgradeOutcome>;
@@ -72,6 +72,15 @@ export function createReports({
    * No active upgrade, and the device states the target of its last one, which a timeout ended:
    * the engine reconciles it to success (core; issue 14).
    */
+  /** The device runs the target of `upgrade`, a success: stored when it is not the stored one. */
+  async function setTarget(device: AccessDevice, upgrade: UpgradeSummary) {
+    const plan = await caches.planOf(upgrade.planId);
+    const target = plan && targetOf(plan.spec, upgrade);
+    if (target && (await devices.versionOf(device.id, upgrade.module)) !== target) {
+      await reportVersion(device.id, upgrade.module, target);
+    }
+  }
+
   async function healTimedOut(device: AccessDevice, module: string, version: string): Promise<void> {
     const last = await upgrades.lastUpgrade(device.id, module);
     if (last?.status !== 'failure') return;
@@ -128,13 +137,14 @@ export function createReports({
         if (event.type === 'health_confirmed' && last?.status === 'success') problem = null;
       }
       if (problem === null && outcome.accepted && before && before.id === outcome.upgradeId) {
-        const plan = await caches.planOf(before.planId);
-        const target = plan && targetOf(plan.spec, before);
-        if (target && (await devices.versionOf(device.id, module)) !== target) {
-          await reportVersion(device.id, module, target);
-        }
+        await setTarget(device, before);
       }
       return { problem, refusal: outcome.refusal };
+    },
+
+    async repeatSuccess(device, upgrade) {
+      await seen.noteSeen(device.id);
+      if (upgrade.status === 'success') await setTarget(device, upgrade);
     },
 
     async recordVersion(device, module, version) {
