@@ -3,7 +3,7 @@
 // waits for the entry). Before a PUT, PATCH or DELETE the entity's own GET (same path) is asked,
 // as the caller, for the state before; the answer is the state after. Both are kept when small,
 // secrets redacted. Who comes from the principal (the username for a sign-in).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { changeTargetOf, maxStateChars, smallState } from '../../modules/audit/audit-change.ts';
 import type { AuditService } from '../../modules/audit/audit-service.ts';
 
@@ -27,8 +27,13 @@ function actorOf(request: FastifyRequest): { actor: string; role: string | null 
 
 export function auditChanges(app: FastifyInstance, audit: AuditService): void {
   app.decorateRequest('auditBefore', null);
-  app.addHook('preHandler', async (request) => {
-    if (!isAudited(request) || request.method === 'POST' || !request.principal) return;
+  // Callbacks that return at once for what is not audited (every device request, issue 21): no
+  // promise per request; the work is async only for the changes it audits.
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (!isAudited(request) || request.method === 'POST' || !request.principal) return done();
+    readBefore(request).then(() => done(), done);
+  });
+  async function readBefore(request: FastifyRequest): Promise<void> {
     const route = request.routeOptions.url!;
     if (!app.hasRoute({ method: 'GET', url: route })) return;
     const headers: Record<string, string> = {};
@@ -43,9 +48,12 @@ export function auditChanges(app: FastifyInstance, audit: AuditService): void {
     } catch {
       // Not JSON (an export): no before state.
     }
+  }
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!isAudited(request) || reply.statusCode < 200 || reply.statusCode >= 300) return done(null, payload);
+    record(request, reply, payload).then(() => done(null, payload), done);
   });
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (!isAudited(request) || reply.statusCode < 200 || reply.statusCode >= 300) return payload;
+  async function record(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<void> {
     let answer: unknown = null;
     if (typeof payload === 'string' && payload.length <= maxStateChars * 4) {
       try {
@@ -77,6 +85,5 @@ export function auditChanges(app: FastifyInstance, audit: AuditService): void {
       // The change is made; a lost entry is logged rather than turned into a failure.
       request.log.error({ err: error, route }, 'audit entry not written');
     }
-    return payload;
-  });
+  }
 }

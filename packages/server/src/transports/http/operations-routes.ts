@@ -22,13 +22,15 @@ function sameToken(given: string, expected: string): boolean {
 
 /** Counts every answer by the route's pattern (not its URL: ids would explode the label set). */
 export function observeRequests(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback, not an async function: no promise per request (issue 21).
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.observeHttp(
       request.routeOptions.url ?? 'unmatched',
       request.method,
       reply.statusCode,
       reply.elapsedTime / 1000,
     );
+    done();
   });
 }
 

@@ -1,9 +1,13 @@
 // Security headers on the console, the API and /docs, and a Secure session cookie when the
 // public URL is https (issue 12).
 import assert from 'node:assert/strict';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import helmet, { type HelmetOptions } from 'helmet';
 import { adminPassword, createTestApp, type TestApp } from '../../test-support/test-app.ts';
 import { skipReason } from '../../test-support/test-database.ts';
+import { securityHeaderSteps } from './security-headers.ts';
 
 const skip = (await skipReason()) ?? false;
 
@@ -56,6 +60,38 @@ describe('security headers', { skip }, () => {
       assert.match(String(login.headers['set-cookie']), /; Secure/);
     } finally {
       await https.close();
+    }
+  });
+});
+
+describe('security headers worked out once', () => {
+  /** A response as Node makes it, with an X-Powered-By that helmet removes. */
+  function response(): ServerResponse {
+    const res = new ServerResponse(new IncomingMessage(new Socket()));
+    res.setHeader('x-powered-by', 'something');
+    return res;
+  }
+
+  it("are the headers helmet's own middleware sets on a response, for the defaults and a custom CSP", () => {
+    const options: HelmetOptions[] = [
+      {},
+      {
+        contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ["'self'"] } },
+        frameguard: { action: 'deny' },
+        referrerPolicy: { policy: 'no-referrer' },
+        crossOriginResourcePolicy: false,
+      },
+    ];
+    for (const option of options) {
+      const byHelmet = response();
+      helmet(option)(byHelmet.req, byHelmet, () => {});
+      const replayed = response();
+      for (const [name, value] of securityHeaderSteps(option)) {
+        if (value === null) replayed.removeHeader(name);
+        else replayed.setHeader(name, value);
+      }
+      assert.deepEqual(replayed.getHeaders(), byHelmet.getHeaders());
+      assert.equal(replayed.getHeader('x-powered-by'), undefined);
     }
   });
 });
