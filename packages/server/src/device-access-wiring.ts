@@ -118,6 +118,10 @@ export function upgradeDirectoryOn({
       const found = await upgradeStore.activeUpgradeRow(deviceId, module);
       return found && { ...found, status: found.state.status };
     },
+    async versionAndActiveUpgrade(deviceId, module) {
+      const { upgrade, version } = await upgradeStore.activeUpgradeRowWithVersion(deviceId, module);
+      return { version, active: upgrade && { ...upgrade, status: upgrade.state.status } };
+    },
     getPlan: (id) => planStore.getPlan(id),
     getPackage: async (id) => signed(await firmware.getPackage(id)),
     async deltaFor(productId, module, sourceVersion, version) {

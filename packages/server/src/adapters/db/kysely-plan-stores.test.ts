@@ -205,6 +205,30 @@ describe('kysely plan store', { skip }, () => {
     assert.deepEqual(await store.activeUpgradesOfDevices([]), []);
   });
 
+  it("reads a device's active upgrade of a module with its version of it as the two reads would", async () => {
+    const fleet = await seedFleet(t.database, 4, { versionOf: (i) => (i < 2 ? '1.0' : null) });
+    const store = createPlanStores(t.database);
+    const { plan } = await insertFullPlan(store, fleet.productId, 'together');
+    await store.enrolNextBatch(plan.id, 100, createUpgradeState(0, { manual: false }));
+    const idle = await seedFleet(t.database, 2, { versionOf: (i) => (i === 0 ? '1.0' : null) });
+    const seen = new Set<string>();
+    for (const id of [...fleet.deviceIds, ...idle.deviceIds]) {
+      for (const module of ['default', 'other']) {
+        const row = await t.database.db
+          .selectFrom('device_versions')
+          .select('version')
+          .where('device_id', '=', id)
+          .where('module', '=', module)
+          .executeTakeFirst();
+        const upgrade = await store.activeUpgradeRow(id, module);
+        const together = await store.activeUpgradeRowWithVersion(id, module);
+        assert.deepEqual(together, { upgrade, version: row?.version });
+        seen.add(`${upgrade ? 'upgrade' : 'none'} ${row ? 'version' : 'none'}`);
+      }
+    }
+    assert.equal(seen.size, 4, 'every combination of an upgrade and a version, or neither');
+  });
+
   it('counts ended upgrades per day of finish time, for every plan or one product, from a given day', async () => {
     const day = 86_400_000;
     const monday = Date.UTC(2026, 10, 30);

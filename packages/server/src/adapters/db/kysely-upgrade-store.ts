@@ -106,6 +106,20 @@ export function createKyselyUpgradeStore(
       // A literal, not a parameter: only then may SQLite use the partial index on active = 1.
       .where('u.active', '=', sql.lit(1)),
   );
+  // A check's two reads in one statement: the device's version of the module and its active
+  // upgrade of it (on SQLite each statement takes and releases the file's read locks).
+  type RowWithVersion = { [K in keyof UpgradeRow]: UpgradeRow[K] | null } & {
+    plan_status: string | null;
+    device_version: string | null;
+  };
+  const withVersionQuery = prepareQuery(db as Kysely<unknown>, (deviceId: number, module: string) => {
+    const query = sql<RowWithVersion>`select u.*, p.status as plan_status, (select dv.version
+      from device_versions dv where dv.device_id = ${deviceId} and dv.module = ${module}) as device_version
+      from (select 1 as one) o
+      left join device_upgrades u on u.device_id = ${deviceId} and u.module = ${module} and u.active = 1
+      left join plans p on p.id = u.plan_id`;
+    return { compile: () => query.compile(db) };
+  });
   const rowQuery = prepareQuery(db as Kysely<unknown>, (id: number) =>
     upgradeWithPlan().where('u.id', '=', id),
   );
@@ -268,6 +282,13 @@ export function createKyselyUpgradeStore(
     async activeUpgradeRow(deviceId, module) {
       const [row] = await activeRowQuery(deviceId, module);
       return row && toUpgradeRow(row);
+    },
+
+    async activeUpgradeRowWithVersion(deviceId, module) {
+      const [row] = await withVersionQuery(deviceId, module);
+      const version = row?.device_version ?? undefined;
+      if (!row || row.id === null) return { upgrade: undefined, version };
+      return { upgrade: toUpgradeRow(row as UpgradeRow & { plan_status: string }), version };
     },
 
     async upgradeRow(id) {

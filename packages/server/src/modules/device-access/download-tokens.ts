@@ -51,14 +51,17 @@ export function createDownloadTokens({
   // issued last for the upgrade are answered again while they keep at least half their lifetime
   // (one read instead of a write transaction per check). The read catches newer tokens issued
   // by another instance, which superseded these.
-  const latest = new Map<number, { issued: IssuedTokens; grant: TokenGrant }>();
+  // Each with its first token's hash, which is what the read looks up (hashed once, not per check).
+  const latest = new Map<
+    number,
+    { issued: IssuedTokens; grant: TokenGrant; firstHash: string | undefined }
+  >();
   async function reusable(grant: TokenGrant, now: number): Promise<IssuedTokens | undefined> {
     const known = latest.get(grant.upgradeId);
     if (!known || known.issued.expiresAt - now <= ttlMs / 2 || !sameGrant(known.grant, grant)) {
       return undefined;
     }
-    const first = known.issued.tokens[0];
-    const stored = first && (await store.findByHash(sha256Hex(first.token)));
+    const stored = known.firstHash !== undefined && (await store.findByHash(known.firstHash));
     return stored && !stored.superseded ? known.issued : undefined;
   }
   return {
@@ -76,18 +79,17 @@ export function createDownloadTokens({
         tokens: grant.filePositions.map((position) => ({ position, token: `ota_${randomToken(24)}` })),
         expiresAt,
       };
-      if (latest.size >= 200_000) latest.clear();
-      latest.set(grant.upgradeId, { issued, grant });
       const { filePositions: _, ...base } = grant;
-      await writer.report(
-        issued.tokens.map(({ position, token }) => ({
-          ...base,
-          filePosition: position,
-          tokenHash: sha256Hex(token),
-          createdAt: now,
-          expiresAt,
-        })),
-      );
+      const rows = issued.tokens.map(({ position, token }) => ({
+        ...base,
+        filePosition: position,
+        tokenHash: sha256Hex(token),
+        createdAt: now,
+        expiresAt,
+      }));
+      if (latest.size >= 200_000) latest.clear();
+      latest.set(grant.upgradeId, { issued, grant, firstHash: rows[0]?.tokenHash });
+      await writer.report(rows);
       return issued;
     },
 

@@ -60,6 +60,11 @@ export interface UpgradeDirectory {
   /** The upgrades of these ids that exist (one query). */
   getUpgrades(ids: readonly number[]): Promise<UpgradeSummary[]>;
   activeUpgrade(deviceId: number, module: string): Promise<UpgradeSummary | undefined>;
+  /** The version the device last reported for the module and its active upgrade of it, read together. */
+  versionAndActiveUpgrade(
+    deviceId: number,
+    module: string,
+  ): Promise<{ version: string | undefined; active: UpgradeSummary | undefined }>;
   /** The device's latest upgrade of the module, active or ended. */
   lastUpgrade(deviceId: number, module: string): Promise<UpgradeSummary | undefined>;
   /** Every active upgrade of the device, one per module at most. */

@@ -40,7 +40,10 @@ export function createReports({
   seen,
 }: {
   devices: Pick<DeviceDirectory, 'versionOf' | 'reportVersions'>;
-  upgrades: Pick<UpgradeDirectory, 'report' | 'activeUpgrade' | 'activeUpgrades' | 'lastUpgrade'>;
+  upgrades: Pick<
+    UpgradeDirectory,
+    'report' | 'activeUpgrade' | 'versionAndActiveUpgrade' | 'activeUpgrades' | 'lastUpgrade'
+  >;
   caches: Pick<AccessCaches, 'planOf' | 'packageOf'>;
   seen: SeenWriter;
 }): Reports {
@@ -91,8 +94,18 @@ export function createReports({
   }
 
   async function storeVersion(device: AccessDevice, module: string, version: string) {
-    if (!(await saveVersion(device, module, version))) return { problem: 'unknown_module' as const };
-    const active = await upgrades.activeUpgrade(device.id, module);
+    // Devices repeat their version on every check: then one read gives both; a new version is
+    // written first, and the active upgrade read after it.
+    const stored = await upgrades.versionAndActiveUpgrade(device.id, module);
+    let { active } = stored;
+    if (stored.version !== version) {
+      try {
+        await reportVersion(device.id, module, version);
+      } catch {
+        return { problem: 'unknown_module' as const };
+      }
+      active = await upgrades.activeUpgrade(device.id, module);
+    }
     if (!active) {
       await healTimedOut(device, module, version);
       return { active };

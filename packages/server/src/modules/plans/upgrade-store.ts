@@ -173,6 +173,11 @@ export interface UpgradeStore {
   activeUpgradesOfDevices(deviceIds: readonly number[]): Promise<UpgradeRecord[]>;
   /** The device's active upgrade of the module, without the device's name: device requests read it each time. */
   activeUpgradeRow(deviceId: number, module: string): Promise<StoredUpgrade | undefined>;
+  /** The same with the version the device last reported for the module, in one read (a check's). */
+  activeUpgradeRowWithVersion(
+    deviceId: number,
+    module: string,
+  ): Promise<{ upgrade: StoredUpgrade | undefined; version: string | undefined }>;
   /** One upgrade, without the device's name: every download request reads it. */
   upgradeRow(id: number): Promise<StoredUpgrade | undefined>;
   upgradeLog(upgradeId: number): Promise<UpgradeLogEntry[]>;
