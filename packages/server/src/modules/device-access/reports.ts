@@ -71,10 +71,6 @@ export function createReports({
     }
   }
 
-  /**
-   * No active upgrade, and the device states the target of its last one, which a timeout ended:
-   * the engine reconciles it to success (core; issue 14).
-   */
   /** The device runs the target of `upgrade`, a success: stored when it is not the stored one. */
   async function setTarget(device: AccessDevice, upgrade: UpgradeSummary) {
     const plan = await caches.planOf(upgrade.planId);
@@ -84,6 +80,10 @@ export function createReports({
     }
   }
 
+  /**
+   * No active upgrade, and the device states the target of its last one, which a timeout ended:
+   * the engine reconciles it to success (core; issue 14).
+   */
   async function healTimedOut(device: AccessDevice, module: string, version: string): Promise<void> {
     const last = await upgrades.lastUpgrade(device.id, module);
     if (last?.status !== 'failure') return;
