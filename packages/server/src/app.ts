@@ -237,7 +237,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const plans = createPlanService({
       plans: planStore,
       upgrades: upgradeStore,
-      reports: createKyselyReportStore(database.db),
+      reports: createKyselyReportStore(database.db, database.dialect),
       settings: createKyselySettingStore(database.db),
       engine: upgrades,
       // A plan may use a package only while its signature allows (docs/signing.md).

@@ -150,7 +150,7 @@ export function createPlanStores(database: Database): PlanStores {
   return {
     ...createKyselyPlanStore(database.db, database.dialect),
     ...createKyselyUpgradeStore(database.db, database.dialect),
-    ...createKyselyReportStore(database.db),
+    ...createKyselyReportStore(database.db, database.dialect),
     ...createKyselySettingStore(database.db),
   };
 }

@@ -1,22 +1,12 @@
-// ReportStore on Kysely: what a plan's report and the fleet's completions read.
-import { emptyUpgradeCounts } from '@updraft/core';
+// ReportStore on Kysely: a plan's records in groups for its report, and the fleet's completions.
+import type { UpgradeStatus } from '@updraft/core';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { Completions, ReportStore } from '../../modules/plans/report-store.ts';
+import type { Completions, ReportGroup, ReportStore } from '../../modules/plans/report-store.ts';
+import type { SqlDialect } from './migrations/migration.ts';
 import type { DatabaseSchema } from './schema.ts';
+import { groupedByHash } from './sql-helpers.ts';
 
-export function createKyselyReportStore(db: Kysely<DatabaseSchema>): ReportStore {
-  async function countUpgrades(planId: number) {
-    const rows = await db
-      .selectFrom('device_upgrades')
-      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('plan_id', '=', planId)
-      .groupBy('status')
-      .execute();
-    const counts = emptyUpgradeCounts();
-    for (const row of rows) counts[row.status as keyof typeof counts] = Number(row.n);
-    return counts;
-  }
-
+export function createKyselyReportStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect): ReportStore {
   /** Ended records matching `where` (over `device_upgrades u`), counted per bucket of finished_at. */
   async function completionSeries(where: RawBuilder<unknown>, bucketMs: number): Promise<Completions[]> {
     const bucket = sql`cast(${bucketMs} as bigint)`;
@@ -36,49 +26,48 @@ export function createKyselyReportStore(db: Kysely<DatabaseSchema>): ReportStore
   }
 
   return {
-    async report(planId, bucketMs) {
-      const counts = await countUpgrades(planId);
-      const progress = await sql<{ progress: number; n: number }>`select progress, count(*) as n
-        from device_upgrades where plan_id = ${planId} and status = 'upgrading'
-        group by progress order by progress`.execute(db);
-      const reasons = await sql<{ reason: string; n: number }>`select failure_reason as reason, count(*) as n
-        from device_upgrades where plan_id = ${planId} and status = 'failure'
-        group by failure_reason order by n desc, reason`.execute(db);
-      const refused = await sql<{ devices: number; total: number | null; waiting: number | null }>`select
-          count(*) as devices, sum(refusals) as total,
-          sum(case when status = 'pending' and next_action = 'reoffer' then 1 else 0 end) as waiting
-        from device_upgrades where plan_id = ${planId} and refusals > 0`.execute(db);
-      const r = refused.rows[0];
+    async reportGroups(planId, bucketMs) {
+      const bucket = sql`cast(${bucketMs} as bigint)`;
       const failedEver = sql`(attempts > 1 or status = 'failure')`;
-      const history = await sql<{ failed: number; attempts: number; first: number; awaiting: number }>`select
+      // One pass over the plan's records (issue 25): every figure of the report is a sum over
+      // these groups, which are few (statuses x components x waves x buckets x reasons).
+      const query = sql<Record<string, string | number | null>>`select status, component, skipped, wave,
+          case when active = 0 and finished_at is not null then finished_at / ${bucket} end as b,
+          case when ${failedEver} then coalesce(failure_reason, last_failure_reason) end as ever,
+          case when status = 'failure' then failure_reason end as reason,
+          case when status = 'upgrading' then progress end as upgrading_at,
+          count(*) as n,
           sum(case when ${failedEver} then 1 else 0 end) as failed,
-          sum(attempts - 1 + case when status = 'failure' then 1 else 0 end) as attempts,
-          sum(case when status = 'success' and attempts = 1 then 1 else 0 end) as first,
-          sum(case when confirmation = 'awaiting' and active = 1 then 1 else 0 end) as awaiting
-        from device_upgrades where plan_id = ${planId}`.execute(db);
-      const reasonsEver = await sql<{ reason: string; n: number }>`select
-          coalesce(failure_reason, last_failure_reason) as reason, count(*) as n from device_upgrades
-        where plan_id = ${planId} and ${failedEver} and coalesce(failure_reason, last_failure_reason) is not null
-        group by coalesce(failure_reason, last_failure_reason) order by n desc, reason`.execute(db);
-      const totals = history.rows[0];
-      return {
-        counts,
-        awaitingConfirmation: Number(totals?.awaiting ?? 0),
-        history: {
-          devicesFailed: Number(totals?.failed ?? 0),
-          failedAttempts: Number(totals?.attempts ?? 0),
-          firstAttemptSuccesses: Number(totals?.first ?? 0),
-          failureReasons: reasonsEver.rows.map((r) => ({ reason: r.reason, count: Number(r.n) })),
-        },
-        refusals: {
-          devices: Number(r?.devices ?? 0),
-          total: Number(r?.total ?? 0),
-          waiting: Number(r?.waiting ?? 0),
-        },
-        progress: progress.rows.map((r) => ({ progress: Number(r.progress), count: Number(r.n) })),
-        failureReasons: reasons.rows.map((r) => ({ reason: r.reason, count: Number(r.n) })),
-        completions: await completionSeries(sql`u.plan_id = ${planId}`, bucketMs),
-      };
+          sum(attempts - 1) as retries,
+          sum(case when attempts = 1 then 1 else 0 end) as first,
+          sum(case when confirmation = 'awaiting' and active = 1 then 1 else 0 end) as awaiting,
+          sum(case when refusals > 0 then 1 else 0 end) as refused,
+          sum(refusals) as refusals,
+          sum(case when refusals > 0 and next_action = 'reoffer' then 1 else 0 end) as reoffer
+        from device_upgrades where plan_id = ${planId}
+        group by status, component, skipped, wave, b, ever, reason, upgrading_at`;
+      const rows = await groupedByHash(db, dialect, query);
+      const orNull = (value: string | number | null | undefined) => (value == null ? null : value);
+      return rows.rows.map(
+        (r): ReportGroup => ({
+          status: r['status'] as UpgradeStatus,
+          component: Number(r['component']),
+          skipped: Number(r['skipped']),
+          wave: Number(r['wave']),
+          finishedBucket: r['b'] == null ? null : Number(r['b']) * bucketMs,
+          reasonEver: orNull(r['ever']) as string | null,
+          failureReason: orNull(r['reason']) as string | null,
+          progress: r['upgrading_at'] == null ? null : Number(r['upgrading_at']),
+          count: Number(r['n']),
+          failedEver: Number(r['failed']),
+          retries: Number(r['retries']),
+          firstAttempt: Number(r['first']),
+          awaiting: Number(r['awaiting']),
+          refused: Number(r['refused']),
+          refusals: Number(r['refusals']),
+          reoffer: Number(r['reoffer']),
+        }),
+      );
     },
 
     completions({ productId, since }, bucketMs) {

@@ -340,18 +340,6 @@ export function createKyselyUpgradeStore(
     assignWaves: (planId, groupIds, assign) => assignWaves(db, planId, groupIds, assign),
     targetedDevices: (plan, groupIds) => targetedDevices(db, plan, groupIds),
 
-    async componentGroups(planId) {
-      const rows = await sql<{ component: number; status: string; skipped: number; n: number }>`select
-        component, status, skipped, count(*) as n from device_upgrades where plan_id = ${planId}
-        group by component, status, skipped`.execute(db);
-      return rows.rows.map((r) => ({
-        component: Number(r.component),
-        status: r.status as UpgradeStatus,
-        skipped: Number(r.skipped),
-        count: Number(r.n),
-      }));
-    },
-
     async upgradeLog(upgradeId) {
       const rows = await db
         .selectFrom('device_upgrade_logs')

@@ -1,4 +1,5 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type Kysely, type QueryResult, type RawBuilder, sql } from 'kysely';
+import type { SqlDialect } from './migrations/migration.ts';
 
 /** Case-insensitive "column contains text", with LIKE's wildcards in `text` taken literally. */
 export function containsText(column: string, text: string): RawBuilder<boolean> {
@@ -36,4 +37,23 @@ export function isForeignKeyViolation(error: unknown): boolean {
   return (
     typeof e.errcode === 'number' && (e.errcode & 0xff) === 19 && String(e.message).includes('FOREIGN KEY')
   );
+}
+
+/**
+ * Runs a GROUP BY over computed keys with PostgreSQL's sorting off for its transaction, so that it
+ * groups in a hash table. PostgreSQL cannot tell how few groups such keys make: it expects about
+ * one per row and, past a few tens of thousands of rows, sorts every row (spilling to disk at
+ * 1,000,000) where a hash table of a few hundred groups takes a third of the time. SQLite has one
+ * way of grouping only.
+ */
+export async function groupedByHash<DB, R>(
+  db: Kysely<DB>,
+  dialect: SqlDialect,
+  query: RawBuilder<R>,
+): Promise<QueryResult<R>> {
+  if (dialect !== 'postgres') return query.execute(db);
+  return db.transaction().execute(async (trx) => {
+    await sql`set local enable_sort = off`.execute(trx);
+    return query.execute(trx);
+  });
 }

@@ -4,13 +4,14 @@ import { countComponents, countNoUpdateRequired, planComponents } from '@updraft
 import type { PlanLifecycle } from './plan-lifecycle.ts';
 import type { PlanServiceOptions } from './plan-service-options.ts';
 import { waveStateOf } from './plan-waves.ts';
+import { planReportOf } from './report-groups.ts';
 import { countsPerWave } from './wave-assignment.ts';
 
 // Epoch milliseconds are UTC, so whole multiples of a day start at UTC midnight.
 const dayMs = 86_400_000;
 
 export function createPlanReports(
-  { reports: store, upgrades, clock }: PlanServiceOptions,
+  { reports: store, clock }: PlanServiceOptions,
   { getPlan }: Pick<PlanLifecycle, 'getPlan'>,
 ) {
   return {
@@ -18,11 +19,8 @@ export function createPlanReports(
     async report(planId: number, bucketMs: number) {
       const plan = await getPlan(planId);
       const waveCount = plan.spec.waves?.length ?? 1;
-      const [data, groups, waveGroups] = await Promise.all([
-        store.report(planId, bucketMs),
-        upgrades.componentGroups(planId),
-        waveCount > 1 ? upgrades.waveGroups(planId) : Promise.resolve([]),
-      ]);
+      const groups = await store.reportGroups(planId, bucketMs);
+      const data = planReportOf(groups);
       const components = planComponents(plan.spec);
       const counts = countComponents(groups, components.length);
       return {
@@ -38,7 +36,7 @@ export function createPlanReports(
         // Each wave's devices by status and where it stands; none for a plan of one wave.
         waves:
           waveCount > 1
-            ? countsPerWave(waveGroups, waveCount).map((waveCounts, index) => ({
+            ? countsPerWave(groups, waveCount).map((waveCounts, index) => ({
                 index,
                 state: waveStateOf(plan, index),
                 counts: waveCounts,

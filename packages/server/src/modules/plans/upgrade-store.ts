@@ -202,8 +202,4 @@ export interface UpgradeStore {
     plan: TargetedSpec,
     groupIds: readonly string[],
   ): Promise<{ id: string; groupIds: string[] }[]>;
-  /** The plan's records counted by component, status and skipped components (core countComponents). */
-  componentGroups(
-    planId: number,
-  ): Promise<{ component: number; status: UpgradeStatus; skipped: number; count: number }[]>;
 }
