@@ -154,9 +154,12 @@ export function createKyselyUpgradeStore(
       // A spec not saved has no plan of its own: every active upgrade of the module is another's.
       const where = sql`${targetingSql(plan)} and ${busySql(plan.id, planModules(plan.spec, plan.module))}`;
       const count = await sql<{ n: number }>`select count(*) as n from devices d where ${where}`.execute(db);
+      const n = Number(count.rows[0]?.n ?? 0);
+      // None busy, the usual case: no second pass over the targeted devices to list none.
+      if (n === 0) return { count: 0, deviceIds: [] };
       const ids = await sql<{ id: number }>`select d.id from devices d where ${where}
         order by d.id limit ${limit}`.execute(db);
-      return { count: Number(count.rows[0]?.n ?? 0), deviceIds: ids.rows.map((r) => Number(r.id)) };
+      return { count: n, deviceIds: ids.rows.map((r) => Number(r.id)) };
     },
 
     async conflictingUpgradeIds(planId, limit) {
