@@ -17,12 +17,13 @@ import { toPage } from '../../modules/pagination.ts';
 import type {
   ClaimedPlan,
   StoredUpgrade,
+  TargetedSpec,
   UpgradeRecord,
   UpgradeStore,
 } from '../../modules/plans/upgrade-store.ts';
 import { enrolNextBatch, enrolRecent, loadTargetPlan } from './internal/enrolment.ts';
 import { toPlan, toState, type UpgradeRow } from './internal/plan-rows.ts';
-import { busySql, planModules, targetingSql } from './internal/plan-targeting.ts';
+import { busyDevicesSql, busySql, planModules, targetingSql } from './internal/plan-targeting.ts';
 import { claim } from './internal/upgrade-claims.ts';
 import { createUpgradeWriter, statusChanges } from './internal/upgrade-writer.ts';
 import { assignWaves, targetedDevices } from './internal/wave-assignment.ts';
@@ -49,6 +50,14 @@ export function createKyselyUpgradeStore(
     d.free_space as device_free_space,
     dv.version as device_version`;
   const nullableNumber = (value: number | string | null) => (value === null ? null : Number(value));
+  /** The first `limit` targeted devices another plan holds (busySql), by id. */
+  async function busyIds(plan: TargetedSpec, limit: number) {
+    // A spec not saved has no plan of its own: every active upgrade of the module is another's.
+    const busy = busySql(plan.id, planModules(plan.spec, plan.module));
+    const ids = await sql<{ id: number }>`select d.id from devices d where ${targetingSql(plan)} and ${busy}
+      order by d.id limit ${limit}`.execute(db);
+    return ids.rows.map((r) => Number(r.id));
+  }
   const toRecord = (row: RecordRow): UpgradeRecord => ({
     id: row.id,
     planId: row.plan_id,
@@ -137,10 +146,16 @@ export function createKyselyUpgradeStore(
       return counts;
     },
 
-    async countTargets(plan) {
-      const count = await sql<{ n: number }>`select count(*) as n from devices d
+    async countTargets(plan, limit) {
+      const modules = planModules(plan.spec, plan.module);
+      const count = await sql<{ n: number; busy: number }>`select count(*) as n, count(b.device_id) as busy
+        from devices d left join (${busyDevicesSql(plan.id, modules)}) b on b.device_id = d.id
         where ${targetingSql(plan)}`.execute(db);
-      return Number(count.rows[0]?.n ?? 0);
+      const busy = Number(count.rows[0]?.busy ?? 0);
+      return {
+        devices: Number(count.rows[0]?.n ?? 0),
+        busy: { count: busy, deviceIds: busy === 0 ? [] : await busyIds(plan, limit) },
+      };
     },
 
     async targetVersions(plan) {
@@ -156,10 +171,7 @@ export function createKyselyUpgradeStore(
       const count = await sql<{ n: number }>`select count(*) as n from devices d where ${where}`.execute(db);
       const n = Number(count.rows[0]?.n ?? 0);
       // None busy, the usual case: no second pass over the targeted devices to list none.
-      if (n === 0) return { count: 0, deviceIds: [] };
-      const ids = await sql<{ id: number }>`select d.id from devices d where ${where}
-        order by d.id limit ${limit}`.execute(db);
-      return { count: n, deviceIds: ids.rows.map((r) => Number(r.id)) };
+      return { count: n, deviceIds: n === 0 ? [] : await busyIds(plan, limit) };
     },
 
     async conflictingUpgradeIds(planId, limit) {

@@ -129,9 +129,8 @@ export function createPlanLifecycle(options: PlanServiceOptions) {
   async function countTargets(
     plan: TargetedSpec,
   ): Promise<{ devices: number; busy: ConflictReport; waves: number[] }> {
-    const [devices, busy, waves] = await Promise.all([
-      upgrades.countTargets(plan),
-      upgrades.findConflicts(plan, conflictListLength),
+    const [{ devices, busy }, waves] = await Promise.all([
+      upgrades.countTargets(plan, conflictListLength),
       previewWaveCounts(upgrades, plan),
     ]);
     return { devices, busy, waves };

@@ -125,8 +125,11 @@ export interface ConflictReport {
 
 export interface UpgradeStore {
   countUpgrades(planId: number): Promise<UpgradeCounts>;
-  /** Devices the plan targets now: its target, lists and, for a delta, the source version. */
-  countTargets(plan: TargetedSpec): Promise<number>;
+  /**
+   * Devices the plan targets now (its target, lists and, for a delta, the source version), and
+   * those of them another plan holds, as findConflicts lists them: counted in one pass.
+   */
+  countTargets(plan: TargetedSpec, limit: number): Promise<{ devices: number; busy: ConflictReport }>;
   /** The versions the targeted devices report for the plan's module, with how many run each. */
   targetVersions(plan: TargetedSpec): Promise<{ version: string; devices: number }[]>;
   /** Targeted devices that have an active upgrade of the module in another plan. */
