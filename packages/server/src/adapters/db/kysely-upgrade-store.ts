@@ -23,7 +23,7 @@ import type {
 } from '../../modules/plans/upgrade-store.ts';
 import { enrolNextBatch, enrolRecent, loadTargetPlan } from './internal/enrolment.ts';
 import { toPlan, toState, type UpgradeRow } from './internal/plan-rows.ts';
-import { busyDevicesSql, busySql, planModules, targetingSql } from './internal/plan-targeting.ts';
+import { busySql, planModules, targetingSql } from './internal/plan-targeting.ts';
 import { claim } from './internal/upgrade-claims.ts';
 import { createUpgradeWriter, statusChanges } from './internal/upgrade-writer.ts';
 import { assignWaves, targetedDevices } from './internal/wave-assignment.ts';
@@ -147,14 +147,18 @@ export function createKyselyUpgradeStore(
     },
 
     async countTargets(plan, limit) {
-      const modules = planModules(plan.spec, plan.module);
-      const count = await sql<{ n: number; busy: number }>`select count(*) as n, count(b.device_id) as busy
-        from devices d left join (${busyDevicesSql(plan.id, modules)}) b on b.device_id = d.id
-        where ${targetingSql(plan)}`.execute(db);
-      const busy = Number(count.rows[0]?.busy ?? 0);
+      // One pass: busySql probes the one-active index once per targeted device (at 1,000,000
+      // devices as fast as joining the busy set, which must be built first, and faster than
+      // counting targets and busy devices in two passes at once on two cores).
+      const busy = busySql(plan.id, planModules(plan.spec, plan.module));
+      const count = await sql<{ n: number; busy: number }>`select count(*) as n,
+        sum(case when ${busy} then 1 else 0 end) as busy from devices d where ${targetingSql(plan)}`.execute(
+        db,
+      );
+      const busyCount = Number(count.rows[0]?.busy ?? 0);
       return {
         devices: Number(count.rows[0]?.n ?? 0),
-        busy: { count: busy, deviceIds: busy === 0 ? [] : await busyIds(plan, limit) },
+        busy: { count: busyCount, deviceIds: busyCount === 0 ? [] : await busyIds(plan, limit) },
       };
     },
 

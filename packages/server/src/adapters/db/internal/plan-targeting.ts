@@ -88,19 +88,6 @@ export function busySql(planId: number | null, modules: readonly string[]): RawB
 }
 
 /**
- * busySql as a set: the ids of the devices it holds true for, each once, to join instead of
- * probing per device (a preview counts targets and busy devices in one pass, issue 25).
- */
-export function busyDevicesSql(planId: number | null, modules: readonly string[]): RawBuilder<unknown> {
-  const other = planId === null ? sql`` : sql` and o.plan_id <> ${planId}`;
-  return sql`select o.device_id from device_upgrades o
-    where o.module in (${sql.join(modules)}) and o.active = 1${other}
-    union select o.device_id from device_upgrades o join plan_components pc
-      on pc.plan_id = o.plan_id and pc.position > o.component
-    where o.active = 1${other} and pc.module in (${sql.join(modules)})`;
-}
-
-/**
  * Devices `d` that another plan holds for one of `modules` beyond the component it is on: the
  * one-active-plan index guards the module a record is on now, this the modules it will go on to
  * (docs/adr/0013-plan-components.md). `planId` null: every plan is another.
