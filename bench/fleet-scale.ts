@@ -23,7 +23,8 @@
 // - the upgrade log's retention (UPDRAFT_UPGRADE_LOG_RETENTION_DAYS) over the finished plan;
 // - the server's RSS (this process) sampled throughout.
 // PostgreSQL's ANALYZE after the import has no SQLite counterpart (the app runs none there).
-// `--only import` stops after the import and its COPY baseline (the figure to compare alternately).
+// `--only import` stops after the import and its COPY baseline (the figure to compare alternately);
+// `--only targeting` after the target counts as well.
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,8 @@ export const aims: Aims = {
 export async function main(argv: string[]): Promise<void> {
   const count = Number(option(argv, 'devices', '1000000'));
   const only = option(argv, 'only', '');
-  if (only !== '' && only !== 'import') throw new Error('--only takes import');
+  if (only !== '' && only !== 'import' && only !== 'targeting')
+    throw new Error('--only takes import or targeting');
   const rss = rssSampler();
   const dataDir = mkdtempSync(join(tmpdir(), 'updraft-fleet-'));
   const fleetDb = await openFleetDb(option(argv, 'db', 'postgres'), dataDir);
@@ -153,6 +155,15 @@ export async function main(argv: string[]): Promise<void> {
       log(`target count ${name}: ${JSON.stringify(answer)} in ${ms.toFixed(0)} ms`);
     }
     log(`group of ${added.added} devices`);
+    if (only === 'targeting') {
+      console.log(
+        `RESULT fleet-scale devices=${count} import_s=${importS.toFixed(1)} ${copies} ` +
+          `target_count_ms=${Math.max(...Object.values(targets)).toFixed(0)} ` +
+          `target_all_ms=${targets['all']!.toFixed(0)} target_version_ms=${targets['version']!.toFixed(0)} ` +
+          `target_group_ms=${targets['group']!.toFixed(0)} rss_mb=${rss.peakMb().toFixed(0)}`,
+      );
+      return;
+    }
 
     // Enrolment and dispatch: every device connects (at the database level), one plan over all.
     await sql`update devices set online = 1, last_seen_at = ${Date.now()} where product_id = ${product.id}`.execute(
