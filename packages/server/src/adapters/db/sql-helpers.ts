@@ -43,9 +43,8 @@ export function isForeignKeyViolation(error: unknown): boolean {
  * Runs a GROUP BY over computed keys with PostgreSQL's sorting off for its transaction, so that it
  * groups in a hash table. PostgreSQL cannot tell how few groups such keys make: it expects about
  * one per row and, past a few tens of thousands of rows, sorts every row (spilling to disk at
- * 1,000,000) where a hash table of a few hundred groups takes a third of the time. JIT is off too:
- * at 1,000,000 rows compiling the query's expressions took longer than it saved (0.9-1.3 s with
- * it, 0.5-0.6 s without, the plan report at load average 9). SQLite has one way of grouping only.
+ * 1,000,000) where a hash table of a few hundred groups takes a third of the time. SQLite has one
+ * way of grouping only.
  */
 export async function groupedByHash<DB, R>(
   db: Kysely<DB>,
@@ -55,7 +54,6 @@ export async function groupedByHash<DB, R>(
   if (dialect !== 'postgres') return query.execute(db);
   return db.transaction().execute(async (trx) => {
     await sql`set local enable_sort = off`.execute(trx);
-    await sql`set local jit = off`.execute(trx);
     return query.execute(trx);
   });
 }
