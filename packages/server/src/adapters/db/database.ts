@@ -33,10 +33,6 @@ export function openDatabase(target: DatabaseTarget): Database {
     const pool = new pg.Pool({
       connectionString: target.url,
       max: 10,
-      // No JIT: at 1,000,000 devices compiling a report's or a target count's expressions took
-      // longer than it saved (0.5-0.6 s of a 1.1-1.8 s count; docs/capacity.md). An `options`
-      // parameter in the URL replaces this.
-      options: '-c jit=off',
       types: {
         // Ids, times and sizes are bigint columns well inside 2^53: read them as numbers.
         getTypeParser: (oid: number, format?: 'text' | 'binary') =>

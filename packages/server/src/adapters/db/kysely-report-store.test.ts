@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { planReportOf } from '../../modules/plans/report-groups.ts';
 import { createPlanStores, seedFleet, seedPackage } from '../../test-support/plan-fleet.ts';
 import { createTestDatabase, skipReason, type TestDatabase } from '../../test-support/test-database.ts';
-import { groupedByHash } from './sql-helpers.ts';
+import { readAtScale } from './sql-helpers.ts';
 
 const skip = (await skipReason()) ?? false;
 
@@ -197,12 +197,19 @@ describe('kysely report store', { skip }, () => {
     assert.equal(skippedSecond, records.filter((r) => r.component === 1 && r.skipped === 1).length);
   });
 
-  it("groups by hash on PostgreSQL: sorting off for the statement only, JIT off for the app's sessions", async (test) => {
+  it('reads at scale on PostgreSQL without JIT, grouping by hash, for the statement only', async (test) => {
     if (t.database.dialect !== 'postgres') return test.skip('PostgreSQL only');
     const settings = sql<{ sort: string; jit: string }>`select current_setting('enable_sort') as sort,
       current_setting('jit') as jit`;
-    const inside = await groupedByHash(t.database.db, t.database.dialect, settings);
-    assert.deepEqual({ ...inside.rows[0] }, { sort: 'off', jit: 'off' });
-    assert.deepEqual({ ...(await settings.execute(t.database.db)).rows[0] }, { sort: 'on', jit: 'off' });
+    const { db, dialect } = t.database;
+    const row = async (result: Promise<{ rows: { sort: string; jit: string }[] }>) => ({
+      ...(await result).rows[0],
+    });
+    assert.deepEqual(await row(readAtScale(db, dialect, settings, { hashGroups: true })), {
+      sort: 'off',
+      jit: 'off',
+    });
+    assert.deepEqual(await row(readAtScale(db, dialect, settings)), { sort: 'on', jit: 'off' });
+    assert.deepEqual(await row(settings.execute(db)), { sort: 'on', jit: 'on' });
   });
 });

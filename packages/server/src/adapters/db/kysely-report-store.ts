@@ -4,7 +4,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Completions, ReportGroup, ReportStore } from '../../modules/plans/report-store.ts';
 import type { SqlDialect } from './migrations/migration.ts';
 import type { DatabaseSchema } from './schema.ts';
-import { groupedByHash } from './sql-helpers.ts';
+import { readAtScale } from './sql-helpers.ts';
 
 export function createKyselyReportStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect): ReportStore {
   /** Ended records matching `where` (over `device_upgrades u`), counted per bucket of finished_at. */
@@ -46,7 +46,7 @@ export function createKyselyReportStore(db: Kysely<DatabaseSchema>, dialect: Sql
           sum(case when refusals > 0 and next_action = 'reoffer' then 1 else 0 end) as reoffer
         from device_upgrades where plan_id = ${planId}
         group by status, component, skipped, wave, b, ever, reason, upgrading_at`;
-      const rows = await groupedByHash(db, dialect, query);
+      const rows = await readAtScale(db, dialect, query, { hashGroups: true });
       const orNull = (value: string | number | null | undefined) => (value == null ? null : value);
       return rows.rows.map(
         (r): ReportGroup => ({

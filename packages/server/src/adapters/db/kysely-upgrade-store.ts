@@ -32,6 +32,7 @@ import { enqueueWebhookEvents } from './kysely-webhook-store.ts';
 import type { SqlDialect } from './migrations/migration.ts';
 import { prepareQuery } from './prepared-query.ts';
 import type { DatabaseSchema } from './schema.ts';
+import { readAtScale } from './sql-helpers.ts';
 
 export function createKyselyUpgradeStore(
   db: Kysely<DatabaseSchema>,
@@ -151,9 +152,11 @@ export function createKyselyUpgradeStore(
       // devices as fast as joining the busy set, which must be built first, and faster than
       // counting targets and busy devices in two passes at once on two cores).
       const busy = busySql(plan.id, planModules(plan.spec, plan.module));
-      const count = await sql<{ n: number; busy: number }>`select count(*) as n,
-        sum(case when ${busy} then 1 else 0 end) as busy from devices d where ${targetingSql(plan)}`.execute(
+      const count = await readAtScale(
         db,
+        dialect,
+        sql<{ n: number; busy: number }>`select count(*) as n,
+          sum(case when ${busy} then 1 else 0 end) as busy from devices d where ${targetingSql(plan)}`,
       );
       const busyCount = Number(count.rows[0]?.busy ?? 0);
       return {
