@@ -48,6 +48,12 @@ async function startProfile() {
   };
 }
 
+/** User and system CPU of this process since `before`, in seconds. */
+function cpuSeconds(before: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(before);
+  return (user + system) / 1e6;
+}
+
 interface Login {
   username: string;
   password: string;
@@ -119,7 +125,7 @@ async function createFleet(count: number, broker: 'embedded' | 'external', diale
 interface Clients {
   child: ChildProcess;
   /** Resolves when every device has had a message since the call. */
-  expect(phase: string): Promise<{ messages: number; bytes: number }>;
+  expect(phase: string): Promise<{ messages: number; bytes: number; cpuSeconds: number }>;
   close(): Promise<void>;
 }
 
@@ -129,7 +135,7 @@ async function startClients(logins: Login[], url: string, dir: string): Promise<
   const child = fork(join(here, 'support', 'mqtt-fanout-clients.ts'), [file, url], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const waiting = new Map<string, (value: { messages: number; bytes: number }) => void>();
+  const waiting = new Map<string, (value: { messages: number; bytes: number; cpuSeconds: number }) => void>();
   let closed: (() => void) | undefined;
   const ready = new Promise<{ connectSeconds: number; rssMb: number }>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`client process exited with ${code}`)));
@@ -137,7 +143,9 @@ async function startClients(logins: Login[], url: string, dir: string): Promise<
       if (message['type'] === 'ready')
         resolve(message as unknown as { connectSeconds: number; rssMb: number });
       if (message['type'] === 'done') {
-        waiting.get(String(message['phase']))?.(message as unknown as { messages: number; bytes: number });
+        waiting.get(String(message['phase']))?.(
+          message as unknown as { messages: number; bytes: number; cpuSeconds: number },
+        );
       }
       if (message['type'] === 'closed') closed?.();
     });
@@ -149,7 +157,9 @@ async function startClients(logins: Login[], url: string, dir: string): Promise<
   return {
     child,
     expect(phase) {
-      const done = new Promise<{ messages: number; bytes: number }>((resolve) => waiting.set(phase, resolve));
+      const done = new Promise<{ messages: number; bytes: number; cpuSeconds: number }>((resolve) =>
+        waiting.set(phase, resolve),
+      );
       child.send({ type: 'expect', phase });
       return done;
     },
@@ -189,15 +199,17 @@ async function measure(broker: 'embedded' | 'external', count: number, dir: stri
     const updraftDone = clients.expect('updraft');
     const profiler = profileFile ? await startProfile() : undefined;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await fleet.app.services.plans.runAction(fleet.planId, 'start', 'bench');
     await fleet.app.services.plans.tickPlan(fleet.planId, 'bench', 600_000);
     const dispatched = (performance.now() - started) / 1000;
     const got = await updraftDone;
     const updraft = (performance.now() - started) / 1000;
+    const updraftCpu = cpuSeconds(cpuBefore);
     if (profiler && profileFile) await profiler.stop(`${profileFile}.${broker}.cpuprofile`);
     pushBytes = got.bytes / got.messages;
     console.log(
-      `  Updraft: ${count} pushes in ${updraft.toFixed(2)} s (plan dispatched in ${dispatched.toFixed(2)} s; ${got.messages} messages, ${pushBytes.toFixed(0)} B each)`,
+      `  Updraft: ${count} pushes in ${updraft.toFixed(2)} s (plan dispatched in ${dispatched.toFixed(2)} s; ${got.messages} messages, ${pushBytes.toFixed(0)} B each; CPU ${updraftCpu.toFixed(2)} s in this process, ${got.cpuSeconds.toFixed(2)} s in the clients)`,
     );
 
     // Raw: one bare publish per device of a message of the same size, QoS 1, through the same broker.
@@ -216,13 +228,19 @@ async function measure(broker: 'embedded' | 'external', count: number, dir: stri
           })();
     const rawDone = clients.expect('raw');
     const rawStarted = performance.now();
+    const rawCpuBefore = process.cpuUsage();
     await Promise.all(fleet.logins.map((login) => publisher.publish(login.pushTopic, payload)));
-    await rawDone;
+    // Every publish acknowledged: when the publisher was done, against when the clients were.
+    const published = (performance.now() - rawStarted) / 1000;
+    const rawGot = await rawDone;
     const raw = (performance.now() - rawStarted) / 1000;
+    const rawCpu = cpuSeconds(rawCpuBefore);
     await publisher.close();
-    console.log(`  raw publish: ${count} messages in ${raw.toFixed(2)} s`);
+    console.log(
+      `  raw publish: ${count} messages in ${raw.toFixed(2)} s (all acknowledged to the publisher at ${published.toFixed(2)} s; CPU ${rawCpu.toFixed(2)} s in this process, ${rawGot.cpuSeconds.toFixed(2)} s in the clients)`,
+    );
     console.log(`  Updraft / raw: ${(updraft / raw).toFixed(2)}`);
-    return { updraft, raw, rssMb: process.memoryUsage.rss() / 2 ** 20 };
+    return { updraft, raw, updraftCpu, rawCpu, rssMb: process.memoryUsage.rss() / 2 ** 20 };
   } finally {
     await clients?.close();
     await fleet.close();
@@ -256,6 +274,8 @@ export async function main(argv: string[]): Promise<void> {
         keys.push(`${name}_vs_raw=${(result.updraft / result.raw).toFixed(2)}`);
         keys.push(`${name}_s=${result.updraft.toFixed(2)}`);
         keys.push(`${name}_raw_s=${result.raw.toFixed(2)}`);
+        keys.push(`${name}_cpu_s=${result.updraftCpu.toFixed(2)}`);
+        keys.push(`${name}_raw_cpu_s=${result.rawCpu.toFixed(2)}`);
       }
     }
   } finally {

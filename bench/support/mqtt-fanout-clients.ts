@@ -1,7 +1,8 @@
 // The device side of `npm run bench -- mqtt-fanout`, in a process of its own: connects every
 // device given in the file named by argv[2] to the broker at argv[3], subscribes each to its push
 // topic (QoS 1; a Quectel device its `q/1/d/{clientId}/+`), and tells the parent (IPC) when every device has had a message in the current
-// phase. The same harness receives Updraft's pushes and the raw baseline's publishes.
+// phase, and the CPU this process spent in it. The same harness receives Updraft's pushes and the
+// raw baseline's publishes.
 import { readFileSync } from 'node:fs';
 import { connectAsync, type MqttClient } from 'mqtt';
 
@@ -24,6 +25,8 @@ let phase = '';
 let reached = new Set<number>();
 let messages = 0;
 let bytes = 0;
+/** This process's CPU when the phase began: what receiving the phase's messages cost it. */
+let cpuAtExpect = process.cpuUsage();
 const clients: MqttClient[] = [];
 
 function onMessage(index: number, payload: Buffer) {
@@ -31,7 +34,10 @@ function onMessage(index: number, payload: Buffer) {
   bytes += payload.length;
   if (phase === '' || reached.has(index)) return;
   reached.add(index);
-  if (reached.size === devices.length) send({ type: 'done', phase, messages, bytes });
+  if (reached.size === devices.length) {
+    const { user, system } = process.cpuUsage(cpuAtExpect);
+    send({ type: 'done', phase, messages, bytes, cpuSeconds: (user + system) / 1e6 });
+  }
 }
 
 const started = performance.now();
@@ -73,6 +79,7 @@ process.on('message', (message: ParentMessage) => {
     reached = new Set();
     messages = 0;
     bytes = 0;
+    cpuAtExpect = process.cpuUsage();
     return;
   }
   // Close without waiting for each DISCONNECT round trip.
