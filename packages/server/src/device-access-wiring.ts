@@ -25,8 +25,6 @@ export function deviceDirectoryOn({
 }): DeviceDirectory {
   return {
     get: (id) => deviceStore.get(id),
-    getMany: (ids) => deviceStore.getMany(ids),
-    moduleVersionsOf: (ids, module) => deviceStore.moduleVersionsOf(ids, module),
     findByProductKey: (key, name) => deviceStore.findByProductKey(key, name),
     findByName: (productId, name) => deviceStore.findByName(productId, name),
     secretOf: (id) => devices.secretOf({ id }),
@@ -96,8 +94,12 @@ export function upgradeDirectoryOn({
   return {
     report: (inputs) => engine.reportDeviceEvents(inputs),
     getUpgrade: (id) => upgradeStore.upgradeRow(id).then((u) => u && { ...u, status: u.state.status }),
-    getUpgrades: async (ids) =>
-      (await upgradeStore.getUpgrades(ids)).map((u) => ({ ...u, status: u.state.status })),
+    pushSubjects: async (ids) =>
+      (await upgradeStore.pushSubjects(ids)).map(({ upgrade, device, version }) => ({
+        upgrade: { ...upgrade, status: upgrade.state.status },
+        device,
+        version: version ?? undefined,
+      })),
     activeUpgradesOf: async (deviceIds) =>
       (await upgradeStore.activeUpgradesOfDevices(deviceIds)).map((u) => ({ ...u, status: u.state.status })),
     activeUpgrades: async (deviceId) =>

@@ -55,20 +55,6 @@ export function createKyselyDeviceStore(
       return found;
     },
 
-    async moduleVersionsOf(ids, module) {
-      const found = new Map<number, string>();
-      for (const part of chunks([...ids], 500)) {
-        const rows = await db
-          .selectFrom('device_versions')
-          .select(['device_id', 'version'])
-          .where('module', '=', module)
-          .where('device_id', 'in', part)
-          .execute();
-        for (const row of rows) found.set(row.device_id, row.version);
-      }
-      return found;
-    },
-
     async insert(input, now) {
       try {
         return await db.transaction().execute(async (trx) => {

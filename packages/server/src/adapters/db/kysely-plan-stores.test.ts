@@ -185,8 +185,9 @@ describe('kysely plan store', { skip }, () => {
     assert.deepEqual(await store.countTargets(a, 2), { devices: 3, busy: { count: 0, deviceIds: [] } });
   });
 
-  it('looks up many upgrades at once, by id or by device, as one at a time would, past one statement of ids', async () => {
-    const fleet = await seedFleet(t.database, 620);
+  it('looks up many upgrades at once, for pushes or by device, as one at a time would, past one statement of ids', async () => {
+    // Every seventh device has reported no version.
+    const fleet = await seedFleet(t.database, 620, { versionOf: (i) => (i % 7 === 0 ? null : `1.${i}`) });
     const store = createPlanStores(t.database);
     const { plan } = await insertFullPlan(store, fleet.productId, 'bulk');
     await store.enrolNextBatch(plan.id, 1000, createUpgradeState(0, { manual: false }));
@@ -199,11 +200,25 @@ describe('kysely plan store', { skip }, () => {
     }
     assert.equal(ids.length, 620);
     const wanted = [...ids.filter((_, i) => i % 3 !== 1), 999_999_999];
-    const found = await store.getUpgrades(wanted);
+    // What a chunk of pushes reads: each upgrade with its device and version.
+    const found = await store.pushSubjects(wanted);
     assert.equal(found.length, wanted.length - 1, 'an unknown id is left out');
-    const sample = found.find((u) => u.id === wanted[200])!;
-    assert.deepEqual(sample, await store.getUpgrade(wanted[200]!));
-    assert.deepEqual(await store.getUpgrades([]), []);
+    for (const id of [wanted[0]!, wanted[200]!, wanted[412]!]) {
+      const { upgrade, device, version } = found.find((s) => s.upgrade.id === id)!;
+      const record = (await store.getUpgrade(id))!;
+      const { deviceName: _, device: seen, ...stored } = record;
+      assert.deepEqual(upgrade, stored);
+      const i = fleet.deviceIds.indexOf(record.deviceId);
+      assert.deepEqual(device, {
+        id: record.deviceId,
+        productId: fleet.productId,
+        name: `d${i}`,
+        gatewayId: null,
+      });
+      assert.equal(version, seen.version);
+      assert.equal(version, i % 7 === 0 ? null : `1.${i}`);
+    }
+    assert.deepEqual(await store.pushSubjects([]), []);
     // By device, active ones only (an LwM2M instance's sweep, issue 21).
     const active = await store.activeUpgradesOfDevices([...fleet.deviceIds, 999_999_999]);
     assert.equal(active.length, 620);

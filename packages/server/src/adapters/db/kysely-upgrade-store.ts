@@ -16,6 +16,7 @@ import type { UpgradeEventCoalescer } from '../../modules/live/upgrade-event-coa
 import { toPage } from '../../modules/pagination.ts';
 import type {
   ClaimedPlan,
+  PushSubject,
   StoredUpgrade,
   TargetedSpec,
   UpgradeRecord,
@@ -90,6 +91,19 @@ export function createKyselyUpgradeStore(
     device_signal: number | string | null;
     device_battery: number | string | null;
     device_free_space: number | string | null;
+    device_version: string | null;
+  };
+  // A push's read: the upgrade, the device's identity and its version of the upgrade's module,
+  // and no more (the push queue reads one chunk of pushes at a time).
+  const pushQuery = sql`select u.*, p.status as plan_status, d.product_id as device_product_id,
+    d.name as device_name, d.gateway_id as device_gateway_id, dv.version as device_version
+    from device_upgrades u join devices d on d.id = u.device_id join plans p on p.id = u.plan_id
+    left join device_versions dv on dv.device_id = u.device_id and dv.module = u.module`;
+  type PushRow = UpgradeRow & {
+    plan_status: string;
+    device_product_id: number;
+    device_name: string;
+    device_gateway_id: number | null;
     device_version: string | null;
   };
   const toUpgradeRow = (row: UpgradeRow & { plan_status: string }): StoredUpgrade => ({
@@ -275,12 +289,23 @@ export function createKyselyUpgradeStore(
       return rows.rows[0] && toRecord(rows.rows[0]);
     },
 
-    async getUpgrades(ids) {
-      const found: UpgradeRecord[] = [];
+    async pushSubjects(ids) {
+      const found: PushSubject[] = [];
       for (let start = 0; start < ids.length; start += 500) {
         const part = ids.slice(start, start + 500);
-        const rows = await sql<RecordRow>`${recordQuery} where u.id in (${sql.join(part)})`.execute(db);
-        for (const row of rows.rows) found.push(toRecord(row));
+        const rows = await sql<PushRow>`${pushQuery} where u.id in (${sql.join(part)})`.execute(db);
+        for (const row of rows.rows) {
+          found.push({
+            upgrade: toUpgradeRow(row),
+            device: {
+              id: row.device_id,
+              productId: row.device_product_id,
+              name: row.device_name,
+              gatewayId: row.device_gateway_id,
+            },
+            version: row.device_version,
+          });
+        }
       }
       return found;
     },

@@ -60,8 +60,8 @@ export function createOffers({
   reports,
   seen,
 }: {
-  devices: Pick<DeviceDirectory, 'getMany' | 'moduleVersionsOf' | 'versionOf'>;
-  upgrades: Pick<UpgradeDirectory, 'getUpgrades' | 'activeUpgrade' | 'activeUpgrades' | 'activeUpgradesOf'>;
+  devices: Pick<DeviceDirectory, 'versionOf'>;
+  upgrades: Pick<UpgradeDirectory, 'pushSubjects' | 'activeUpgrade' | 'activeUpgrades' | 'activeUpgradesOf'>;
   tokens: DownloadTokens;
   caches: AccessCaches;
   reports: Pick<Reports, 'submit' | 'saveVersion' | 'storeVersion' | 'healTimedOut'>;
@@ -308,31 +308,19 @@ export function createOffers({
     activeUpgradesOf: (deviceIds) => upgrades.activeUpgradesOf(deviceIds),
 
     async pushOffers(notices, reachable = async () => true) {
-      const [found, summaries] = await Promise.all([
-        devices.getMany(notices.map((n) => n.deviceId)),
-        upgrades.getUpgrades(notices.map((n) => n.upgradeId)),
-      ]);
-      const byId = new Map(found.map((device) => [device.id, device]));
-      const upgradeById = new Map(summaries.map((u) => [u.id, u]));
+      const subjects = await upgrades.pushSubjects(notices.map((n) => n.upgradeId));
+      const byId = new Map(subjects.map((subject) => [subject.upgrade.id, subject]));
       // One offer per notice: a device re-pushed twice before the queue reached it gets both (§1.7).
       const live = notices
-        .map((n) => upgradeById.get(n.upgradeId))
+        .map((n) => byId.get(n.upgradeId))
         .filter(
-          (u): u is UpgradeSummary =>
-            u !== undefined && byId.has(u.deviceId) && !isTerminalUpgradeStatus(u.status),
+          (s): s is NonNullable<typeof s> => s !== undefined && !isTerminalUpgradeStatus(s.upgrade.status),
         );
-      const versions = new Map<string, Map<number, string>>();
-      for (const module of new Set(live.map((u) => u.module))) {
-        const ids = live.filter((u) => u.module === module).map((u) => u.deviceId);
-        versions.set(module, await devices.moduleVersionsOf(ids, module));
-      }
       const offers = await Promise.all(
-        live.map(async (upgrade) => {
-          const device = byId.get(upgrade.deviceId)!;
+        live.map(async ({ upgrade, device, version }) => {
           const plan = await caches.planOf(upgrade.planId);
           const reach = plan && (await reachable(device));
           if (!plan || !reach) return undefined;
-          const version = versions.get(upgrade.module)?.get(device.id);
           const rule = reach === 'without-links' ? 'none' : 'reuse';
           const offer = await issueOffer(device, upgrade, upgrade.module, plan, version, rule);
           return { device, module: upgrade.module, offer };

@@ -18,10 +18,6 @@ export interface Telemetry {
 /** The devices and catalog modules as device access needs them. */
 export interface DeviceDirectory {
   get(id: number): Promise<AccessDevice | undefined>;
-  /** The devices of these ids that exist (one query). */
-  getMany(ids: readonly number[]): Promise<AccessDevice[]>;
-  /** The versions these devices last reported for the module, by device id (one query). */
-  moduleVersionsOf(ids: readonly number[], module: string): Promise<Map<number, string>>;
   findByProductKey(productKey: string, name: string): Promise<AccessDevice | undefined>;
   findByName(productId: number, name: string): Promise<AccessDevice | undefined>;
   secretOf(id: number): Promise<string>;
@@ -57,8 +53,13 @@ export interface AccessPlan {
 export interface UpgradeDirectory {
   report(inputs: readonly DeviceEventInput[]): Promise<UpgradeOutcome[]>;
   getUpgrade(id: number): Promise<UpgradeSummary | undefined>;
-  /** The upgrades of these ids that exist (one query). */
-  getUpgrades(ids: readonly number[]): Promise<UpgradeSummary[]>;
+  /**
+   * The upgrades of these ids that exist, each with its device and the version the device last
+   * reported for the upgrade's module (one query per 500): what a chunk of pushes reads.
+   */
+  pushSubjects(
+    ids: readonly number[],
+  ): Promise<{ upgrade: UpgradeSummary; device: AccessDevice; version: string | undefined }[]>;
   activeUpgrade(deviceId: number, module: string): Promise<UpgradeSummary | undefined>;
   /** The version the device last reported for the module and its active upgrade of it, read together. */
   versionAndActiveUpgrade(

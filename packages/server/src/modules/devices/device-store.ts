@@ -128,8 +128,6 @@ export interface DeviceStore {
   versionOf(id: number, module: string): Promise<string | undefined>;
   /** The product's devices per reported module version. */
   fleetVersions(productId: number): Promise<FleetVersion[]>;
-  /** The versions these devices reported for the module, by device id (one query). */
-  moduleVersionsOf(ids: readonly number[], module: string): Promise<Map<number, string>>;
   setVersion(id: number, module: string, version: string, now: number): Promise<void>;
   /** Several devices' versions in one statement (the last of a device and module wins). */
   setVersions(entries: readonly VersionWrite[], now: number): Promise<void>;

@@ -106,6 +106,14 @@ export interface UpgradeRecord extends StoredUpgrade {
   };
 }
 
+/** An upgrade about to be pushed, read together with what its push needs of the device. */
+export interface PushSubject {
+  upgrade: StoredUpgrade;
+  device: { id: number; productId: number; name: string; gatewayId: number | null };
+  /** The version the device last reported for the upgrade's module (null: none). */
+  version: string | null;
+}
+
 /**
  * What targeting reads: a saved plan (its lists are stored with it) or a spec not saved (id
  * null: a preview, whose lists are read from the spec).
@@ -167,8 +175,12 @@ export interface UpgradeStore {
   ): Promise<{ claimed: number; result: T }>;
 
   getUpgrade(id: number): Promise<UpgradeRecord | undefined>;
-  /** The upgrades of these ids that exist, in no particular order (one query per 500). */
-  getUpgrades(ids: readonly number[]): Promise<UpgradeRecord[]>;
+  /**
+   * What pushing these upgrades needs, for the ids that exist, in no particular order (one query
+   * per 500): each upgrade with its device and the version the device last reported for the
+   * upgrade's module.
+   */
+  pushSubjects(ids: readonly number[]): Promise<PushSubject[]>;
   listUpgrades(planId: number, filter: UpgradeFilter, page: PageRequest): Promise<Page<UpgradeRecord>>;
   upgradesOfDevice(deviceId: number, page: PageRequest): Promise<Page<UpgradeRecord>>;
   activeUpgradesOfDevice(deviceId: number): Promise<UpgradeRecord[]>;
