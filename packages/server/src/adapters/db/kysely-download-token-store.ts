@@ -1,11 +1,12 @@
 // Download tokens in SQL (migration 0003). The table is declared here rather than in schema.ts:
 // nothing outside the device-access module reads it.
-import type { Kysely, Selectable } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type {
   DownloadTokenStore,
   NewDownloadToken,
   StoredDownloadToken,
 } from '../../modules/device-access/download-token-store.ts';
+import { rowsPerStatement } from './internal/device-rows.ts';
 import { prepareQuery } from './prepared-query.ts';
 import type { DatabaseSchema } from './schema.ts';
 
@@ -20,6 +21,18 @@ interface DownloadTokensTable {
   created_at: number;
   expires_at: number;
 }
+
+/** The columns a token insert writes, in the order of its parameters. */
+const tokenColumns = [
+  'token_hash',
+  'upgrade_id',
+  'device_id',
+  'package_id',
+  'file_position',
+  'superseded',
+  'created_at',
+  'expires_at',
+] as const;
 
 function storedOf(row: Selectable<DownloadTokensTable>): StoredDownloadToken {
   return {
@@ -40,6 +53,24 @@ export function createKyselyDownloadTokenStore(base: Kysely<DatabaseSchema>): Do
   const byHash = prepareQuery(db as Kysely<unknown>, (tokenHash: string) =>
     db.selectFrom('download_tokens').selectAll().where('token_hash', '=', tokenHash),
   );
+  // A push chunk's tokens are one insert of hundreds of rows: its SQL is built once per row count
+  // (Kysely's builder made and compiled a node per value on every batch).
+  const insertSqls = new Map<number, string>();
+  function insertSql(rows: number): string {
+    let text = insertSqls.get(rows);
+    if (text === undefined) {
+      const row = Object.fromEntries(
+        tokenColumns.map((c) => [c, 0]),
+      ) as unknown as Insertable<DownloadTokensTable>;
+      text = db
+        .insertInto('download_tokens')
+        .values(Array.from({ length: rows }, () => row))
+        .compile().sql;
+      if (insertSqls.size >= 100) insertSqls.clear();
+      insertSqls.set(rows, text);
+    }
+    return text;
+  }
   return {
     async insertMany(tokens: readonly NewDownloadToken[]) {
       if (tokens.length === 0) return;
@@ -55,21 +86,26 @@ export function createKyselyDownloadTokenStore(base: Kysely<DatabaseSchema>): Do
           .where('upgrade_id', 'in', upgrades)
           .where('superseded', '=', 0)
           .execute();
-        await trx
-          .insertInto('download_tokens')
-          .values(
-            tokens.map((token) => ({
-              token_hash: token.tokenHash,
-              upgrade_id: token.upgradeId,
-              device_id: token.deviceId,
-              package_id: token.packageId,
-              file_position: token.filePosition,
-              superseded: last.get(keyOf(token)) === token ? 0 : 1,
-              created_at: token.createdAt,
-              expires_at: token.expiresAt,
-            })),
-          )
-          .execute();
+        // Row after row, in the columns' order (insertSql).
+        const params: unknown[] = [];
+        for (const token of tokens) {
+          params.push(
+            token.tokenHash,
+            token.upgradeId,
+            token.deviceId,
+            token.packageId,
+            token.filePosition,
+            last.get(keyOf(token)) === token ? 0 : 1,
+            token.createdAt,
+            token.expiresAt,
+          );
+        }
+        // Eight parameters a row: a batch of grants of packages of many files takes several statements.
+        for (let first = 0; first < tokens.length; first += rowsPerStatement) {
+          const rows = Math.min(rowsPerStatement, tokens.length - first);
+          const part = params.slice(first * tokenColumns.length, (first + rows) * tokenColumns.length);
+          await trx.executeQuery(CompiledQuery.raw(insertSql(rows), part));
+        }
       });
     },
 

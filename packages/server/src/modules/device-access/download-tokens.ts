@@ -2,7 +2,7 @@
 // valid for a configured time (OneNET: 48 hours), bound to one device, one upgrade and one file
 // of the package offered: a package of n files gets n tokens, issued and written together.
 import type { Clock } from '../../adapters/clock/clock.ts';
-import { randomToken, sha256Hex } from '../../internal/secrets.ts';
+import { createTokenSource, sha256Hex } from '../../internal/secrets.ts';
 import type { DownloadTokenStore, NewDownloadToken, StoredDownloadToken } from './download-token-store.ts';
 import { createEventBatcher } from './event-batcher.ts';
 
@@ -41,26 +41,25 @@ export function createDownloadTokens({
   ttlMs: number;
 }) {
   // Tokens issued in the same turn of the event loop are written in one transaction (SQLite
-  // answers a commit per check otherwise: the check path's largest cost after the engine's).
-  // The tokens of one grant stay in one batch: a later batch supersedes the upgrade's tokens.
+  // answers a commit per check otherwise: the check path's largest cost after the engine's), a
+  // push chunk's (transports/push-queue.ts: 500) in one. The tokens of one grant stay in one
+  // batch: a later batch supersedes the upgrade's tokens.
   const writer = createEventBatcher<readonly NewDownloadToken[], void>(async (groups) => {
     await store.insertMany(groups.flat());
     return groups.map(() => undefined);
-  }, 200);
+  }, 500);
+  // 24 random bytes a token, cut from a larger draw (one randomBytes call per token was a tenth
+  // of a push's cost).
+  const randomToken = createTokenSource(24);
   // A device checks again and again while it is offered an upgrade: the tokens this process
   // issued last for the upgrade are answered again while they keep at least half their lifetime
   // (one read instead of a write transaction per check). The read catches newer tokens issued
   // by another instance, which superseded these.
   // Each with its first token's hash, which is what the read looks up (hashed once, not per check).
-  const latest = new Map<
-    number,
-    { issued: IssuedTokens; grant: TokenGrant; firstHash: string | undefined }
-  >();
-  async function reusable(grant: TokenGrant, now: number): Promise<IssuedTokens | undefined> {
-    const known = latest.get(grant.upgradeId);
-    if (!known || known.issued.expiresAt - now <= ttlMs / 2 || !sameGrant(known.grant, grant)) {
-      return undefined;
-    }
+  type Latest = { issued: IssuedTokens; grant: TokenGrant; firstHash: string | undefined };
+  const latest = new Map<number, Latest>();
+  async function reusable(known: Latest, grant: TokenGrant, now: number): Promise<IssuedTokens | undefined> {
+    if (known.issued.expiresAt - now <= ttlMs / 2 || !sameGrant(known.grant, grant)) return undefined;
     const stored = known.firstHash !== undefined && (await store.findByHash(known.firstHash));
     return stored && !stored.superseded ? known.issued : undefined;
   }
@@ -72,11 +71,13 @@ export function createDownloadTokens({
      */
     async issue(grant: TokenGrant, fresh = false): Promise<IssuedTokens> {
       const now = clock.now();
-      const known = fresh ? undefined : await reusable(grant, now);
+      // A push's upgrade has none yet: no read, no promise.
+      const last = fresh ? undefined : latest.get(grant.upgradeId);
+      const known = last === undefined ? undefined : await reusable(last, grant, now);
       if (known) return known;
       const expiresAt = now + ttlMs;
       const issued: IssuedTokens = {
-        tokens: grant.filePositions.map((position) => ({ position, token: `ota_${randomToken(24)}` })),
+        tokens: grant.filePositions.map((position) => ({ position, token: `ota_${randomToken()}` })),
         expiresAt,
       };
       const { filePositions: _, ...base } = grant;
