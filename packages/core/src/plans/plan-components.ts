@@ -17,8 +17,14 @@ export function planComponents(spec: ComponentsOf): readonly PlanComponent[] {
 
 /** Component `index` (0-based); the last one when the index is past the end. */
 export function planComponent(spec: ComponentsOf, index: number): PlanComponent {
-  const all = planComponents(spec);
-  return all[Math.min(Math.max(0, index), all.length - 1)]!;
+  // Without the array of planComponents: a push and an engine write each ask for one component.
+  const at = Math.min(Math.max(0, index), spec.laterComponents?.length ?? 0);
+  if (at > 0) return spec.laterComponents![at - 1]!;
+  return {
+    moduleId: spec.moduleId,
+    firmware: spec.firmware,
+    specifiedVersions: spec.specifiedVersions ?? [],
+  };
 }
 
 export function componentCount(spec: ComponentsOf): number {

@@ -39,21 +39,33 @@ export function createPushQueue({
   pushRate: number;
   log: MqttLog;
 }) {
+  /** The dialects a product speaks (its products.protocols). */
+  async function speakingOf(productId: number): Promise<readonly PushingDialect[]> {
+    const protocols = (await access.productOf(productId))?.protocols ?? [];
+    return dialects.filter((d) => protocols.includes(d.protocol));
+  }
+
   /**
    * The dialects the device's product speaks that can reach it now, and whether any of them puts
    * download links in its push.
    */
-  async function sendersOf(device: AccessDevice): Promise<{ sends: Send[]; links: boolean }> {
-    const protocols = (await access.productOf(device.productId))?.protocols ?? [];
-    const speaking = dialects.filter((d) => protocols.includes(d.protocol));
-    const reached = await Promise.all(speaking.map((d) => d.reach(device)));
+  async function sendersOf(
+    device: AccessDevice,
+    speaking: readonly PushingDialect[],
+  ): Promise<{ sends: Send[]; links: boolean }> {
+    // Most products speak one dialect: no array of promises then.
+    const reached =
+      speaking.length === 1
+        ? [await speaking[0]!.reach(device)]
+        : await Promise.all(speaking.map((d) => d.reach(device)));
     const sends: Send[] = [];
     let links = false;
-    reached.forEach((send, i) => {
-      if (send === undefined) return;
+    for (let i = 0; i < reached.length; i++) {
+      const send = reached[i];
+      if (send === undefined) continue;
       sends.push(send);
       if (speaking[i]!.pushesLinks !== false) links = true;
-    });
+    }
     return { sends, links };
   }
 
@@ -63,21 +75,30 @@ export function createPushQueue({
    */
   async function pushChunk(batch: readonly UpgradeNotice[]): Promise<void> {
     const senders = new Map<number, Send[]>();
+    // Each product's dialects once per chunk.
+    const speaking = new Map<number, Promise<readonly PushingDialect[]>>();
     const offers = await access.pushOffers(batch, async (device) => {
-      const { sends, links } = await sendersOf(device);
+      let products = speaking.get(device.productId);
+      if (products === undefined) {
+        products = speakingOf(device.productId);
+        speaking.set(device.productId, products);
+      }
+      const { sends, links } = await sendersOf(device, await products);
       if (sends.length === 0) return false;
       senders.set(device.id, sends);
       return links ? true : 'without-links';
     });
-    await Promise.all(
-      offers.flatMap(({ device, module, offer }) =>
-        (senders.get(device.id) ?? []).map((send) =>
+    const sending: Promise<void>[] = [];
+    for (const { device, module, offer } of offers) {
+      for (const send of senders.get(device.id) ?? []) {
+        sending.push(
           send(module, offer).catch((error: unknown) =>
             log.error({ err: error, deviceId: device.id }, 'push failed'),
           ),
-        ),
-      ),
-    );
+        );
+      }
+    }
+    await Promise.all(sending);
   }
 
   // Pushes wait here and leave at pushRate per second, a chunk every chunk/pushRate seconds.

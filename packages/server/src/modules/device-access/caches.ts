@@ -52,10 +52,12 @@ export function createAccessCaches({
   /** A product's change (sign method, protocols, its modules' codes) is seen within this time. */
   productCacheMs: number;
 }): AccessCaches {
-  const plans = new Map<number, AccessPlan>();
-  const packages = new Map<number, FirmwarePackage>();
-  const deltas = new Map<string, { pkg: FirmwarePackage | undefined; until: number }>();
-  const products = new Map<number, { profile: ProductProfile | undefined; until: number }>();
+  // Answers are kept as settled promises and handed out as they are: a push chunk asks for its
+  // plan, package and product hundreds of times, and an async wrapper made a promise each time.
+  const plans = new Map<number, Promise<AccessPlan>>();
+  const packages = new Map<number, Promise<FirmwarePackage>>();
+  const deltas = new Map<string, { pkg: Promise<FirmwarePackage | undefined>; until: number }>();
+  const products = new Map<number, { profile: Promise<ProductProfile | undefined>; until: number }>();
   const codes = new Map<string, { codes: ModuleCodes | undefined; until: number }>();
   const loadPlan = singleFlight<AccessPlan | undefined>();
   const loadPackage = singleFlight<FirmwarePackage>();
@@ -64,32 +66,32 @@ export function createAccessCaches({
   const loadCodes = singleFlight<ModuleCodes | undefined>();
 
   return {
-    async planOf(id) {
+    planOf(id) {
       return (
         plans.get(id) ??
         loadPlan(String(id), async () => {
           const plan = await upgrades.getPlan(id);
           if (!plan) return undefined;
           if (plans.size > 10_000) plans.clear();
-          plans.set(id, plan);
+          plans.set(id, Promise.resolve(plan));
           return plan;
         })
       );
     },
 
-    async packageOf(id) {
+    packageOf(id) {
       return (
         packages.get(id) ??
         loadPackage(String(id), async () => {
           const pkg = await upgrades.getPackage(id);
           if (packages.size > 10_000) packages.clear();
-          packages.set(id, pkg);
+          packages.set(id, Promise.resolve(pkg));
           return pkg;
         })
       );
     },
 
-    async deltaOf(productId, module, source, target) {
+    deltaOf(productId, module, source, target) {
       const key = `${productId}\u0000${module}\u0000${source}\u0000${target}`;
       const now = clock.now();
       const known = deltas.get(key);
@@ -97,19 +99,19 @@ export function createAccessCaches({
       return loadDelta(key, async () => {
         const pkg = await upgrades.deltaFor(productId, module, source, target);
         if (deltas.size >= 10_000) deltas.clear();
-        deltas.set(key, { pkg, until: now + deltaCacheMs });
+        deltas.set(key, { pkg: Promise.resolve(pkg), until: now + deltaCacheMs });
         return pkg;
       });
     },
 
-    async productOf(productId) {
+    productOf(productId) {
       const now = clock.now();
       const known = products.get(productId);
       if (known && known.until > now) return known.profile;
       return loadProduct(String(productId), async () => {
         const profile = await devices.productProfile(productId);
         if (products.size >= 10_000) products.clear();
-        products.set(productId, { profile, until: now + productCacheMs });
+        products.set(productId, { profile: Promise.resolve(profile), until: now + productCacheMs });
         return profile;
       });
     },

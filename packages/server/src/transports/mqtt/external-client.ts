@@ -57,6 +57,9 @@ export async function connectExternalBroker(options: ExternalClientOptions) {
     connectTimeout: 10_000,
     // mqtt.js subscribes again after a reconnect whose session the broker did not keep.
     resubscribe: true,
+    // mqtt.js logs each packet through `debug` (a formatted call per publish and acknowledgement
+    // even when off: a fiftieth of a plan's push); DEBUG=mqttjs* still turns its log on.
+    ...(!process.env['DEBUG'] && { log: () => {} }),
   });
   const acks = holdAcksUntilCommitted(client, log);
   const order = createDeviceOrder(log);
