@@ -16,7 +16,6 @@ import type { UpgradeEventCoalescer } from '../../modules/live/upgrade-event-coa
 import { toPage } from '../../modules/pagination.ts';
 import type {
   ClaimedPlan,
-  PushSubject,
   StoredUpgrade,
   TargetedSpec,
   UpgradeRecord,
@@ -25,6 +24,7 @@ import type {
 import { enrolNextBatch, enrolRecent, loadTargetPlan } from './internal/enrolment.ts';
 import { toPlan, toState, type UpgradeRow } from './internal/plan-rows.ts';
 import { busySql, planModules, targetingSql } from './internal/plan-targeting.ts';
+import { pushSubjects } from './internal/push-subjects.ts';
 import { claim } from './internal/upgrade-claims.ts';
 import { createUpgradeWriter, statusChanges } from './internal/upgrade-writer.ts';
 import { assignWaves, targetedDevices } from './internal/wave-assignment.ts';
@@ -91,19 +91,6 @@ export function createKyselyUpgradeStore(
     device_signal: number | string | null;
     device_battery: number | string | null;
     device_free_space: number | string | null;
-    device_version: string | null;
-  };
-  // A push's read: the upgrade, the device's identity and its version of the upgrade's module,
-  // and no more (the push queue reads one chunk of pushes at a time).
-  const pushQuery = sql`select u.*, p.status as plan_status, d.product_id as device_product_id,
-    d.name as device_name, d.gateway_id as device_gateway_id, dv.version as device_version
-    from device_upgrades u join devices d on d.id = u.device_id join plans p on p.id = u.plan_id
-    left join device_versions dv on dv.device_id = u.device_id and dv.module = u.module`;
-  type PushRow = UpgradeRow & {
-    plan_status: string;
-    device_product_id: number;
-    device_name: string;
-    device_gateway_id: number | null;
     device_version: string | null;
   };
   const toUpgradeRow = (row: UpgradeRow & { plan_status: string }): StoredUpgrade => ({
@@ -289,26 +276,7 @@ export function createKyselyUpgradeStore(
       return rows.rows[0] && toRecord(rows.rows[0]);
     },
 
-    async pushSubjects(ids) {
-      const found: PushSubject[] = [];
-      for (let start = 0; start < ids.length; start += 500) {
-        const part = ids.slice(start, start + 500);
-        const rows = await sql<PushRow>`${pushQuery} where u.id in (${sql.join(part)})`.execute(db);
-        for (const row of rows.rows) {
-          found.push({
-            upgrade: toUpgradeRow(row),
-            device: {
-              id: row.device_id,
-              productId: row.device_product_id,
-              name: row.device_name,
-              gatewayId: row.device_gateway_id,
-            },
-            version: row.device_version,
-          });
-        }
-      }
-      return found;
-    },
+    pushSubjects: (ids) => pushSubjects(db, ids),
 
     async listUpgrades(planId, filter, { after, limit }) {
       const status = filter.status === undefined ? sql`` : sql` and u.status = ${filter.status}`;
