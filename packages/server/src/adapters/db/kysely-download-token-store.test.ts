@@ -81,6 +81,22 @@ describe('DownloadTokenStore contract', { skip }, () => {
     assert.equal((await store.findByHash('a3'))?.superseded, false);
   });
 
+  it('reads a token with its upgrade in one go, as findByHash and the upgrade read them', async () => {
+    await store.insertMany([token('u1', grants[0]!, 7_000)]);
+    const found = await store.findWithUpgrade('u1');
+    assert.deepEqual(found?.token, await store.findByHash('u1'));
+    const upgrade = await f.t.app.services.plans.getUpgrade(grants[0]!.upgradeId);
+    assert.equal(found?.upgrade?.id, grants[0]!.upgradeId);
+    assert.equal(found?.upgrade?.deviceId, grants[0]!.deviceId);
+    assert.equal(found?.upgrade?.planId, f.planId);
+    assert.equal(found?.upgrade?.status, upgrade.state.status);
+    assert.deepEqual(found?.upgrade?.state, upgrade.state);
+    assert.equal(found?.upgrade?.planStatus, 'running');
+    await store.insertMany([token('u2', grants[0]!)]);
+    assert.equal((await store.findWithUpgrade('u1'))?.token.superseded, true);
+    assert.equal(await store.findWithUpgrade('nope'), undefined);
+  });
+
   it('deletes the tokens that expired before a time', async () => {
     await store.insertMany([token('old', grants[1]!, 50), token('new', grants[1]!, 500_000)]);
     const removed = await store.deleteExpired(100);

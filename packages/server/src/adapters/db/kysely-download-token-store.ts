@@ -7,6 +7,7 @@ import type {
   StoredDownloadToken,
 } from '../../modules/device-access/download-token-store.ts';
 import { rowsPerStatement } from './internal/device-rows.ts';
+import { toStoredUpgrade, type UpgradeRow } from './internal/plan-rows.ts';
 import { prepareQuery } from './prepared-query.ts';
 import type { DatabaseSchema } from './schema.ts';
 
@@ -71,6 +72,27 @@ export function createKyselyDownloadTokenStore(base: Kysely<DatabaseSchema>): Do
     }
     return text;
   }
+  // A download request's one read: the token, its upgrade and the plan's status in one statement
+  // (the upgrade's columns under their own names, the token's prefixed).
+  const withUpgrade = prepareQuery(db as Kysely<unknown>, (tokenHash: string) =>
+    db
+      .selectFrom('download_tokens as t')
+      .leftJoin('device_upgrades as u', 'u.id', 't.upgrade_id')
+      .leftJoin('plans as p', 'p.id', 'u.plan_id')
+      .selectAll('u')
+      .select([
+        'p.status as plan_status',
+        't.id as t_id',
+        't.upgrade_id as t_upgrade_id',
+        't.device_id as t_device_id',
+        't.package_id as t_package_id',
+        't.file_position as t_file_position',
+        't.superseded as t_superseded',
+        't.created_at as t_created_at',
+        't.expires_at as t_expires_at',
+      ])
+      .where('t.token_hash', '=', tokenHash),
+  );
   return {
     async insertMany(tokens: readonly NewDownloadToken[]) {
       if (tokens.length === 0) return;
@@ -112,6 +134,25 @@ export function createKyselyDownloadTokenStore(base: Kysely<DatabaseSchema>): Do
     async findByHash(tokenHash): Promise<StoredDownloadToken | undefined> {
       const [row] = await byHash(tokenHash);
       return row && storedOf(row);
+    },
+
+    async findWithUpgrade(tokenHash) {
+      const [row] = await withUpgrade(tokenHash);
+      if (!row) return undefined;
+      const token = storedOf({
+        id: row.t_id,
+        token_hash: tokenHash,
+        upgrade_id: row.t_upgrade_id,
+        device_id: row.t_device_id,
+        package_id: row.t_package_id,
+        file_position: row.t_file_position,
+        superseded: row.t_superseded,
+        created_at: row.t_created_at,
+        expires_at: row.t_expires_at,
+      });
+      if (row.id === null || row.plan_status === null) return { token, upgrade: undefined };
+      const upgrade = toStoredUpgrade(row as UpgradeRow & { plan_status: string });
+      return { token, upgrade: { ...upgrade, status: upgrade.state.status } };
     },
 
     async findCurrent(upgradeId, filePosition) {

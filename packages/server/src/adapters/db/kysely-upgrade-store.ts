@@ -22,7 +22,7 @@ import type {
   UpgradeStore,
 } from '../../modules/plans/upgrade-store.ts';
 import { enrolNextBatch, enrolRecent, loadTargetPlan } from './internal/enrolment.ts';
-import { toPlan, toState, type UpgradeRow } from './internal/plan-rows.ts';
+import { toPlan, toState, toStoredUpgrade, type UpgradeRow } from './internal/plan-rows.ts';
 import { busySql, planModules, targetingSql } from './internal/plan-targeting.ts';
 import { pushSubjects } from './internal/push-subjects.ts';
 import { claim } from './internal/upgrade-claims.ts';
@@ -93,15 +93,6 @@ export function createKyselyUpgradeStore(
     device_free_space: number | string | null;
     device_version: string | null;
   };
-  const toUpgradeRow = (row: UpgradeRow & { plan_status: string }): StoredUpgrade => ({
-    id: row.id,
-    planId: row.plan_id,
-    deviceId: row.device_id,
-    module: row.module,
-    state: toState(row),
-    planStatus: row.plan_status as PlanStatus,
-    wave: row.wave,
-  });
   // The device API's hot reads (a check, each download request), built and compiled once, with
   // the plan's status but not the device's name.
   const upgradeWithPlan = () =>
@@ -296,19 +287,19 @@ export function createKyselyUpgradeStore(
 
     async activeUpgradeRow(deviceId, module) {
       const [row] = await activeRowQuery(deviceId, module);
-      return row && toUpgradeRow(row);
+      return row && toStoredUpgrade(row);
     },
 
     async activeUpgradeRowWithVersion(deviceId, module) {
       const [row] = await withVersionQuery(deviceId, module);
       const version = row?.device_version ?? undefined;
       if (!row || row.id === null) return { upgrade: undefined, version };
-      return { upgrade: toUpgradeRow(row as UpgradeRow & { plan_status: string }), version };
+      return { upgrade: toStoredUpgrade(row as UpgradeRow & { plan_status: string }), version };
     },
 
     async upgradeRow(id) {
       const [row] = await rowQuery(id);
-      return row && toUpgradeRow(row);
+      return row && toStoredUpgrade(row);
     },
 
     async activeUpgradesOfDevice(deviceId) {

@@ -1,5 +1,6 @@
 // Persistence of download tokens (owned by the device-access module). Only a token's SHA-256 is
 // stored, so a database leak does not hand out downloads.
+import type { UpgradeSummary } from './device-access.ts';
 
 export interface NewDownloadToken {
   tokenHash: string;
@@ -25,6 +26,14 @@ export interface DownloadTokenStore {
    */
   insertMany(tokens: readonly NewDownloadToken[]): Promise<void>;
   findByHash(tokenHash: string): Promise<StoredDownloadToken | undefined>;
+  /**
+   * The token with its upgrade (undefined when the upgrade is gone), read together: every
+   * download request reads both, and on SQLite each statement takes and releases the file's
+   * read locks (issue 21).
+   */
+  findWithUpgrade(
+    tokenHash: string,
+  ): Promise<{ token: StoredDownloadToken; upgrade: UpgradeSummary | undefined } | undefined>;
   /**
    * The upgrade's valid (not superseded) token for a file of its package, expired or not: the
    * download grant of dialects that name an upgrade rather than a token (OneNET Studio's tid).

@@ -3,6 +3,7 @@
 // of the package offered: a package of n files gets n tokens, issued and written together.
 import type { Clock } from '../../adapters/clock/clock.ts';
 import { createTokenSource, sha256Hex } from '../../internal/secrets.ts';
+import type { UpgradeSummary } from './device-access.ts';
 import type { DownloadTokenStore, NewDownloadToken, StoredDownloadToken } from './download-token-store.ts';
 import { createEventBatcher } from './event-batcher.ts';
 
@@ -108,16 +109,23 @@ export function createDownloadTokens({
       return { grant };
     },
 
-    /** The grant behind a token, or why it does not download. */
+    /**
+     * The grant behind a token with its upgrade (undefined when gone), or why it does not
+     * download. Read on every download request, token and upgrade in one statement.
+     */
     async resolve(
       token: string,
-    ): Promise<{ grant: StoredDownloadToken } | { problem: TokenProblem; grant?: StoredDownloadToken }> {
+    ): Promise<
+      | { grant: StoredDownloadToken; upgrade: UpgradeSummary | undefined }
+      | { problem: TokenProblem; grant?: StoredDownloadToken }
+    > {
       if (!tokenPattern.test(token)) return { problem: 'unknown' };
-      const grant = await store.findByHash(sha256Hex(token));
-      if (!grant) return { problem: 'unknown' };
+      const found = await store.findWithUpgrade(sha256Hex(token));
+      if (!found) return { problem: 'unknown' };
+      const { token: grant, upgrade } = found;
       if (grant.expiresAt <= clock.now()) return { problem: 'expired', grant };
       if (grant.superseded) return { problem: 'superseded', grant };
-      return { grant };
+      return { grant, upgrade };
     },
   };
 }

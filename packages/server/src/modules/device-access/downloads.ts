@@ -36,9 +36,8 @@ export function createDownloads({
   ): Promise<{ grant: StoredDownloadToken; upgrade: UpgradeSummary } | { problem: AccessProblem }> {
     const resolved = await tokens.resolve(token);
     if ('problem' in resolved) return { problem: `token_${resolved.problem}` };
-    const { grant } = resolved;
+    const { grant, upgrade } = resolved;
     if (device !== null && grant.deviceId !== device.id) return { problem: 'token_device_mismatch' };
-    const upgrade = await upgrades.getUpgrade(grant.upgradeId);
     if (!upgrade) return { problem: 'token_unknown' };
     return { grant, upgrade };
   }

@@ -10,6 +10,7 @@ import {
 } from '@updraft/core';
 import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import type { Plan } from '../../../modules/plans/plan-store.ts';
+import type { StoredUpgrade } from '../../../modules/plans/upgrade-store.ts';
 import type { DatabaseSchema, DeviceUpgradesTable, PlansTable } from '../schema.ts';
 
 export type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
@@ -69,6 +70,19 @@ export function toState(row: UpgradeRow): UpgradeState {
     appointedFrom: row.appointed_from ?? null,
     appointedUntil: row.appointed_until ?? null,
     refusals: row.refusals,
+  };
+}
+
+/** An upgrade row read with its plan's status (`p.status as plan_status`). */
+export function toStoredUpgrade(row: UpgradeRow & { plan_status: string }): StoredUpgrade {
+  return {
+    id: row.id,
+    planId: row.plan_id,
+    deviceId: row.device_id,
+    module: row.module,
+    state: toState(row),
+    planStatus: row.plan_status as PlanStatus,
+    wave: row.wave,
   };
 }
 
