@@ -10,12 +10,11 @@ import type { AuditService } from '../../modules/audit/audit-service.ts';
 const changes = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function isAudited(request: FastifyRequest): boolean {
-  const route = request.routeOptions.url;
-  return (
-    route?.startsWith('/api/') === true &&
-    changes.has(request.method) &&
-    request.routeOptions.config.audit !== false
-  );
+  // The method first: Fastify builds request.routeOptions anew on every read, and a GET (every
+  // device check and download, issue 21) is never audited.
+  if (!changes.has(request.method)) return false;
+  const { url, config } = request.routeOptions;
+  return url?.startsWith('/api/') === true && config.audit !== false;
 }
 
 function actorOf(request: FastifyRequest): { actor: string; role: string | null } {
