@@ -2,7 +2,6 @@
 // and firmware modules: part of the composition root (app.ts), which calls these once.
 import type { Clock } from './adapters/clock/clock.ts';
 import type { CatalogService } from './modules/catalog/catalog-service.ts';
-import type { UpgradeSummary } from './modules/device-access/device-access.ts';
 import type { DeviceDirectory, UpgradeDirectory } from './modules/device-access/ports.ts';
 import type { DeviceService } from './modules/devices/device-service.ts';
 import type { DeviceStore } from './modules/devices/device-store.ts';
@@ -108,13 +107,8 @@ export function upgradeDirectoryOn({
         status: u.state.status,
       })),
     async lastUpgrade(deviceId, module) {
-      let last: UpgradeSummary | undefined;
-      for (let after: number | undefined; ; ) {
-        const page = await upgradeStore.upgradesOfDevice(deviceId, { after, limit: 100 });
-        for (const u of page.items) if (u.module === module) last = { ...u, status: u.state.status };
-        if (page.next === null) return last;
-        after = page.next;
-      }
+      const found = await upgradeStore.lastUpgradeRow(deviceId, module);
+      return found && { ...found, status: found.state.status };
     },
     async activeUpgrade(deviceId, module) {
       const found = await upgradeStore.activeUpgradeRow(deviceId, module);

@@ -254,6 +254,57 @@ describe('kysely plan store', { skip }, () => {
     assert.equal(seen.size, 4, 'every combination of an upgrade and a version, or neither');
   });
 
+  it("reads a device's newest upgrade of a module, ended or active, as paging through its upgrades would", async () => {
+    const fleet = await seedFleet(t.database, 3);
+    const store = createPlanStores(t.database);
+    // Devices 0 and 1 end an upgrade of a first plan; device 0 then gets one of a second plan.
+    const first = await insertFullPlan(store, fleet.productId, 'first');
+    await store.enrolNextBatch(first.plan.id, 100, createUpgradeState(0, { manual: false }));
+    await t.database.db
+      .updateTable('device_upgrades')
+      .set({ active: 0, status: 'failure' })
+      .where('plan_id', '=', first.plan.id)
+      .execute();
+    await t.database.db
+      .deleteFrom('device_upgrades')
+      .where('plan_id', '=', first.plan.id)
+      .where('device_id', '=', fleet.deviceIds[2]!)
+      .execute();
+    const second = { plan: await store.insertPlan({ ...first.input, name: 'second' }, 0) };
+    await store.enrolNextBatch(second.plan.id, 100, createUpgradeState(0, { manual: false }));
+    await t.database.db
+      .deleteFrom('device_upgrades')
+      .where('plan_id', '=', second.plan.id)
+      .where('device_id', '!=', fleet.deviceIds[0]!)
+      .execute();
+    const found: (string | undefined)[] = [];
+    for (const id of fleet.deviceIds) {
+      for (const module of ['default', 'other']) {
+        let paged: number | undefined;
+        for (let after: number | undefined; ; ) {
+          const page = await store.upgradesOfDevice(id, { after, limit: 1 });
+          for (const u of page.items) if (u.module === module) paged = u.id;
+          if (page.next === null) break;
+          after = page.next;
+        }
+        const last = await store.lastUpgradeRow(id, module);
+        assert.equal(last?.id, paged);
+        if (last) assert.deepEqual(last, await store.upgradeRow(last.id));
+        found.push(
+          last && `${module} ${last.planId === second.plan.id ? 'second' : 'first'} ${last.state.status}`,
+        );
+      }
+    }
+    assert.deepEqual(found, [
+      'default second pending',
+      undefined,
+      'default first failure',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('counts ended upgrades per day of finish time, for every plan or one product, from a given day', async () => {
     const day = 86_400_000;
     const monday = Date.UTC(2026, 10, 30);

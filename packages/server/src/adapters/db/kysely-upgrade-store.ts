@@ -125,6 +125,14 @@ export function createKyselyUpgradeStore(
   const rowQuery = prepareQuery(db as Kysely<unknown>, (id: number) =>
     upgradeWithPlan().where('u.id', '=', id),
   );
+  // Newest first through (device_id, id): every version report without an active upgrade reads it.
+  const lastRowQuery = prepareQuery(db as Kysely<unknown>, (deviceId: number, module: string) =>
+    upgradeWithPlan()
+      .where('u.device_id', '=', deviceId)
+      .where('u.module', '=', module)
+      .orderBy('u.id', 'desc')
+      .limit(1),
+  );
 
   return {
     async countUpgrades(planId) {
@@ -299,6 +307,11 @@ export function createKyselyUpgradeStore(
 
     async upgradeRow(id) {
       const [row] = await rowQuery(id);
+      return row && toStoredUpgrade(row);
+    },
+
+    async lastUpgradeRow(deviceId, module) {
+      const [row] = await lastRowQuery(deviceId, module);
       return row && toStoredUpgrade(row);
     },
 

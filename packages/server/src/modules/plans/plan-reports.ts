@@ -11,10 +11,16 @@ import { countsPerWave } from './wave-assignment.ts';
 const dayMs = 86_400_000;
 
 export function createPlanReports(
-  { reports: store, clock }: PlanServiceOptions,
+  { reports: store, upgrades, clock }: PlanServiceOptions,
   { getPlan }: Pick<PlanLifecycle, 'getPlan'>,
 ) {
   return {
+    /**
+     * The plan's devices by status, as the report counts them, by the index on (plan_id, status)
+     * alone: a plan's page polls them, and the report's pass reads every column it groups by.
+     */
+    counts: (planId: number) => upgrades.countUpgrades(planId),
+
     /** The plan's report, with the devices in each state of each component (docs/adr/0013). */
     async report(planId: number, bucketMs: number) {
       const plan = await getPlan(planId);

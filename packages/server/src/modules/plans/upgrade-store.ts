@@ -195,6 +195,11 @@ export interface UpgradeStore {
   ): Promise<{ upgrade: StoredUpgrade | undefined; version: string | undefined }>;
   /** One upgrade, without the device's name: every download request reads it. */
   upgradeRow(id: number): Promise<StoredUpgrade | undefined>;
+  /**
+   * The device's newest upgrade of the module, active or ended, without the device's name: a
+   * version report with no active upgrade reads it.
+   */
+  lastUpgradeRow(deviceId: number, module: string): Promise<StoredUpgrade | undefined>;
   upgradeLog(upgradeId: number): Promise<UpgradeLogEntry[]>;
   /**
    * The plan's successful records by the version their device had when enrolled (null: none

@@ -173,8 +173,7 @@ export async function registerPlanRoutes(app: FastifyInstance, { services, curso
     },
     async (request) => {
       const plan = await plans.getPlan(idOf(request));
-      const report = await plans.report(plan.id, 3_600_000);
-      return { ...planView(plan), ...countsView(report.counts) };
+      return { ...planView(plan), ...countsView(await plans.counts(plan.id)) };
     },
   );
 
