@@ -3,7 +3,9 @@
 // ThingsPanel reply codes); none reads the engine's refusals itself.
 import type { UpgradeStatus } from '@updraft/core';
 import type { EngineRefusal } from '../plans/upgrade-engine-contract.ts';
-import type { TokenProblem } from './download-tokens.ts';
+
+/** Why a download token does not open its file (download-tokens.ts). */
+export type TokenProblem = 'unknown' | 'expired' | 'superseded';
 
 export type AccessProblem =
   | 'unknown_module'

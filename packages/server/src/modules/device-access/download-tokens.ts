@@ -4,10 +4,9 @@
 import type { Clock } from '../../adapters/clock/clock.ts';
 import { createTokenSource, sha256Hex } from '../../internal/secrets.ts';
 import type { UpgradeSummary } from './device-access.ts';
+import type { TokenProblem } from './device-problems.ts';
 import type { DownloadTokenStore, NewDownloadToken, StoredDownloadToken } from './download-token-store.ts';
 import { createEventBatcher } from './event-batcher.ts';
-
-export type TokenProblem = 'unknown' | 'expired' | 'superseded';
 
 export interface TokenGrant {
   upgradeId: number;
