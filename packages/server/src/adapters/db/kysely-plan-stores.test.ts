@@ -2,20 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createUpgradeState, matchesTarget, type TargetDevice, validatePlanSpec } from '@updraft/core';
 import { createPlanStores, type PlanStores, seedFleet, seedPackage } from '../../test-support/plan-fleet.ts';
+import { seededRandom } from '../../test-support/seeded-random.ts';
 import { createTestDatabase, skipReason, type TestDatabase } from '../../test-support/test-database.ts';
 
 const skip = (await skipReason()) ?? false;
-
-// A small deterministic generator (mulberry32) so a failure can be replayed.
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('kysely plan store', { skip }, () => {
   let t: TestDatabase;
@@ -48,7 +38,7 @@ describe('kysely plan store', { skip }, () => {
   }
 
   it('enrols in batches, and counts saved or not, exactly the devices core matchesTarget selects', async () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const versions = ['1.0', '1.1', '2.0', null];
     const fleet = await seedFleet(t.database, 120, { versionOf: () => versions[Math.floor(next() * 4)]! });
     const other = await seedFleet(t.database, 5);

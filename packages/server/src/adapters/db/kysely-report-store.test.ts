@@ -4,21 +4,11 @@ import { validatePlanSpec } from '@updraft/core';
 import { sql } from 'kysely';
 import { planReportOf } from '../../modules/plans/report-groups.ts';
 import { createPlanStores, seedFleet, seedPackage } from '../../test-support/plan-fleet.ts';
+import { seededRandom } from '../../test-support/seeded-random.ts';
 import { createTestDatabase, skipReason, type TestDatabase } from '../../test-support/test-database.ts';
 import { readAtScale } from './sql-helpers.ts';
 
 const skip = (await skipReason()) ?? false;
-
-// A small deterministic generator (mulberry32) so a failure can be replayed.
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Record {
   status: 'pending' | 'pushed' | 'upgrading' | 'success' | 'failure' | 'cancelled';
@@ -113,7 +103,7 @@ describe('kysely report store', { skip }, () => {
   after(() => t.dispose());
 
   it("gives a plan's whole report from one pass, as the records count it", async () => {
-    const next = random(25);
+    const next = seededRandom(25);
     const pick = <T>(values: readonly T[]) => values[Math.floor(next() * values.length)]!;
     const fleet = await seedFleet(t.database, 400);
     const pkg = await seedPackage(t.database, fleet.productId, '2.0');

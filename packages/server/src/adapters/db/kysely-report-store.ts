@@ -47,7 +47,6 @@ export function createKyselyReportStore(db: Kysely<DatabaseSchema>, dialect: Sql
         from device_upgrades where plan_id = ${planId}
         group by status, component, skipped, wave, b, ever, reason, upgrading_at`;
       const rows = await readAtScale(db, dialect, query, { hashGroups: true });
-      const orNull = (value: string | number | null | undefined) => (value == null ? null : value);
       return rows.rows.map(
         (r): ReportGroup => ({
           status: r['status'] as UpgradeStatus,
@@ -55,8 +54,8 @@ export function createKyselyReportStore(db: Kysely<DatabaseSchema>, dialect: Sql
           skipped: Number(r['skipped']),
           wave: Number(r['wave']),
           finishedBucket: r['b'] == null ? null : Number(r['b']) * bucketMs,
-          reasonEver: orNull(r['ever']) as string | null,
-          failureReason: orNull(r['reason']) as string | null,
+          reasonEver: (r['ever'] ?? null) as string | null,
+          failureReason: (r['reason'] ?? null) as string | null,
           progress: r['upgrading_at'] == null ? null : Number(r['upgrading_at']),
           count: Number(r['n']),
           failedEver: Number(r['failed']),

@@ -61,14 +61,8 @@ export function createKyselyUpgradeStore(
     return ids.rows.map((r) => Number(r.id));
   }
   const toRecord = (row: RecordRow): UpgradeRecord => ({
-    id: row.id,
-    planId: row.plan_id,
-    deviceId: row.device_id,
-    module: row.module,
-    state: toState(row),
-    planStatus: row.plan_status as PlanStatus,
+    ...toStoredUpgrade(row),
     deviceName: row.device_name,
-    wave: row.wave,
     device: {
       online: Number(row.device_online) === 1,
       lastSeenAt: nullableNumber(row.device_last_seen_at),

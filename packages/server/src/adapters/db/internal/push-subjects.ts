@@ -2,10 +2,9 @@
 // device's identity and the version the device last reported for the upgrade's module, and no
 // more, in one statement per 500 ids.
 
-import type { PlanStatus } from '@updraft/core';
 import { sql } from 'kysely';
 import type { PushSubject } from '../../../modules/plans/upgrade-store.ts';
-import { type Db, toState, type UpgradeRow } from './plan-rows.ts';
+import { type Db, toStoredUpgrade, type UpgradeRow } from './plan-rows.ts';
 
 const pushQuery = sql`select u.*, p.status as plan_status, d.product_id as device_product_id,
   d.name as device_name, d.gateway_id as device_gateway_id, dv.version as device_version
@@ -27,15 +26,7 @@ export async function pushSubjects(db: Db, ids: readonly number[]): Promise<Push
     const rows = await sql<PushRow>`${pushQuery} where u.id in (${sql.join(part)})`.execute(db);
     for (const row of rows.rows) {
       found.push({
-        upgrade: {
-          id: row.id,
-          planId: row.plan_id,
-          deviceId: row.device_id,
-          module: row.module,
-          state: toState(row),
-          planStatus: row.plan_status as PlanStatus,
-          wave: row.wave,
-        },
+        upgrade: toStoredUpgrade(row),
         device: {
           id: row.device_id,
           productId: row.device_product_id,
